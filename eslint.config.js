@@ -1,0 +1,71 @@
+// Lint: typescript-eslint strict, plus the dependency direction of STYLE.md
+// (core ← store ← worker/maintenance ← http ← cli) and no import cycles.
+import js from "@eslint/js";
+import globals from "globals";
+import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
+import importX from "eslint-plugin-import-x";
+import tseslint from "typescript-eslint";
+
+/** Folders that each layer must not import from. */
+const layerZones = [
+  {
+    target: "./src/core",
+    from: [
+      "./src/store",
+      "./src/worker",
+      "./src/maintenance",
+      "./src/http",
+      "./src/cli",
+      "./src/client",
+      "./src/dashboard",
+    ],
+  },
+  {
+    target: "./src/store",
+    from: [
+      "./src/worker",
+      "./src/maintenance",
+      "./src/http",
+      "./src/cli",
+      "./src/client",
+      "./src/dashboard",
+    ],
+  },
+  {
+    target: "./src/worker",
+    from: ["./src/maintenance", "./src/http", "./src/cli", "./src/client", "./src/dashboard"],
+  },
+  {
+    target: "./src/maintenance",
+    from: ["./src/worker", "./src/http", "./src/cli", "./src/client", "./src/dashboard"],
+  },
+  { target: "./src/http", from: ["./src/cli", "./src/dashboard"] },
+];
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "dist/", "data/", "coverage/", ".tmp/", "examples/**/*.py"] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    plugins: { "import-x": importX },
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: false },
+    },
+    settings: {
+      "import-x/resolver-next": [createTypeScriptImportResolver({ project: "./tsconfig.json" })],
+    },
+    rules: {
+      "import-x/no-cycle": ["error", { maxDepth: 10 }],
+      "import-x/no-restricted-paths": ["error", { zones: layerZones }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" },
+      ],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-console": "off",
+      // With noUncheckedIndexedAccess, `array[i]!` after a bounds check is the honest idiom.
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+);

@@ -1,0 +1,105 @@
+/**
+ * Typed events (SPEC §3): `noun.verb` names in the past tense, each carrying the job id, queue,
+ * type and status. The emitter catches listener errors so one faulty listener cannot break a
+ * worker or a submission.
+ */
+import type { JobErrorEntry } from "./job.js";
+import type { JsonValue } from "./json.js";
+import type { JobState } from "./states.js";
+
+/** Fields every job event carries. */
+export interface JobEventBase {
+  jobId: string;
+  queue: string;
+  /** The job's type (handler name). */
+  type: string;
+  status: JobState;
+  /** When it happened. */
+  at: Date;
+}
+
+/** The job events and their extra fields. */
+export interface JobEventMap {
+  "job.queued": JobEventBase & { runAt: Date };
+  "job.started": JobEventBase & { attempt: number; worker: string };
+  "job.progress": JobEventBase & { progress: number; progressMessage: string | null };
+  "job.completed": JobEventBase & { attempt: number; result: JsonValue | null };
+  "job.failed": JobEventBase & { attempt: number; error: Omit<JobErrorEntry, "at"> };
+  "job.retrying": JobEventBase & { attempt: number; error: Omit<JobErrorEntry, "at">; runAt: Date };
+  "job.cancelled": JobEventBase;
+}
+
+/** A job event name. */
+export type JobEventName = keyof JobEventMap;
+
+/** Every job event name, in lifecycle order. */
+export const JOB_EVENT_NAMES = [
+  "job.queued",
+  "job.started",
+  "job.progress",
+  "job.completed",
+  "job.failed",
+  "job.retrying",
+  "job.cancelled",
+] as const satisfies readonly JobEventName[];
+
+/** A job event with its name, as streamed (SSE, WebSocket). */
+export type JobEvent = { [K in JobEventName]: { name: K } & JobEventMap[K] }[JobEventName];
+
+/** Receives errors thrown by listeners. */
+export type ListenerErrorHandler = (error: unknown, eventName: string) => void;
+
+/** A small typed emitter whose `emit` never throws. */
+export class SafeEmitter<Events extends object> {
+  private readonly listeners = new Map<keyof Events, Set<(event: never) => void>>();
+
+  constructor(private readonly onListenerError: ListenerErrorHandler) {}
+
+  /** Adds a listener; returns a function that removes it. */
+  on<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
+    let set = this.listeners.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(listener as (event: never) => void);
+    return () => this.off(name, listener);
+  }
+
+  /** Adds a listener that runs once. */
+  once<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
+    const off = this.on(name, (event) => {
+      off();
+      listener(event);
+    });
+    return off;
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): void {
+    this.listeners.get(name)?.delete(listener as (event: never) => void);
+  }
+
+  /** True when anyone listens to `name` (lets hot paths skip building events). */
+  has(name: keyof Events): boolean {
+    return (this.listeners.get(name)?.size ?? 0) > 0;
+  }
+
+  /** Calls every listener of `name`; a throwing listener is reported and skipped. */
+  emit<K extends keyof Events>(name: K, event: Events[K]): void {
+    const set = this.listeners.get(name);
+    if (set === undefined || set.size === 0) return;
+    for (const listener of [...set]) {
+      try {
+        (listener as (event: Events[K]) => void)(event);
+      } catch (error) {
+        this.onListenerError(error, String(name));
+      }
+    }
+  }
+
+  /** Removes every listener. */
+  clear(): void {
+    this.listeners.clear();
+  }
+}

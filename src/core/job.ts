@@ -1,0 +1,83 @@
+/** The job record (SPEC §1, camelCase as in SPEC §3) and the error entries it carries. */
+import type { BackoffPolicy } from "./backoff.js";
+import type { JsonObject, JsonValue } from "./json.js";
+import type { JobState } from "./states.js";
+
+/** One failed attempt, as kept in `error` (the last) and `errors` (the history). */
+export interface JobErrorEntry {
+  /** The error message. */
+  message: string;
+  /** The error's class name (`Error`, `TimeoutError`, `LeaseExpired`, …) or a type the worker gave. */
+  type: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  /** When it failed. */
+  at: Date;
+  /** The stack trace, when a local handler threw (truncated to 4 KiB). */
+  stack?: string;
+}
+
+/** A job as the library returns it. */
+export interface JobRecord {
+  id: string;
+  tenant: string;
+  queue: string;
+  type: string;
+  payload: JsonObject;
+  status: JobState;
+  /** −1000…1000, higher runs first. */
+  priority: number;
+  /** 0–100. */
+  progress: number;
+  progressMessage: string | null;
+  /** Attempts made so far (claims that were not released). */
+  attempt: number;
+  maxAttempts: number;
+  /** Earliest start. */
+  runAt: Date;
+  /** Per-attempt execution limit in ms. */
+  timeout: number;
+  /** Retry backoff of this job. */
+  backoff: BackoffPolicy;
+  uniqueKey: string | null;
+  tags: string[];
+  result: JsonValue | null;
+  error: JobErrorEntry | null;
+  errors: JobErrorEntry[];
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  updatedAt: Date;
+  /** Id of the worker holding, or that last held, the job. */
+  worker: string | null;
+  /** True once cancellation of a running job was asked for. */
+  cancelRequested: boolean;
+  /** When the current lease ends (running jobs only). */
+  leaseExpiresAt: Date | null;
+  /** Where a completion/failure notification is POSTed (HTTP servers only). */
+  webhookUrl: string | null;
+}
+
+/** A job handed to a worker by a claim: the record plus the lease that fences its writes. */
+export interface ClaimedJob extends JobRecord {
+  status: "running";
+  leaseToken: string;
+  leaseExpiresAt: Date;
+}
+
+/** Time a job has run: its last attempt's run time, or so far. Null before it started. */
+export function elapsedMs(
+  job: Pick<JobRecord, "startedAt" | "completedAt" | "status">,
+  now: number,
+): number | null {
+  if (job.startedAt === null) return null;
+  const end =
+    job.completedAt?.getTime() ?? (job.status === "running" ? now : job.startedAt.getTime());
+  return Math.max(0, end - job.startedAt.getTime());
+}
+
+/**
+ * Extra time a running attempt keeps its lease past its timeout, so that a worker that enforces
+ * the timeout itself can report it before the lease rescuer steps in (2 s).
+ */
+export const TIMEOUT_GRACE_MS = 2_000;

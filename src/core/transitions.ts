@@ -1,0 +1,58 @@
+/**
+ * Pure decisions about what happens to a job next. They compute new field values and never
+ * write; the stores apply them atomically, fenced by the lease token.
+ */
+import { backoffDelayMs, type BackoffPolicy } from "./backoff.js";
+
+/** What follows a failed attempt. */
+export type FailureOutcome = { status: "retrying"; runAt: number } | { status: "failed" };
+
+/** The facts about a job that decide its next state after a failure. */
+export interface FailureContext {
+  attempt: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+}
+
+/**
+ * After attempt `job.attempt` failed at `now`: retry after backoff while attempts are left and
+ * the error is retryable, otherwise fail for good.
+ */
+export function nextOnFailure(
+  job: FailureContext,
+  failure: { retryable: boolean },
+  now: number,
+  random: () => number,
+): FailureOutcome {
+  if (!failure.retryable || job.attempt >= job.maxAttempts) return { status: "failed" };
+  return { status: "retrying", runAt: now + backoffDelayMs(job.attempt, job.backoff, random) };
+}
+
+/** Maximum length of a stored error message and stack. */
+export const MAX_ERROR_MESSAGE_CHARS = 10_000;
+export const MAX_ERROR_STACK_CHARS = 4_096;
+/** How many failed attempts `errors` keeps (the newest). */
+export const MAX_ERROR_HISTORY = 25;
+
+/** Normalises anything a handler threw into the `{message, type, stack?}` that is stored. */
+export function describeError(error: unknown): { message: string; type: string; stack?: string } {
+  if (error instanceof Error) {
+    const described: { message: string; type: string; stack?: string } = {
+      message: truncate(error.message || String(error), MAX_ERROR_MESSAGE_CHARS),
+      type: error.name || "Error",
+    };
+    if (error.stack !== undefined) described.stack = truncate(error.stack, MAX_ERROR_STACK_CHARS);
+    return described;
+  }
+  let message: string;
+  try {
+    message = typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
+  } catch {
+    message = String(error);
+  }
+  return { message: truncate(message, MAX_ERROR_MESSAGE_CHARS), type: "Error" };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

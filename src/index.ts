@@ -1,0 +1,33 @@
+/** Spool's public library API (SPEC §3). */
+export { Spool } from "./spool.js";
+export type {
+  EnqueuedJob,
+  ListOptions,
+  MaintenanceIntervals,
+  SpoolOptions,
+  Stats,
+} from "./spool.js";
+export {
+  InvalidTransitionError,
+  JobCancelledError,
+  JobTimeoutError,
+  LeaseLostError,
+  SpoolConflictError,
+  SpoolError,
+  SpoolNotFoundError,
+  SpoolValidationError,
+  StoreUnavailableError,
+  UnrecoverableError,
+} from "./core/errors.js";
+export type { JobEvent, JobEventMap, JobEventName } from "./core/events.js";
+export { JOB_EVENT_NAMES } from "./core/events.js";
+export type { ClaimedJob, JobErrorEntry, JobRecord } from "./core/job.js";
+export type { JsonObject, JsonValue } from "./core/json.js";
+export type { Logger } from "./core/logger.js";
+export type { EnqueueOptions, EnqueueRequest } from "./core/options.js";
+export { FINAL_STATES, JOB_STATES, type JobState } from "./core/states.js";
+export type { QueueConfig, QueuePatch, Store, StoreCapabilities } from "./store/store.js";
+export { openStore } from "./store/open-store.js";
+export { SqliteStore, type SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
+export { Worker, type WorkerEventMap, type WorkerOptions } from "./worker/worker.js";
+export type { HandlerMap, JobContext, JobHandler } from "./worker/handler.js";

@@ -1,0 +1,473 @@
+/**
+ * The library API (SPEC §3): `Spool.open()` → enqueue, inspect, control, run workers, listen to
+ * events, close. It composes a store, workers and the maintenance runner.
+ */
+import { z } from "zod";
+import { systemClock, type Clock } from "./core/clock.js";
+import { SpoolError, SpoolValidationError } from "./core/errors.js";
+import { SafeEmitter, type JobEventMap } from "./core/events.js";
+import { isUuid, uuidv7 } from "./core/ids.js";
+import type { JobRecord } from "./core/job.js";
+import type { JsonObject } from "./core/json.js";
+import type { Logger } from "./core/logger.js";
+import {
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_RESULT_BYTES,
+  assertInteger,
+  assertQueueName,
+  assertTenant,
+  assertJobType,
+  validateEnqueue,
+  type EnqueueOptions,
+  type EnqueueRequest,
+  type JobInput,
+} from "./core/options.js";
+import { parseStatusFilter, type JobState } from "./core/states.js";
+import { stderrLogger } from "./default-logger.js";
+import { JobPromoter } from "./maintenance/job-promoter.js";
+import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
+import { RetentionPruner, type RetentionOptions } from "./maintenance/retention-pruner.js";
+import { MaintenanceRunner } from "./maintenance/runner.js";
+import { openStore, resolveStoreUrl, type StoreTuning } from "./store/open-store.js";
+import type { QueueConfig, QueuePatch, StateCounts, Store } from "./store/store.js";
+import { Worker, type WorkerOptions } from "./worker/worker.js";
+
+/** Options of `Spool.open` (durations in ms). */
+export interface SpoolOptions {
+  /** Clock (tests inject a fake one). Default: the system clock. */
+  clock?: Clock;
+  /** Logger with pino's call shape. Default: warnings and errors to stderr. */
+  logger?: Logger;
+  /** Run lease rescue, promotion and pruning in this process. Default true. */
+  maintenance?: boolean | MaintenanceIntervals;
+  /** Largest payload, encoded. Default 1 MiB. */
+  maxPayloadBytes?: number;
+  /** Largest handler result, encoded. Default 1 MiB. */
+  maxResultBytes?: number;
+  /** Apply pending migrations on open. Default true. */
+  migrate?: boolean;
+  /** Random source for backoff jitter (tests make it deterministic). Default Math.random. */
+  random?: () => number;
+  /** How long finished jobs are kept. */
+  retention?: RetentionOptions;
+  /** A store to use instead of opening `url`. */
+  store?: Store;
+  /** Store tuning passed to the store `url` opens. */
+  storeTuning?: StoreTuning;
+  /** `sqlite:<path>` or `postgres://…`. Default: `SPOOL_URL`, `DATABASE_URL`, then `sqlite:./data/spool.db`. */
+  url?: string;
+}
+
+/** Intervals of the maintenance services, ms. */
+export interface MaintenanceIntervals {
+  /** Default 250. */
+  promoteIntervalMs?: number;
+  /** Default 60,000. */
+  pruneIntervalMs?: number;
+  /** Default 1,000. */
+  rescueIntervalMs?: number;
+}
+
+/** A job returned by `enqueue`: the record, and whether it was an existing unique job. */
+export type EnqueuedJob = JobRecord & { duplicate: boolean };
+
+/** Filters of `list`. */
+export interface ListOptions {
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+  /** 1–1000. Default 50. */
+  limit?: number;
+  queue?: string;
+  /** One state, several, or a comma-separated list; `pending` means `queued`. */
+  status?: string | readonly string[];
+  tag?: string;
+  tenant?: string;
+  type?: string;
+}
+
+/** Counts of jobs (SPEC §2 `/stats`, camelCase). */
+export interface Stats extends StateCounts {
+  totalJobs: number;
+  /** Jobs waiting to run: scheduled + queued + retrying. */
+  queueSize: number;
+}
+
+const optionsSchema = z
+  .object({
+    clock: z.custom<Clock>((v) => typeof (v as Clock | undefined)?.now === "function").optional(),
+    logger: z
+      .custom<Logger>((v) => typeof (v as Logger | undefined)?.warn === "function")
+      .optional(),
+    maintenance: z
+      .union([
+        z.boolean(),
+        z
+          .object({
+            promoteIntervalMs: z.number().int().min(10).optional(),
+            pruneIntervalMs: z.number().int().min(100).optional(),
+            rescueIntervalMs: z.number().int().min(10).optional(),
+          })
+          .strict(),
+      ])
+      .default(true),
+    maxPayloadBytes: z.number().int().min(2).default(DEFAULT_MAX_PAYLOAD_BYTES),
+    maxResultBytes: z.number().int().min(2).default(DEFAULT_MAX_RESULT_BYTES),
+    migrate: z.boolean().default(true),
+    random: z.custom<() => number>((v) => typeof v === "function").optional(),
+    retention: z
+      .object({
+        completedMs: z.number().int().min(0).optional(),
+        failedMs: z.number().int().min(0).optional(),
+        cancelledMs: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    store: z
+      .custom<Store>((v) => typeof (v as Store | undefined)?.claimJobs === "function")
+      .optional(),
+    storeTuning: z
+      .object({
+        pollIntervalMs: z.number().int().min(1).optional(),
+        busyTimeoutMs: z.number().int().min(0).optional(),
+      })
+      .strict()
+      .optional(),
+    url: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** The Spool library entry point. */
+export class Spool {
+  /** The store behind this instance. */
+  readonly store: Store;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly random: () => number;
+  private readonly events: SafeEmitter<JobEventMap>;
+  private readonly maintenance: MaintenanceRunner;
+  private readonly workers = new Set<Worker>();
+  private readonly maxPayloadBytes: number;
+  private readonly maxResultBytes: number;
+  private closed = false;
+
+  private constructor(store: Store, options: z.output<typeof optionsSchema>) {
+    this.store = store;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? stderrLogger;
+    this.random = options.random ?? Math.random;
+    this.maxPayloadBytes = options.maxPayloadBytes;
+    this.maxResultBytes = options.maxResultBytes;
+    this.events = new SafeEmitter((error, name) =>
+      this.logger.error({ err: error, event: name }, "event listener threw"),
+    );
+    const intervals = typeof options.maintenance === "object" ? options.maintenance : {};
+    const services = [
+      new LeaseRescuer({
+        store,
+        events: this.events,
+        random: this.random,
+        ...opt("intervalMs", intervals.rescueIntervalMs),
+      }),
+      new JobPromoter({ store, ...opt("intervalMs", intervals.promoteIntervalMs) }),
+      new RetentionPruner({
+        store,
+        ...opt("retention", options.retention),
+        ...opt("intervalMs", intervals.pruneIntervalMs),
+      }),
+    ];
+    this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
+    if (options.maintenance !== false) this.maintenance.start();
+  }
+
+  /** Opens the store (migrating it unless `migrate: false`) and starts maintenance. */
+  static async open(options: SpoolOptions = {}): Promise<Spool> {
+    const parsed = optionsSchema.safeParse(options);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new SpoolValidationError(issue.path.join(".") || "options", issue.message);
+    }
+    const resolved = parsed.data;
+    const store =
+      resolved.store ??
+      (await openStore(resolveStoreUrl(resolved.url), resolved.storeTuning ?? {}));
+    try {
+      if (resolved.migrate) await store.migrate();
+    } catch (error) {
+      if (resolved.store === undefined) await store.close();
+      throw error;
+    }
+    return new Spool(store, resolved);
+  }
+
+  /** Submits one job; resolves once it is committed. */
+  async enqueue(
+    type: string,
+    payload?: JsonObject,
+    options?: EnqueueOptions,
+  ): Promise<EnqueuedJob> {
+    const [job] = await this.submit([this.validate(type, payload, options, "")]);
+    return job!;
+  }
+
+  /** Submits several jobs in one transaction: all are committed, or none. */
+  async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
+    if (!Array.isArray(requests)) throw new SpoolValidationError("jobs", "must be an array");
+    const inputs = requests.map((request, i) => {
+      if (typeof request !== "object" || request === null)
+        throw new SpoolValidationError(`jobs[${i}]`, "must be an object");
+      const { type, payload, ...options } = request;
+      return this.validate(type, payload, options, `jobs[${i}].`);
+    });
+    return this.submit(inputs);
+  }
+
+  /** Validates one submission (used by the HTTP layer too, which maps its own field names). */
+  validate(type: unknown, payload: unknown, options: unknown, prefix: string): JobInput {
+    this.assertOpen();
+    const now = this.clock.now();
+    return validateEnqueue(type, payload, options, {
+      id: uuidv7(now),
+      now,
+      limits: { maxPayloadBytes: this.maxPayloadBytes },
+      prefix,
+    });
+  }
+
+  /** Inserts validated jobs and emits `job.queued` for the new ones. */
+  async submit(inputs: readonly JobInput[]): Promise<EnqueuedJob[]> {
+    this.assertOpen();
+    const outcomes = await this.store.enqueueJobs({ jobs: inputs, now: this.clock.now() });
+    const emit = this.events.has("job.queued");
+    return outcomes.map(({ job, duplicate }) => {
+      if (emit && !duplicate) {
+        this.events.emit("job.queued", { ...eventBase(job, this.clock), runAt: job.runAt });
+      }
+      return Object.assign(job, { duplicate });
+    });
+  }
+
+  /** Creates a worker (not started) for `options.queues`. */
+  worker(options: WorkerOptions): Worker {
+    this.assertOpen();
+    const worker = new Worker(
+      {
+        store: this.store,
+        clock: this.clock,
+        logger: this.logger,
+        events: this.events,
+        random: this.random,
+        maxResultBytes: this.maxResultBytes,
+      },
+      options,
+    );
+    this.workers.add(worker);
+    worker.on("worker.stopped", () => this.workers.delete(worker));
+    return worker;
+  }
+
+  /** The job, or null when there is none with that id. */
+  async get(id: string, options: { tenant?: string } = {}): Promise<JobRecord | null> {
+    this.assertOpen();
+    assertJobId(id);
+    return this.store.getJob({ id, ...tenantOf(options) });
+  }
+
+  /** Jobs newest first, one page at a time. */
+  async list(options: ListOptions = {}): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
+    this.assertOpen();
+    const limit = options.limit ?? 50;
+    assertInteger(limit, "limit", 1, 1000);
+    if (options.queue !== undefined) assertQueueName(options.queue);
+    if (options.type !== undefined) assertJobType(options.type);
+    if (options.tenant !== undefined) assertTenant(options.tenant);
+    if (
+      options.tag !== undefined &&
+      (typeof options.tag !== "string" || options.tag.length === 0)
+    ) {
+      throw new SpoolValidationError("tag", "must be a non-empty string");
+    }
+    if (options.cursor !== undefined && typeof options.cursor !== "string") {
+      throw new SpoolValidationError("cursor", "must be a string");
+    }
+    const status = parseStatuses(options.status);
+    return this.store.listJobs({
+      limit,
+      ...(status === undefined ? {} : { status }),
+      ...pick(options, ["queue", "type", "tag", "tenant", "cursor"]),
+    });
+  }
+
+  /**
+   * Cancels a job. A waiting job is `cancelled` at once; a running one gets `cancelRequested`,
+   * its handler's signal fires, and it ends `cancelled`. Throws `SpoolConflictError` when the
+   * job is already final and `SpoolNotFoundError` when it does not exist.
+   */
+  async cancel(id: string, options: { tenant?: string } = {}): Promise<JobRecord> {
+    this.assertOpen();
+    assertJobId(id);
+    const job = await this.store.cancelJob({ id, now: this.clock.now(), ...tenantOf(options) });
+    if (job.status === "cancelled") {
+      this.events.emit("job.cancelled", eventBase(job, this.clock));
+    } else {
+      for (const worker of this.workers) worker.notifyCancelled(id);
+    }
+    return job;
+  }
+
+  /** Moves a `failed` or `cancelled` job back to `queued`, attempts reset (the "redrive"). */
+  async retry(id: string, options: { tenant?: string } = {}): Promise<JobRecord> {
+    this.assertOpen();
+    assertJobId(id);
+    const job = await this.store.retryJob({ id, now: this.clock.now(), ...tenantOf(options) });
+    this.events.emit("job.queued", { ...eventBase(job, this.clock), runAt: job.runAt });
+    return job;
+  }
+
+  /** Counts of jobs by state, for everything or one queue / tenant. */
+  async stats(options: { queue?: string; tenant?: string } = {}): Promise<Stats> {
+    this.assertOpen();
+    if (options.queue !== undefined) assertQueueName(options.queue);
+    if (options.tenant !== undefined) assertTenant(options.tenant);
+    const counts = await this.store.countJobsByState(pick(options, ["queue", "tenant"]));
+    const totalJobs = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    return { totalJobs, ...counts, queueSize: counts.scheduled + counts.queued + counts.retrying };
+  }
+
+  /** Settings of every known queue. */
+  async queues(): Promise<QueueConfig[]> {
+    this.assertOpen();
+    return this.store.listQueues();
+  }
+
+  /** Stops claims from `queue` everywhere (running jobs finish). */
+  async pauseQueue(queue: string): Promise<QueueConfig> {
+    return this.updateQueue(queue, { paused: true });
+  }
+
+  /** Lets workers claim from `queue` again. */
+  async resumeQueue(queue: string): Promise<QueueConfig> {
+    return this.updateQueue(queue, { paused: false });
+  }
+
+  /** Changes a queue's settings (concurrency limit, defaults of new jobs, paused). */
+  async updateQueue(queue: string, patch: QueuePatch): Promise<QueueConfig> {
+    this.assertOpen();
+    assertQueueName(queue);
+    validateQueuePatch(patch);
+    return this.store.updateQueue({ name: queue, patch, now: this.clock.now() });
+  }
+
+  /** Listens to a job event; returns a function that stops listening. */
+  on<K extends keyof JobEventMap>(name: K, listener: (event: JobEventMap[K]) => void): () => void {
+    return this.events.on(name, listener);
+  }
+
+  /** Listens to one occurrence of a job event. */
+  once<K extends keyof JobEventMap>(
+    name: K,
+    listener: (event: JobEventMap[K]) => void,
+  ): () => void {
+    return this.events.once(name, listener);
+  }
+
+  /** Stops listening. */
+  off<K extends keyof JobEventMap>(name: K, listener: (event: JobEventMap[K]) => void): void {
+    this.events.off(name, listener);
+  }
+
+  /** Runs every maintenance service once (rescue, promote, prune) at `now`. */
+  async runMaintenance(now: number = this.clock.now()): Promise<Record<string, number>> {
+    this.assertOpen();
+    return this.maintenance.runOnce(now);
+  }
+
+  /** Stops workers still running (gracefully), maintenance, and closes the store. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await Promise.all([...this.workers].map((worker) => worker.stop()));
+    this.closed = true;
+    await this.maintenance.stop();
+    this.events.clear();
+    await this.store.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SpoolError("closed", "this Spool instance is closed");
+  }
+}
+
+function eventBase(
+  job: JobRecord,
+  clock: Clock,
+): { jobId: string; queue: string; type: string; status: JobState; at: Date } {
+  return {
+    jobId: job.id,
+    queue: job.queue,
+    type: job.type,
+    status: job.status,
+    at: new Date(clock.now()),
+  };
+}
+
+function assertJobId(id: unknown): asserts id is string {
+  if (!isUuid(id)) throw new SpoolValidationError("id", "must be a job id (a UUID)");
+}
+
+function tenantOf(options: { tenant?: string }): { tenant?: string } {
+  if (options.tenant === undefined) return {};
+  assertTenant(options.tenant);
+  return { tenant: options.tenant };
+}
+
+function parseStatuses(value: string | readonly string[] | undefined): JobState[] | undefined {
+  if (value === undefined) return undefined;
+  const names = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(names))
+    throw new SpoolValidationError("status", "must be a string or an array of strings");
+  const states = names
+    .filter((name) => typeof name !== "string" || name.trim() !== "")
+    .map((name) => {
+      const state = typeof name === "string" ? parseStatusFilter(name) : undefined;
+      if (state === undefined)
+        throw new SpoolValidationError("status", `unknown status "${String(name)}"`);
+      return state;
+    });
+  return states.length === 0 ? undefined : [...new Set(states)];
+}
+
+function validateQueuePatch(patch: QueuePatch): void {
+  if (typeof patch !== "object" || patch === null)
+    throw new SpoolValidationError("patch", "must be an object");
+  const limits: Record<string, [number, number]> = {
+    concurrency: [1, 100_000],
+    timeoutMs: [1, 7 * 86_400_000],
+    maxAttempts: [1, 1000],
+    backoffBaseMs: [0, 7 * 86_400_000],
+    backoffCapMs: [0, 7 * 86_400_000],
+  };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (key === "paused") {
+      if (typeof value !== "boolean") throw new SpoolValidationError("paused", "must be a boolean");
+      continue;
+    }
+    const range = limits[key];
+    if (range === undefined) throw new SpoolValidationError(key, "is not a queue setting");
+    if (value !== null) assertInteger(value, key, range[0], range[1]);
+  }
+}
+
+function pick<T extends object, K extends keyof T>(
+  source: T,
+  keys: readonly K[],
+): { [P in K]?: Exclude<T[P], undefined> } {
+  const out: { [P in K]?: Exclude<T[P], undefined> } = {};
+  for (const key of keys) {
+    if (source[key] !== undefined) out[key] = source[key] as Exclude<T[K], undefined>;
+  }
+  return out;
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}

@@ -1,0 +1,54 @@
+/**
+ * Opens the store a URL names (SPEC §5): `sqlite:<path>` (relative or absolute; the folder is
+ * created), `sqlite::memory:`, or `postgres://…` / `postgresql://…`.
+ */
+import { SpoolValidationError } from "../core/errors.js";
+import { SqliteStore } from "./sqlite/sqlite-store.js";
+import type { Store } from "./store.js";
+
+/** The default store URL. */
+export const DEFAULT_STORE_URL = "sqlite:./data/spool.db";
+
+/** Store-specific options passed through `Spool.open`. */
+export interface StoreTuning {
+  /** SQLite: how often other processes' writes are looked for while workers wait, ms. Default 20. */
+  pollIntervalMs?: number | undefined;
+  /** SQLite: how long a write waits for another process's lock, ms. Default 10,000. */
+  busyTimeoutMs?: number | undefined;
+}
+
+/** The URL from the explicit value, else `SPOOL_URL`, else `DATABASE_URL`, else the default. */
+export function resolveStoreUrl(
+  url: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  return url ?? env.SPOOL_URL ?? env.DATABASE_URL ?? DEFAULT_STORE_URL;
+}
+
+/** Opens (but does not migrate) the store for `url`. */
+export async function openStore(url: string, tuning: StoreTuning = {}): Promise<Store> {
+  if (url.startsWith("sqlite:")) {
+    let path = url.slice("sqlite:".length);
+    if (path.startsWith("//")) path = path.slice(2); // sqlite://relative or sqlite:///absolute
+    if (path.length === 0)
+      throw new SpoolValidationError(
+        "url",
+        "a sqlite: URL needs a file path, e.g. sqlite:./data/spool.db",
+      );
+    const options: ConstructorParameters<typeof SqliteStore>[0] = { path };
+    if (tuning.pollIntervalMs !== undefined) options.pollIntervalMs = tuning.pollIntervalMs;
+    if (tuning.busyTimeoutMs !== undefined) options.busyTimeoutMs = tuning.busyTimeoutMs;
+    return new SqliteStore(options);
+  }
+  if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
+    throw new SpoolValidationError("url", "the PostgreSQL store is not available in this build");
+  }
+  throw new SpoolValidationError(
+    "url",
+    `unsupported store URL "${redact(url)}" (use sqlite:<path> or postgres://…)`,
+  );
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}

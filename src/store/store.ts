@@ -1,0 +1,204 @@
+/**
+ * The store contract: everything the engine needs from a database, in queue terms. SQLite and
+ * PostgreSQL implement it, and both pass one conformance suite (test/conformance/).
+ *
+ * Conventions: one params object in, one typed result out; times are ms since the Unix epoch
+ * (`now` is always passed in, never read by the store); every write from a worker is fenced by
+ * the lease token and fails with `LeaseLostError` (or a `{ ok: false }` entry in batch calls)
+ * when the token no longer matches.
+ */
+import type { ClaimedJob, JobErrorEntry, JobRecord } from "../core/job.js";
+import type { JobInput } from "../core/options.js";
+import type { JobState } from "../core/states.js";
+import type { FailureOutcome } from "../core/transitions.js";
+
+/** Real differences between stores. Callers branch on these, never on the class. */
+export interface StoreCapabilities {
+  /** Wake-ups travel through the database to every process (PostgreSQL LISTEN/NOTIFY). */
+  listenNotify: boolean;
+  /** Claims lock rows and skip locked ones, so claimers run in parallel (FOR UPDATE SKIP LOCKED). */
+  skipLocked: boolean;
+  /** `enqueueJobs` can run inside the caller's own transaction. */
+  transactionalEnqueue: boolean;
+}
+
+/** Per-queue settings (admin-controlled). Null fields fall back to Spool's defaults. */
+export interface QueueConfig {
+  name: string;
+  paused: boolean;
+  /** Most jobs of this queue running at once across all processes; null = unlimited. */
+  concurrency: number | null;
+  /** Default per-attempt timeout of new jobs, ms. */
+  timeoutMs: number | null;
+  /** Default max attempts of new jobs. */
+  maxAttempts: number | null;
+  backoffBaseMs: number | null;
+  backoffCapMs: number | null;
+  updatedAt: Date;
+}
+
+/** Changeable queue settings; `undefined` leaves a field alone, `null` clears it. */
+export type QueuePatch = Partial<Omit<QueueConfig, "name" | "updatedAt">>;
+
+/** The outcome of submitting one job. */
+export interface EnqueueOutcome {
+  job: JobRecord;
+  /** True when an unfinished job with the same unique key existed and was returned instead. */
+  duplicate: boolean;
+}
+
+/** A lease renewal, optionally carrying progress. */
+export interface LeaseRenewal {
+  id: string;
+  leaseToken: string;
+  progress?: number;
+  /** Set to write the message (null clears it); leave undefined to keep the stored one. */
+  progressMessage?: string | null;
+}
+
+/** The answer to one renewal. */
+export type LeaseRenewalOutcome =
+  | { id: string; ok: true; leaseExpiresAt: Date; cancelRequested: boolean }
+  | { id: string; ok: false };
+
+/** A successful attempt to record. */
+export interface Completion {
+  id: string;
+  leaseToken: string;
+  /** The handler's result, already encoded as JSON (null for none). */
+  resultJson: string | null;
+}
+
+/** The answer to one completion: `cancelled` when cancellation was asked for meanwhile. */
+export type CompletionOutcome =
+  { id: string; ok: true; status: "completed" | "cancelled" } | { id: string; ok: false };
+
+/** A failed attempt to record; `outcome` comes from `nextOnFailure`. */
+export interface Failure {
+  id: string;
+  leaseToken: string;
+  error: Omit<JobErrorEntry, "at">;
+  outcome: FailureOutcome;
+}
+
+/** A job moved by maintenance, with what listeners need to know. */
+export interface MovedJob {
+  id: string;
+  queue: string;
+  type: string;
+  status: JobState;
+  attempt: number;
+}
+
+/** Filters of `listJobs`. */
+export interface JobFilter {
+  tenant?: string;
+  status?: readonly JobState[];
+  queue?: string;
+  type?: string;
+  tag?: string;
+}
+
+/** Counts of jobs in each state. */
+export type StateCounts = Record<JobState, number>;
+
+/** What `migrate` did. */
+export interface MigrationResult {
+  /** Versions applied by this call, in order. */
+  applied: number[];
+  /** The schema version after the call. */
+  version: number;
+}
+
+/** Called when jobs may have become ready in `queue` (null: some queue). A hint: may be spurious. */
+export type JobsAvailableListener = (queue: string | null) => void;
+
+/** The store contract. */
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+
+  /** Applies pending migrations; safe when several processes call it at once. */
+  migrate(): Promise<MigrationResult>;
+  /** Succeeds when the store answers a trivial query. */
+  ping(): Promise<void>;
+  /** Releases connections; further calls fail. */
+  close(): Promise<void>;
+
+  /** Inserts jobs in one transaction (all or nothing), applying queue defaults. */
+  enqueueJobs(params: { jobs: readonly JobInput[]; now: number }): Promise<EnqueueOutcome[]>;
+  /**
+   * Claims up to `limit` ready jobs from `queues` (taken in the order given), each by priority
+   * (high first), then runAt, then id. Skips paused queues and honours each queue's concurrency
+   * limit across all processes. Jobs due by `now` in `scheduled`/`retrying` are claimable too.
+   */
+  claimJobs(params: {
+    queues: readonly string[];
+    workerId: string;
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<ClaimedJob[]>;
+  /** Extends leases (never past the attempt's timeout) and saves progress; reports cancellations. */
+  extendLeases(params: {
+    leases: readonly LeaseRenewal[];
+    leaseMs: number;
+    now: number;
+  }): Promise<LeaseRenewalOutcome[]>;
+  /** Records successful attempts in one transaction. */
+  completeJobs(params: {
+    completions: readonly Completion[];
+    now: number;
+  }): Promise<CompletionOutcome[]>;
+  /** Records a failed attempt. Throws `LeaseLostError` when the token is stale. */
+  failJob(
+    params: Failure & { now: number },
+  ): Promise<{ status: "retrying" | "failed" | "cancelled"; runAt: Date }>;
+  /** Gives running jobs back without counting the attempt (graceful shutdown). Returns how many. */
+  releaseJobs(params: {
+    leases: readonly { id: string; leaseToken: string }[];
+    now: number;
+  }): Promise<number>;
+  /** Ids among `ids` whose cancellation was requested (for workers polling for cancels). */
+  findCancelRequested(params: { ids: readonly string[] }): Promise<string[]>;
+
+  /**
+   * Cancels a job: a waiting job becomes `cancelled` at once; a running one gets
+   * `cancelRequested` and ends `cancelled` when its worker stops. Throws `SpoolNotFoundError`
+   * (also when `tenant` does not own it) and `SpoolConflictError` when the job is final.
+   */
+  cancelJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord>;
+  /** Moves a `failed`/`cancelled` job back to `queued` with attempts reset. */
+  retryJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord>;
+  /** The job, or null when unknown (or not the tenant's). */
+  getJob(params: { id: string; tenant?: string }): Promise<JobRecord | null>;
+  /** Jobs newest first, `limit` per page; `cursor` is the previous page's `nextCursor`. */
+  listJobs(
+    params: JobFilter & { limit: number; cursor?: string },
+  ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }>;
+  /** Counts of jobs by state. */
+  countJobsByState(params: { tenant?: string; queue?: string }): Promise<StateCounts>;
+
+  /** Moves running jobs whose lease expired to `retrying` (an attempt counted) or `failed`. */
+  rescueExpiredLeases(params: {
+    now: number;
+    limit: number;
+    random: () => number;
+  }): Promise<MovedJob[]>;
+  /** Moves `scheduled`/`retrying` jobs whose runAt has come to `queued`. */
+  promoteDueJobs(params: { now: number; limit: number }): Promise<MovedJob[]>;
+  /** Deletes finished jobs older than their state's retention; at most `limit` rows. */
+  pruneFinishedJobs(params: {
+    completedBefore: number;
+    failedBefore: number;
+    cancelledBefore: number;
+    limit: number;
+  }): Promise<number>;
+
+  /** Settings of every configured queue and of every queue that has jobs. */
+  listQueues(): Promise<QueueConfig[]>;
+  /** Changes a queue's settings (creating its row on first use). */
+  updateQueue(params: { name: string; patch: QueuePatch; now: number }): Promise<QueueConfig>;
+
+  /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
+  onJobsAvailable(listener: JobsAvailableListener): () => void;
+}

@@ -1,0 +1,281 @@
+/**
+ * Runs one claimed job: resolve handler → start timeout → run with an AbortSignal → classify
+ * the outcome → record it (completions through the batching completer, failures directly).
+ * An aborted job (timeout, cancel, lost lease, shutdown) gets `abortGraceMs` to stop; its
+ * outcome is then decided by the abort cause, whatever the handler returns later.
+ */
+import type { Clock } from "../core/clock.js";
+import {
+  JobCancelledError,
+  JobTimeoutError,
+  LeaseLostError,
+  UnrecoverableError,
+} from "../core/errors.js";
+import type { JobEventMap } from "../core/events.js";
+import type { SafeEmitter } from "../core/events.js";
+import type { ClaimedJob, JobErrorEntry } from "../core/job.js";
+import type { JsonValue } from "../core/json.js";
+import type { Logger } from "../core/logger.js";
+import { encodeResult, validateProgress } from "../core/options.js";
+import { describeError, nextOnFailure } from "../core/transitions.js";
+import type { Store } from "../store/store.js";
+import { abortActiveJob, type AbortCause, type ActiveJob } from "./active-job.js";
+import type { Completer } from "./completer.js";
+import type { HandlerMap, JobContext } from "./handler.js";
+import type { LeaseKeeper } from "./lease-keeper.js";
+
+/** What the executor needs from its worker. */
+export interface ExecutorOptions {
+  abortGraceMs: number;
+  clock: Clock;
+  completer: Completer;
+  events: SafeEmitter<JobEventMap>;
+  handlers: HandlerMap;
+  leaseKeeper: LeaseKeeper;
+  logger: Logger;
+  maxResultBytes: number;
+  random: () => number;
+  store: Store;
+  workerId: string;
+}
+
+type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Runs jobs; one instance per worker. */
+export class Executor {
+  constructor(private readonly options: ExecutorOptions) {}
+
+  /** Runs `active` to its end; never rejects. */
+  async run(active: ActiveJob): Promise<void> {
+    const { job } = active;
+    const { events } = this.options;
+    if (events.has("job.started")) {
+      events.emit("job.started", {
+        ...this.base(job),
+        attempt: job.attempt,
+        worker: this.options.workerId,
+      });
+    }
+    const handler = this.options.handlers[job.type];
+    if (handler === undefined) {
+      await this.recordFailure(
+        active,
+        {
+          message: `no handler for job type "${job.type}" in worker ${this.options.workerId}`,
+          type: "UnknownJobType",
+        },
+        true,
+      );
+      return;
+    }
+    const timer = setTimeout(
+      () => abortActiveJob(active, "timeout", new JobTimeoutError(job.timeout)),
+      job.timeout,
+    );
+    try {
+      let result: unknown;
+      try {
+        result = handler(job, this.context(active));
+      } catch (error) {
+        result = Promise.reject(error); // a handler that throws synchronously fails like an async one
+      }
+      const settled = await this.settle(active, result);
+      await this.finish(active, settled);
+    } catch (error) {
+      this.options.logger.error(
+        { err: error, jobId: job.id },
+        "recording the job's outcome failed",
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Waits for the handler, or for the abort grace to pass once the job is aborted. */
+  private async settle(active: ActiveJob, result: unknown): Promise<Settled | undefined> {
+    const handled = Promise.resolve(result).then(
+      (value): Settled => ({ ok: true, value }),
+      (error: unknown): Settled => ({ ok: false, error }),
+    );
+    const gaveUp = active.aborted.then(
+      () =>
+        new Promise<undefined>((resolve) =>
+          setTimeout(() => resolve(undefined), this.options.abortGraceMs).unref(),
+        ),
+    );
+    const settled = await Promise.race([handled, gaveUp]);
+    if (settled === undefined) {
+      this.options.logger.warn(
+        { jobId: active.job.id, cause: active.abortCause, graceMs: this.options.abortGraceMs },
+        "handler did not stop after its signal was aborted; abandoning it",
+      );
+    }
+    return settled;
+  }
+
+  private context(active: ActiveJob): JobContext {
+    const { job } = active;
+    const { events, leaseKeeper, logger, workerId } = this.options;
+    return {
+      signal: active.controller.signal,
+      attempt: job.attempt,
+      workerId,
+      logger,
+      progress: (percent, message) => {
+        const { progress, message: text } = validateProgress(percent, message);
+        if (active.abortCause !== undefined) return Promise.resolve();
+        job.progress = progress;
+        job.progressMessage = text;
+        if (events.has("job.progress")) {
+          events.emit("job.progress", { ...this.base(job), progress, progressMessage: text });
+        }
+        return leaseKeeper.reportProgress(active, progress, text);
+      },
+    };
+  }
+
+  private async finish(active: ActiveJob, settled: Settled | undefined): Promise<void> {
+    const cause = active.abortCause;
+    if (cause !== undefined) {
+      await this.finishAborted(active, cause);
+      return;
+    }
+    if (settled === undefined) return;
+    if (!settled.ok) {
+      const retryable = !isUnrecoverable(settled.error);
+      await this.recordFailure(active, describeError(settled.error), retryable);
+      return;
+    }
+    let resultJson: string | null;
+    try {
+      resultJson = encodeResult(settled.value, this.options.maxResultBytes);
+    } catch (error) {
+      await this.recordFailure(active, { ...describeError(error), type: "InvalidResult" }, false);
+      return;
+    }
+    const { job } = active;
+    const outcome = await this.options.completer.complete({
+      id: job.id,
+      leaseToken: job.leaseToken,
+      resultJson,
+    });
+    const { events } = this.options;
+    if (!outcome.ok) {
+      this.leaseLost(job);
+    } else if (outcome.status === "cancelled") {
+      events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
+    } else if (events.has("job.completed")) {
+      const result = resultJson === null ? null : (settled.value as JsonValue);
+      events.emit("job.completed", {
+        ...this.base(job),
+        status: "completed",
+        attempt: job.attempt,
+        result,
+      });
+    }
+  }
+
+  private async finishAborted(active: ActiveJob, cause: AbortCause): Promise<void> {
+    switch (cause) {
+      case "timeout":
+        await this.recordFailure(
+          active,
+          describeError(new JobTimeoutError(active.job.timeout)),
+          true,
+        );
+        return;
+      case "cancelled":
+        await this.recordFailure(active, describeError(new JobCancelledError()), false);
+        return;
+      case "lease_lost":
+        this.leaseLost(active.job);
+        return;
+      case "shutdown":
+        return; // the worker releases the lease
+    }
+  }
+
+  /** Records a failed attempt and emits `job.retrying`, `job.failed` or `job.cancelled`. */
+  private async recordFailure(
+    active: ActiveJob,
+    described: { message: string; type: string; stack?: string },
+    retryable: boolean,
+  ): Promise<void> {
+    const { job } = active;
+    const { clock, store, events } = this.options;
+    const now = clock.now();
+    const error: Omit<JobErrorEntry, "at"> = { ...described, attempt: job.attempt };
+    const outcome = nextOnFailure(job, { retryable }, now, this.options.random);
+    let recorded: { status: "retrying" | "failed" | "cancelled"; runAt: Date };
+    try {
+      recorded = await store.failJob({
+        id: job.id,
+        leaseToken: job.leaseToken,
+        error,
+        outcome,
+        now,
+      });
+    } catch (failure) {
+      if (failure instanceof LeaseLostError) {
+        this.leaseLost(job);
+        return;
+      }
+      throw failure;
+    }
+    const { stack: _stack, ...publicError } = error;
+    if (recorded.status === "retrying") {
+      events.emit("job.retrying", {
+        ...this.base(job),
+        status: "retrying",
+        attempt: job.attempt,
+        error: publicError,
+        runAt: recorded.runAt,
+      });
+    } else if (recorded.status === "failed") {
+      events.emit("job.failed", {
+        ...this.base(job),
+        status: "failed",
+        attempt: job.attempt,
+        error: publicError,
+      });
+    } else {
+      events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
+    }
+  }
+
+  private leaseLost(job: ClaimedJob): void {
+    this.options.logger.warn(
+      { jobId: job.id, attempt: job.attempt },
+      "lease lost; the attempt's outcome is dropped",
+    );
+  }
+
+  private base(job: ClaimedJob): {
+    jobId: string;
+    queue: string;
+    type: string;
+    status: "running";
+    at: Date;
+  } {
+    return {
+      jobId: job.id,
+      queue: job.queue,
+      type: job.type,
+      status: "running",
+      at: new Date(this.options.clock.now()),
+    };
+  }
+}
+
+/** True for `UnrecoverableError`, also from another copy of the library (checked by name). */
+function isUnrecoverable(error: unknown): boolean {
+  return (
+    error instanceof UnrecoverableError ||
+    (error instanceof Error && error.name === "UnrecoverableError")
+  );
+}
+
+/** The reason given to a job's signal when its lease is lost. */
+export function leaseLostReason(jobId: string): Error {
+  return new LeaseLostError(jobId);
+}

@@ -1,0 +1,26 @@
+/** What a job handler is and what it receives (SPEC §3). */
+import type { ClaimedJob } from "../core/job.js";
+import type { Logger } from "../core/logger.js";
+
+/** The second argument of a handler. */
+export interface JobContext {
+  /** Aborted on timeout, cancellation, a lost lease, or worker shutdown; `signal.reason` says which. */
+  signal: AbortSignal;
+  /** Reports progress (percent 0–100, optional message ≤ 500 chars); resolves once stored. */
+  progress(percent: number, message?: string): Promise<void>;
+  /** This attempt's number (1-based). */
+  attempt: number;
+  /** Id of the worker running the job. */
+  workerId: string;
+  /** A logger bound to the job. */
+  logger: Logger;
+}
+
+/**
+ * Runs one job. Its return value (JSON, ≤ the result limit) becomes `job.result`; throwing fails
+ * the attempt (retried with backoff), and throwing `UnrecoverableError` fails the job at once.
+ */
+export type JobHandler = (job: ClaimedJob, ctx: JobContext) => unknown;
+
+/** Handlers by job type. */
+export type HandlerMap = Readonly<Record<string, JobHandler>>;

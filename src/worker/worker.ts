@@ -1,0 +1,300 @@
+/**
+ * A worker: runs jobs from its queues with up to `concurrency` at once. It composes the fetcher
+ * (claims), the executor (one job), the lease keeper (heartbeats, progress, cancellations) and
+ * the completer (batched acknowledgements).
+ *
+ * Graceful stop: stop claiming; let in-flight jobs finish within `shutdownGraceMs`; then abort
+ * the rest and release their leases, so another worker takes them at once (the attempt is not
+ * counted). With `handleSignals`, SIGTERM and SIGINT start it; a second signal skips the grace.
+ */
+import { hostname } from "node:os";
+import { z } from "zod";
+import type { Clock } from "../core/clock.js";
+import { JobCancelledError, SpoolError, SpoolValidationError } from "../core/errors.js";
+import { SafeEmitter, type JobEventMap } from "../core/events.js";
+import { randomToken } from "../core/ids.js";
+import type { ClaimedJob } from "../core/job.js";
+import type { Logger } from "../core/logger.js";
+import { DEFAULT_LEASE_MS, DEFAULT_QUEUE, assertQueueName } from "../core/options.js";
+import type { Store } from "../store/store.js";
+import { abortActiveJob, createActiveJob, type ActiveJob } from "./active-job.js";
+import { Completer } from "./completer.js";
+import { Executor, leaseLostReason } from "./executor.js";
+import { Fetcher } from "./fetcher.js";
+import type { HandlerMap } from "./handler.js";
+import { LeaseKeeper } from "./lease-keeper.js";
+
+/** Options of a worker (durations in ms). */
+export interface WorkerOptions {
+  /** How long an aborted handler gets to stop before it is abandoned. Default 5,000. */
+  abortGraceMs?: number;
+  /** Most jobs claimed in one call. Default: `concurrency`. */
+  batchSize?: number;
+  /** How often running jobs are checked for cancellation requests. Default 1,000. */
+  cancelCheckIntervalMs?: number;
+  /** Jobs run at once. Default 10. */
+  concurrency?: number;
+  /** Stop SIGTERM/SIGINT and stop gracefully (when the worker owns the process). Default false. */
+  handleSignals?: boolean;
+  /** Handlers by job type. */
+  handlers: HandlerMap;
+  /** Lease length; renewed every third of it. Default 30,000. */
+  leaseMs?: number;
+  /** Name shown in `job.worker` (an id suffix is added). Default `worker`. */
+  name?: string;
+  /** Backstop poll interval when no wake-up arrives. Default 1,000. */
+  pollIntervalMs?: number;
+  /** Queues, in precedence order. Default `["default"]`. */
+  queues?: string[];
+  /** Grace period for in-flight jobs on stop. Default 10,000. */
+  shutdownGraceMs?: number;
+}
+
+const optionsSchema = z
+  .object({
+    abortGraceMs: z.number().int().min(0).default(5_000),
+    batchSize: z.number().int().min(1).max(1_000).optional(),
+    cancelCheckIntervalMs: z.number().int().min(10).default(1_000),
+    concurrency: z.number().int().min(1).max(10_000).default(10),
+    handleSignals: z.boolean().default(false),
+    handlers: z.record(
+      z.string(),
+      z.custom<HandlerMap[string]>((v) => typeof v === "function", "must be a function"),
+    ),
+    leaseMs: z.number().int().min(100).max(86_400_000).default(DEFAULT_LEASE_MS),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+      .default("worker"),
+    pollIntervalMs: z.number().int().min(10).default(1_000),
+    queues: z.array(z.string()).min(1).default([DEFAULT_QUEUE]),
+    shutdownGraceMs: z.number().int().min(0).default(10_000),
+  })
+  .strict();
+
+/** Worker options with every default applied. */
+export type ResolvedWorkerOptions = z.output<typeof optionsSchema> & { batchSize: number };
+
+/** Resolves and checks worker options, naming the first bad field. */
+export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new SpoolValidationError(issue.path.join(".") || "options", issue.message);
+  }
+  parsed.data.queues.forEach((queue, i) => assertQueueName(queue, `queues[${i}]`));
+  return { ...parsed.data, batchSize: parsed.data.batchSize ?? parsed.data.concurrency };
+}
+
+/** Events of the worker itself. */
+export interface WorkerEventMap {
+  "worker.started": { workerId: string };
+  "worker.stopped": { workerId: string; released: number };
+  /** Every claim came back empty: the worker has nothing to do. */
+  "worker.idle": { workerId: string };
+}
+
+/** What a worker needs from the Spool instance that made it. */
+export interface WorkerContext {
+  clock: Clock;
+  events: SafeEmitter<JobEventMap>;
+  logger: Logger;
+  maxResultBytes: number;
+  random: () => number;
+  store: Store;
+}
+
+type WorkerState = "idle" | "running" | "stopping" | "stopped";
+
+/** A worker; see the module header. */
+export class Worker {
+  /** Unique id of this worker, written to `job.worker`. */
+  readonly id: string;
+  private readonly options: ResolvedWorkerOptions;
+  private readonly active = new Map<string, ActiveJob>();
+  private readonly settled = new Set<() => void>();
+  private readonly emitter: SafeEmitter<WorkerEventMap>;
+  private readonly fetcher: Fetcher;
+  private readonly executor: Executor;
+  private readonly leaseKeeper: LeaseKeeper;
+  private readonly completer: Completer;
+  private state: WorkerState = "idle";
+  private stopping: Promise<void> | undefined;
+  private readonly signalHandler = (signal: NodeJS.Signals): void => this.onSignal(signal);
+  private signalsSeen = 0;
+  private skipGrace: (() => void) | undefined;
+
+  constructor(
+    private readonly context: WorkerContext,
+    options: WorkerOptions,
+  ) {
+    this.options = resolveWorkerOptions(options);
+    this.id = `${this.options.name}-${hostname()}-${process.pid}-${randomToken().slice(0, 6)}`;
+    const { clock, logger, store } = context;
+    this.emitter = new SafeEmitter((error, name) =>
+      logger.error({ err: error, event: name }, "worker event listener threw"),
+    );
+    this.completer = new Completer({ store, clock, logger });
+    this.leaseKeeper = new LeaseKeeper({
+      store,
+      clock,
+      logger,
+      active: this.active,
+      leaseMs: this.options.leaseMs,
+      cancelCheckIntervalMs: this.options.cancelCheckIntervalMs,
+      onLeaseLost: (id) => this.abort(id, "lease_lost"),
+      onCancelRequested: (id) => this.abort(id, "cancelled"),
+    });
+    this.executor = new Executor({
+      ...context,
+      abortGraceMs: this.options.abortGraceMs,
+      completer: this.completer,
+      handlers: this.options.handlers,
+      leaseKeeper: this.leaseKeeper,
+      workerId: this.id,
+    });
+    this.fetcher = new Fetcher({
+      store,
+      clock,
+      logger,
+      queues: this.options.queues,
+      workerId: this.id,
+      leaseMs: this.options.leaseMs,
+      batchSize: this.options.batchSize,
+      pollIntervalMs: this.options.pollIntervalMs,
+      freeSlots: () => this.options.concurrency - this.active.size,
+      onJobs: (jobs) => this.runAll(jobs),
+      onIdle: () => {
+        if (this.active.size === 0) this.emitter.emit("worker.idle", { workerId: this.id });
+      },
+    });
+  }
+
+  /** Number of jobs running now. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** True between `start()` and the end of `stop()`. */
+  get isRunning(): boolean {
+    return this.state === "running";
+  }
+
+  /** Listens to worker events. */
+  on<K extends keyof WorkerEventMap>(
+    name: K,
+    listener: (event: WorkerEventMap[K]) => void,
+  ): () => void {
+    return this.emitter.on(name, listener);
+  }
+
+  /** Starts claiming and running jobs. */
+  async start(): Promise<void> {
+    if (this.state !== "idle")
+      throw new SpoolError("worker_state", `worker ${this.id} was already started`);
+    this.state = "running";
+    this.leaseKeeper.start();
+    this.fetcher.start();
+    if (this.options.handleSignals) {
+      process.on("SIGTERM", this.signalHandler);
+      process.on("SIGINT", this.signalHandler);
+    }
+    this.emitter.emit("worker.started", { workerId: this.id });
+  }
+
+  /**
+   * Stops gracefully: no new claims; in-flight jobs get `graceMs` (default `shutdownGraceMs`)
+   * to finish; the rest are aborted and their leases released.
+   */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.state === "idle") this.state = "stopped";
+    if (this.state === "stopped") return this.stopping ?? Promise.resolve();
+    this.stopping ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
+    return this.stopping;
+  }
+
+  /** Asks a running job of this worker to stop because it was cancelled (in-process fast path). */
+  notifyCancelled(jobId: string): void {
+    this.abort(jobId, "cancelled");
+  }
+
+  /** Resolves once no job runs (or at once when none does). */
+  private whenAllSettled(): Promise<void> {
+    if (this.active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.active.size === 0) {
+          this.settled.delete(check);
+          resolve();
+        }
+      };
+      this.settled.add(check);
+    });
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    this.state = "stopping";
+    if (this.options.handleSignals) {
+      process.off("SIGTERM", this.signalHandler);
+      process.off("SIGINT", this.signalHandler);
+    }
+    await this.fetcher.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+      this.skipGrace = resolve;
+    });
+    await Promise.race([this.whenAllSettled(), graceOver]);
+    clearTimeout(timer);
+    const leftovers = [...this.active.values()];
+    for (const active of leftovers)
+      abortActiveJob(active, "shutdown", new Error("worker is shutting down"));
+    let released = 0;
+    try {
+      released = await this.context.store.releaseJobs({
+        leases: leftovers.map((active) => ({
+          id: active.job.id,
+          leaseToken: active.job.leaseToken,
+        })),
+        now: this.context.clock.now(),
+      });
+    } catch (error) {
+      this.context.logger.error(
+        { err: error },
+        "releasing leases on shutdown failed; they will expire instead",
+      );
+    }
+    await this.completer.drain();
+    await this.leaseKeeper.stop();
+    this.state = "stopped";
+    this.emitter.emit("worker.stopped", { workerId: this.id, released });
+  }
+
+  private onSignal(signal: NodeJS.Signals): void {
+    this.signalsSeen += 1;
+    this.context.logger.info({ signal, workerId: this.id }, "signal received; stopping worker");
+    void this.stop();
+    if (this.signalsSeen > 1) this.skipGrace?.(); // a second signal: release in-flight jobs now
+  }
+
+  private runAll(jobs: ClaimedJob[]): void {
+    for (const job of jobs) {
+      const active = createActiveJob(job);
+      this.active.set(job.id, active);
+      void this.executor.run(active).finally(() => this.release(job.id));
+    }
+  }
+
+  private release(jobId: string): void {
+    this.active.delete(jobId);
+    for (const check of [...this.settled]) check();
+    if (this.state === "running") this.fetcher.slotFreed();
+  }
+
+  private abort(jobId: string, cause: "cancelled" | "lease_lost"): void {
+    const active = this.active.get(jobId);
+    if (active === undefined) return;
+    const reason = cause === "cancelled" ? new JobCancelledError() : leaseLostReason(jobId);
+    abortActiveJob(active, cause, reason);
+  }
+}
