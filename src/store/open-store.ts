@@ -15,6 +15,10 @@ export interface StoreTuning {
   pollIntervalMs?: number | undefined;
   /** SQLite: how long a write waits for another process's lock, ms. Default 10,000. */
   busyTimeoutMs?: number | undefined;
+  /** PostgreSQL: the schema Spool's tables live in. Default `spool`. */
+  schema?: string | undefined;
+  /** PostgreSQL: most connections in the pool. Default 10. */
+  poolSize?: number | undefined;
 }
 
 /** The URL from the explicit value, else `SPOOL_URL`, else `DATABASE_URL`, else the default. */

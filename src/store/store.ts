@@ -124,8 +124,16 @@ export interface Store {
   /** Releases connections; further calls fail. */
   close(): Promise<void>;
 
-  /** Inserts jobs in one transaction (all or nothing), applying queue defaults. */
-  enqueueJobs(params: { jobs: readonly JobInput[]; now: number }): Promise<EnqueueOutcome[]>;
+  /**
+   * Inserts jobs in one transaction (all or nothing), applying queue defaults. With `client`
+   * (stores with `transactionalEnqueue` only) the insert runs on the caller's own connection,
+   * inside the caller's open transaction, and commits or rolls back with it.
+   */
+  enqueueJobs(params: {
+    jobs: readonly JobInput[];
+    now: number;
+    client?: unknown;
+  }): Promise<EnqueueOutcome[]>;
   /**
    * Claims up to `limit` ready jobs from `queues` (taken in the order given), each by priority
    * (high first), then runAt, then id. Skips paused queues and honours each queue's concurrency
