@@ -68,6 +68,12 @@ export interface MaintenanceIntervals {
   rescueIntervalMs?: number;
 }
 
+/** Runs a submission on the caller's own database client, inside its transaction (PostgreSQL). */
+export interface TransactionOption {
+  /** A connected `pg` client (or pool client) with an open transaction. */
+  client?: unknown;
+}
+
 /** A job returned by `enqueue`: the record, and whether it was an existing unique job. */
 export type EnqueuedJob = JobRecord & { duplicate: boolean };
 
@@ -129,6 +135,11 @@ const optionsSchema = z
       .object({
         pollIntervalMs: z.number().int().min(1).optional(),
         busyTimeoutMs: z.number().int().min(0).optional(),
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
+          .optional(),
+        poolSize: z.number().int().min(1).max(1000).optional(),
       })
       .strict()
       .optional(),
@@ -199,26 +210,33 @@ export class Spool {
     return new Spool(store, resolved);
   }
 
-  /** Submits one job; resolves once it is committed. */
+  /**
+   * Submits one job; resolves once it is committed. With `client` (PostgreSQL), the job is
+   * inserted in the caller's open transaction and commits or rolls back with it.
+   */
   async enqueue(
     type: string,
     payload?: JsonObject,
-    options?: EnqueueOptions,
+    options?: EnqueueOptions & TransactionOption,
   ): Promise<EnqueuedJob> {
-    const [job] = await this.submit([this.validate(type, payload, options, "")]);
+    const { client, ...rest } = options ?? {};
+    const [job] = await this.submit([this.validate(type, payload, rest, "")], { client });
     return job!;
   }
 
   /** Submits several jobs in one transaction: all are committed, or none. */
-  async enqueueMany(requests: readonly EnqueueRequest[]): Promise<EnqueuedJob[]> {
+  async enqueueMany(
+    requests: readonly EnqueueRequest[],
+    options: TransactionOption = {},
+  ): Promise<EnqueuedJob[]> {
     if (!Array.isArray(requests)) throw new SpoolValidationError("jobs", "must be an array");
     const inputs = requests.map((request, i) => {
       if (typeof request !== "object" || request === null)
         throw new SpoolValidationError(`jobs[${i}]`, "must be an object");
-      const { type, payload, ...options } = request;
-      return this.validate(type, payload, options, `jobs[${i}].`);
+      const { type, payload, ...rest } = request;
+      return this.validate(type, payload, rest, `jobs[${i}].`);
     });
-    return this.submit(inputs);
+    return this.submit(inputs, options);
   }
 
   /** Validates one submission (used by the HTTP layer too, which maps its own field names). */
@@ -234,9 +252,22 @@ export class Spool {
   }
 
   /** Inserts validated jobs and emits `job.queued` for the new ones. */
-  async submit(inputs: readonly JobInput[]): Promise<EnqueuedJob[]> {
+  async submit(
+    inputs: readonly JobInput[],
+    options: TransactionOption = {},
+  ): Promise<EnqueuedJob[]> {
     this.assertOpen();
-    const outcomes = await this.store.enqueueJobs({ jobs: inputs, now: this.clock.now() });
+    if (options.client !== undefined && !this.store.capabilities.transactionalEnqueue) {
+      throw new SpoolValidationError(
+        "client",
+        "this store cannot enqueue inside the caller's transaction",
+      );
+    }
+    const outcomes = await this.store.enqueueJobs({
+      jobs: inputs,
+      now: this.clock.now(),
+      ...(options.client === undefined ? {} : { client: options.client }),
+    });
     const emit = this.events.has("job.queued");
     return outcomes.map(({ job, duplicate }) => {
       if (emit && !duplicate) {
