@@ -146,13 +146,16 @@ export interface Store {
     leaseMs: number;
     now: number;
   }): Promise<ClaimedJob[]>;
-  /** Extends leases (never past the attempt's timeout) and saves progress; reports cancellations. */
+  /**
+   * Extends leases (never past the attempt's timeout) and saves progress; reports cancellations.
+   * Returns one outcome per lease, in the order given.
+   */
   extendLeases(params: {
     leases: readonly LeaseRenewal[];
     leaseMs: number;
     now: number;
   }): Promise<LeaseRenewalOutcome[]>;
-  /** Records successful attempts in one transaction. */
+  /** Records successful attempts in one transaction; one outcome per completion, in order. */
   completeJobs(params: {
     completions: readonly Completion[];
     now: number;

@@ -19,10 +19,10 @@ export interface LeaseKeeperOptions {
   intervalMs?: number;
   leaseMs: number;
   logger: Logger;
-  /** Called when a job's cancellation was requested. */
+  /** Called when a job's cancellation was requested (by job id: it applies to any attempt). */
   onCancelRequested: (id: string) => void;
   /** Called when a job's lease turned out to be lost. */
-  onLeaseLost: (id: string) => void;
+  onLeaseLost: (active: ActiveJob) => void;
   /** Delay between a progress report and its write, ms (reports in between coalesce). Default 50. */
   progressFlushMs?: number;
   store: Store;
@@ -123,15 +123,16 @@ export class LeaseKeeper {
         leaseMs: this.options.leaseMs,
         now,
       });
-      for (const outcome of outcomes) {
+      // Outcomes come back one per lease, in order (the Store contract).
+      outcomes.forEach((outcome, i) => {
+        const active = jobs[i]!;
         if (!outcome.ok) {
-          this.options.onLeaseLost(outcome.id);
-          continue;
+          this.options.onLeaseLost(active);
+          return;
         }
-        const active = this.options.active.get(outcome.id);
-        if (active !== undefined) active.job.leaseExpiresAt = outcome.leaseExpiresAt;
+        active.job.leaseExpiresAt = outcome.leaseExpiresAt;
         if (outcome.cancelRequested) this.options.onCancelRequested(outcome.id);
-      }
+      });
     } catch (error) {
       // The lease is still valid until it expires; the next renewal tries again.
       this.options.logger.warn({ err: error, jobs: leases.length }, "lease renewal failed");

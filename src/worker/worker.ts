@@ -142,8 +142,8 @@ export class Worker {
       active: this.active,
       leaseMs: this.options.leaseMs,
       cancelCheckIntervalMs: this.options.cancelCheckIntervalMs,
-      onLeaseLost: (id) => this.abort(id, "lease_lost"),
-      onCancelRequested: (id) => this.abort(id, "cancelled"),
+      onLeaseLost: (active) => abortActiveJob(active, "lease_lost", leaseLostReason(active.job.id)),
+      onCancelRequested: (id) => this.cancelRunning(id),
     });
     this.executor = new Executor({
       ...context,
@@ -215,7 +215,7 @@ export class Worker {
 
   /** Asks a running job of this worker to stop because it was cancelled (in-process fast path). */
   notifyCancelled(jobId: string): void {
-    this.abort(jobId, "cancelled");
+    this.cancelRunning(jobId);
   }
 
   /** Resolves once no job runs (or at once when none does). */
@@ -280,21 +280,23 @@ export class Worker {
   private runAll(jobs: ClaimedJob[]): void {
     for (const job of jobs) {
       const active = createActiveJob(job);
-      this.active.set(job.id, active);
-      void this.executor.run(active).finally(() => this.release(job.id));
+      // Keyed by attempt, not job: after a lost lease the same job can be re-claimed by this
+      // worker while the stale attempt is still winding down.
+      const key = `${job.id}:${job.leaseToken}`;
+      this.active.set(key, active);
+      void this.executor.run(active).finally(() => this.release(key));
     }
   }
 
-  private release(jobId: string): void {
-    this.active.delete(jobId);
+  private release(key: string): void {
+    this.active.delete(key);
     for (const check of [...this.settled]) check();
     if (this.state === "running") this.fetcher.slotFreed();
   }
 
-  private abort(jobId: string, cause: "cancelled" | "lease_lost"): void {
-    const active = this.active.get(jobId);
-    if (active === undefined) return;
-    const reason = cause === "cancelled" ? new JobCancelledError() : leaseLostReason(jobId);
-    abortActiveJob(active, cause, reason);
+  private cancelRunning(jobId: string): void {
+    for (const active of this.active.values()) {
+      if (active.job.id === jobId) abortActiveJob(active, "cancelled", new JobCancelledError());
+    }
   }
 }

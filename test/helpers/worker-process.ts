@@ -1,0 +1,57 @@
+/**
+ * A worker in its own process, for crash and multi-process tests. Configured by the JSON in
+ * `SPOOL_TEST_WORKER` (see `WorkerProcessConfig`). Each execution appends `start` and `end`
+ * lines to `logPath` (appendFileSync: the line is in the file before the handler goes on), so
+ * the parent can prove how many times, where and when each job ran. Prints `ready` once started;
+ * SIGTERM stops it gracefully.
+ */
+import { appendFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Spool } from "../../src/index.js";
+
+/** What the parent tells the child. */
+export interface WorkerProcessConfig {
+  url: string;
+  logPath: string;
+  name: string;
+  concurrency: number;
+  leaseMs: number;
+  /** Attempt numbers on which the handler hangs until the process dies. */
+  hangOnAttempts?: number[];
+  /** Upper bound of a random per-job delay, ms. */
+  maxDelayMs?: number;
+  /** Print `completed <id>` once each completion is acknowledged (committed). */
+  reportCompletions?: boolean;
+}
+
+const config = JSON.parse(process.env.SPOOL_TEST_WORKER ?? "{}") as WorkerProcessConfig;
+const spool = await Spool.open({
+  url: config.url,
+  maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 50 },
+  random: () => 0, // retries at once after a rescue
+});
+const log = (line: string): void => appendFileSync(config.logPath, `${line}\n`);
+
+const worker = spool.worker({
+  name: config.name,
+  concurrency: config.concurrency,
+  leaseMs: config.leaseMs,
+  pollIntervalMs: 100,
+  handleSignals: true,
+  handlers: {
+    "crash.job": async (job) => {
+      log(`start ${job.id} ${job.attempt} ${process.pid} ${Date.now()}`);
+      if (config.hangOnAttempts?.includes(job.attempt)) await new Promise(() => undefined);
+      if (config.maxDelayMs) await sleep(Math.random() * config.maxDelayMs);
+      log(`end ${job.id} ${job.attempt} ${process.pid} ${Date.now()}`);
+      return { pid: process.pid, attempt: job.attempt };
+    },
+  },
+});
+if (config.reportCompletions)
+  spool.on("job.completed", (e) => process.stdout.write(`completed ${e.jobId}\n`));
+worker.on("worker.stopped", () => {
+  void spool.close().then(() => process.exit(0));
+});
+await worker.start();
+process.stdout.write("ready\n");
