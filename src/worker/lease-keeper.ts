@@ -23,7 +23,11 @@ export interface LeaseKeeperOptions {
   onCancelRequested: (id: string) => void;
   /** Called when a job's lease turned out to be lost. */
   onLeaseLost: (active: ActiveJob) => void;
-  /** Delay between a progress report and its write, ms (reports in between coalesce). Default 50. */
+  /**
+   * Delay between a progress report and its write, ms; reports in between coalesce. Default 0:
+   * the write happens on the next event-loop turn, so `await ctx.progress()` costs one store
+   * write and reports made in the same turn (by many jobs) share it.
+   */
   progressFlushMs?: number;
   store: Store;
 }
@@ -42,7 +46,7 @@ export class LeaseKeeper {
   constructor(private readonly options: LeaseKeeperOptions) {
     this.intervalMs = options.intervalMs ?? Math.max(10, Math.floor(options.leaseMs / 3));
     this.cancelCheckIntervalMs = options.cancelCheckIntervalMs ?? 1_000;
-    this.progressFlushMs = options.progressFlushMs ?? 50;
+    this.progressFlushMs = options.progressFlushMs ?? 0;
   }
 
   start(): void {
