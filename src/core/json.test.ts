@@ -43,7 +43,9 @@ describe("findNonJson", () => {
       new Map(),
       new Set(),
       /re/,
-      new (class Point {})(),
+      new (class Point {
+        x = 1;
+      })(),
       Object.create({ inherited: 1 }) as object,
     ];
     for (const value of values) assert.equal(findNonJson(value), "(root)", String(value));
@@ -133,7 +135,9 @@ describe("isPlainObject", () => {
       new Date(),
       new Map(),
       /re/,
-      new (class Job {})(),
+      new (class Job {
+        id = "j";
+      })(),
       Object.create({}) as object,
       new String("s"),
     ];
