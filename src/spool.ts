@@ -8,7 +8,7 @@ import { SpoolError, SpoolValidationError } from "./core/errors.js";
 import { SafeEmitter, type JobEventMap } from "./core/events.js";
 import { isUuid, uuidv7 } from "./core/ids.js";
 import type { JobRecord } from "./core/job.js";
-import type { JsonObject } from "./core/json.js";
+import { isPlainObject, type JsonObject } from "./core/json.js";
 import type { Logger } from "./core/logger.js";
 import {
   DEFAULT_MAX_PAYLOAD_BYTES,
@@ -22,6 +22,7 @@ import {
   type EnqueueRequest,
   type JobInput,
 } from "./core/options.js";
+import { toValidationError } from "./core/schema-errors.js";
 import { parseStatusFilter, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
@@ -194,8 +195,7 @@ export class Spool {
   static async open(options: SpoolOptions = {}): Promise<Spool> {
     const parsed = optionsSchema.safeParse(options);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new SpoolValidationError(issue.path.join(".") || "options", issue.message);
+      throw toValidationError(parsed.error);
     }
     const resolved = parsed.data;
     const store =
@@ -219,6 +219,9 @@ export class Spool {
     payload?: JsonObject,
     options?: EnqueueOptions & TransactionOption,
   ): Promise<EnqueuedJob> {
+    if (options !== undefined && !isPlainObject(options)) {
+      throw new SpoolValidationError("options", "must be an object");
+    }
     const { client, ...rest } = options ?? {};
     const [job] = await this.submit([this.validate(type, payload, rest, "")], { client });
     return job!;
@@ -299,8 +302,7 @@ export class Spool {
   /** The job, or null when there is none with that id. */
   async get(id: string, options: { tenant?: string } = {}): Promise<JobRecord | null> {
     this.assertOpen();
-    assertJobId(id);
-    return this.store.getJob({ id, ...tenantOf(options) });
+    return this.store.getJob({ id: jobIdOf(id), ...tenantOf(options) });
   }
 
   /** Jobs newest first, one page at a time. */
@@ -335,12 +337,16 @@ export class Spool {
    */
   async cancel(id: string, options: { tenant?: string } = {}): Promise<JobRecord> {
     this.assertOpen();
-    assertJobId(id);
-    const job = await this.store.cancelJob({ id, now: this.clock.now(), ...tenantOf(options) });
+    const jobId = jobIdOf(id);
+    const job = await this.store.cancelJob({
+      id: jobId,
+      now: this.clock.now(),
+      ...tenantOf(options),
+    });
     if (job.status === "cancelled") {
       this.events.emit("job.cancelled", eventBase(job, this.clock));
     } else {
-      for (const worker of this.workers) worker.notifyCancelled(id);
+      for (const worker of this.workers) worker.notifyCancelled(jobId);
     }
     return job;
   }
@@ -348,8 +354,11 @@ export class Spool {
   /** Moves a `failed` or `cancelled` job back to `queued`, attempts reset (the "redrive"). */
   async retry(id: string, options: { tenant?: string } = {}): Promise<JobRecord> {
     this.assertOpen();
-    assertJobId(id);
-    const job = await this.store.retryJob({ id, now: this.clock.now(), ...tenantOf(options) });
+    const job = await this.store.retryJob({
+      id: jobIdOf(id),
+      now: this.clock.now(),
+      ...tenantOf(options),
+    });
     this.events.emit("job.queued", { ...eventBase(job, this.clock), runAt: job.runAt });
     return job;
   }
@@ -440,8 +449,10 @@ function eventBase(
   };
 }
 
-function assertJobId(id: unknown): asserts id is string {
+/** Checks a job id and returns it in canonical (lower-case) form, as ids are stored. */
+function jobIdOf(id: unknown): string {
   if (!isUuid(id)) throw new SpoolValidationError("id", "must be a job id (a UUID)");
+  return id.toLowerCase();
 }
 
 function tenantOf(options: { tenant?: string }): { tenant?: string } {

@@ -52,6 +52,11 @@ export type ListenerErrorHandler = (error: unknown, eventName: string) => void;
 /** A small typed emitter whose `emit` never throws. */
 export class SafeEmitter<Events extends object> {
   private readonly listeners = new Map<keyof Events, Set<(event: never) => void>>();
+  /** `once` wrappers by the listener they wrap, so `off(listener)` removes them too. */
+  private readonly onceWrappers = new Map<
+    keyof Events,
+    Map<(event: never) => void, (event: never) => void>
+  >();
 
   constructor(private readonly onListenerError: ListenerErrorHandler) {}
 
@@ -68,16 +73,29 @@ export class SafeEmitter<Events extends object> {
 
   /** Adds a listener that runs once. */
   once<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): () => void {
-    const off = this.on(name, (event) => {
-      off();
+    const wrapper = (event: Events[K]): void => {
+      this.off(name, listener);
       listener(event);
-    });
-    return off;
+    };
+    let wrappers = this.onceWrappers.get(name);
+    if (wrappers === undefined) {
+      wrappers = new Map();
+      this.onceWrappers.set(name, wrappers);
+    }
+    wrappers.set(listener as (event: never) => void, wrapper as (event: never) => void);
+    this.on(name, wrapper);
+    return () => this.off(name, listener);
   }
 
   /** Removes a listener. */
   off<K extends keyof Events>(name: K, listener: (event: Events[K]) => void): void {
-    this.listeners.get(name)?.delete(listener as (event: never) => void);
+    const key = listener as (event: never) => void;
+    this.listeners.get(name)?.delete(key);
+    const wrapper = this.onceWrappers.get(name)?.get(key);
+    if (wrapper !== undefined) {
+      this.onceWrappers.get(name)!.delete(key);
+      this.listeners.get(name)?.delete(wrapper);
+    }
   }
 
   /** True when anyone listens to `name` (lets hot paths skip building events). */
@@ -101,5 +119,6 @@ export class SafeEmitter<Events extends object> {
   /** Removes every listener. */
   clear(): void {
     this.listeners.clear();
+    this.onceWrappers.clear();
   }
 }

@@ -39,18 +39,36 @@ export function describeError(error: unknown): { message: string; type: string; 
   if (error instanceof Error) {
     const described: { message: string; type: string; stack?: string } = {
       message: truncate(error.message || String(error), MAX_ERROR_MESSAGE_CHARS),
-      type: error.name || "Error",
+      type: errorTypeName(error),
     };
     if (error.stack !== undefined) described.stack = truncate(error.stack, MAX_ERROR_STACK_CHARS);
     return described;
   }
-  let message: string;
+  return { message: truncate(safeText(error), MAX_ERROR_MESSAGE_CHARS), type: "Error" };
+}
+
+/** The error's class name: `name` when set, else the constructor's (`class Foo extends Error {}`). */
+function errorTypeName(error: Error): string {
+  if (error.name && error.name !== "Error") return error.name;
+  const ctor = (Object.getPrototypeOf(error) as { constructor?: { name?: unknown } } | null)
+    ?.constructor;
+  return typeof ctor?.name === "string" && ctor.name !== "" ? ctor.name : "Error";
+}
+
+/** Text for a thrown non-Error value; never throws (cycles, null prototypes, hostile toString). */
+function safeText(value: unknown): string {
+  if (typeof value === "string") return value;
   try {
-    message = typeof error === "string" ? error : (JSON.stringify(error) ?? String(error));
+    const json = JSON.stringify(value);
+    if (json !== undefined) return json;
   } catch {
-    message = String(error);
+    // not JSON-encodable: fall through
   }
-  return { message: truncate(message, MAX_ERROR_MESSAGE_CHARS), type: "Error" };
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 function truncate(text: string, max: number): string {

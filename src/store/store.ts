@@ -7,6 +7,7 @@
  * the lease token and fails with `LeaseLostError` (or a `{ ok: false }` entry in batch calls)
  * when the token no longer matches.
  */
+import type { JobEventName } from "../core/events.js";
 import type { ClaimedJob, JobErrorEntry, JobRecord } from "../core/job.js";
 import type { JobInput } from "../core/options.js";
 import type { JobState } from "../core/states.js";
@@ -110,6 +111,58 @@ export interface MigrationResult {
   version: number;
 }
 
+/** An entry of the job-event log: written in the same transaction as the change it records. */
+export interface StoredJobEvent {
+  /** Position in the log; increases with every event. */
+  seq: number;
+  name: JobEventName;
+  jobId: string;
+  tenant: string;
+  queue: string;
+  type: string;
+  status: JobState;
+  at: Date;
+  /** Event-specific fields (camelCase): attempt, worker, runAt, progress, progressMessage, error. */
+  data: Record<string, unknown>;
+}
+
+/** Roles of API keys (SPEC §2). */
+export type ApiKeyRole = "admin" | "producer" | "worker";
+
+/** An API key as stored: never the key itself, only its hash. */
+export interface ApiKeyRecord {
+  id: string;
+  name: string | null;
+  /** The first characters of the key, to recognise it in listings. */
+  prefix: string;
+  role: ApiKeyRole;
+  tenant: string;
+  /** Queues a worker key may claim from; null = any. */
+  queues: string[] | null;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+
+/** Percentiles of a duration, ms. */
+export interface DurationPercentiles {
+  p50: number;
+  p95: number;
+}
+
+/** What a queue is doing (GET /queues). */
+export interface QueueStats {
+  name: string;
+  counts: StateCounts;
+  paused: boolean;
+  concurrency: number | null;
+  /** Jobs completed in the last 60 s. */
+  completedLastMinute: number;
+  /** Time from runAt to start, over recently started jobs; null when there are none. */
+  waitMs: DurationPercentiles | null;
+  /** Run time of recently completed jobs; null when there are none. */
+  runMs: DurationPercentiles | null;
+}
+
 /** Called when jobs may have become ready in `queue` (null: some queue). A hint: may be spurious. */
 export type JobsAvailableListener = (queue: string | null) => void;
 
@@ -138,6 +191,7 @@ export interface Store {
    * Claims up to `limit` ready jobs from `queues` (taken in the order given), each by priority
    * (high first), then runAt, then id. Skips paused queues and honours each queue's concurrency
    * limit across all processes. Jobs due by `now` in `scheduled`/`retrying` are claimable too.
+   * With `tenant`, only that tenant's jobs are claimed (tenant-scoped remote workers).
    */
   claimJobs(params: {
     queues: readonly string[];
@@ -145,6 +199,7 @@ export interface Store {
     limit: number;
     leaseMs: number;
     now: number;
+    tenant?: string;
   }): Promise<ClaimedJob[]>;
   /**
    * Extends leases (never past the attempt's timeout) and saves progress; reports cancellations.
@@ -209,6 +264,43 @@ export interface Store {
   listQueues(): Promise<QueueConfig[]>;
   /** Changes a queue's settings (creating its row on first use). */
   updateQueue(params: { name: string; patch: QueuePatch; now: number }): Promise<QueueConfig>;
+
+  /** Per-queue counts, settings, throughput and wait/run-time percentiles over `windowMs`. */
+  queueStats(params: { now: number; windowMs: number; tenant?: string }): Promise<QueueStats[]>;
+  /**
+   * How many queued jobs of the same queue (any tenant: they share its workers) come before
+   * this waiting job in claim order; null when the job is not waiting (or unknown).
+   */
+  jobPosition(params: { id: string }): Promise<number | null>;
+
+  /**
+   * Events after `afterSeq`, oldest first, at most `limit`. Every state change a store makes is
+   * logged in the same transaction (queued, started, progress, completed, failed, retrying,
+   * cancelled), so readers in any process see every event exactly in commit order.
+   */
+  readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]>;
+  /** The newest event's `seq` (0 when the log is empty): where a new reader starts. */
+  latestJobEventSeq(): Promise<number>;
+  /** Deletes all but the newest `keep` events. Returns how many it deleted. */
+  pruneJobEvents(params: { keep: number }): Promise<number>;
+
+  /** Stores a new API key (its hash only). */
+  createApiKey(params: {
+    id: string;
+    hash: string;
+    prefix: string;
+    name: string | null;
+    role: ApiKeyRole;
+    tenant: string;
+    queues: string[] | null;
+    now: number;
+  }): Promise<ApiKeyRecord>;
+  /** The key with this hash, revoked or not, or null. */
+  findApiKey(params: { hash: string }): Promise<ApiKeyRecord | null>;
+  /** Every key, newest first. */
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  /** Revokes a key; throws `SpoolNotFoundError` for an unknown id. */
+  revokeApiKey(params: { id: string; now: number }): Promise<ApiKeyRecord>;
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

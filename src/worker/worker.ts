@@ -10,12 +10,13 @@
 import { hostname } from "node:os";
 import { z } from "zod";
 import type { Clock } from "../core/clock.js";
-import { JobCancelledError, SpoolError, SpoolValidationError } from "../core/errors.js";
+import { JobCancelledError, SpoolError } from "../core/errors.js";
 import { SafeEmitter, type JobEventMap } from "../core/events.js";
 import { randomToken } from "../core/ids.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
 import { DEFAULT_LEASE_MS, DEFAULT_QUEUE, assertQueueName } from "../core/options.js";
+import { toValidationError } from "../core/schema-errors.js";
 import type { Store } from "../store/store.js";
 import { abortActiveJob, createActiveJob, type ActiveJob } from "./active-job.js";
 import { Completer } from "./completer.js";
@@ -79,8 +80,7 @@ export type ResolvedWorkerOptions = z.output<typeof optionsSchema> & { batchSize
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new SpoolValidationError(issue.path.join(".") || "options", issue.message);
+    throw toValidationError(parsed.error);
   }
   parsed.data.queues.forEach((queue, i) => assertQueueName(queue, `queues[${i}]`));
   return { ...parsed.data, batchSize: parsed.data.batchSize ?? parsed.data.concurrency };

@@ -9,29 +9,26 @@
  * roll back the last of them, which the lease machinery turns into a re-run — at-least-once
  * holds either way. Measured here: a FULL commit costs ~250 µs, a NORMAL one ~10 µs.
  *
+ * Every state change appends to the job-event log in the same transaction (event-log.ts).
+ *
  * Wake-ups: this process's own writes notify listeners directly; other processes' writes are
  * seen by polling `PRAGMA data_version` (~2 µs a call) while anyone listens.
  */
-import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import {
-  SpoolConflictError,
-  SpoolError,
-  SpoolNotFoundError,
-  SpoolValidationError,
   InvalidTransitionError,
   LeaseLostError,
-  StoreUnavailableError,
+  SpoolConflictError,
+  SpoolNotFoundError,
+  SpoolValidationError,
 } from "../../core/errors.js";
 import { isUuid, randomToken } from "../../core/ids.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
 import { newJobRecord, resolveJob, type JobInput, type QueueDefaults } from "../../core/options.js";
-import { JOB_STATES, isFinalState } from "../../core/states.js";
+import { JOB_STATES, isFinalState, type JobState } from "../../core/states.js";
 import { nextOnFailure } from "../../core/transitions.js";
-import { loadMigrations } from "../migrate.js";
 import type {
+  ApiKeyRecord,
+  ApiKeyRole,
   Completion,
   CompletionOutcome,
   EnqueueOutcome,
@@ -44,10 +41,16 @@ import type {
   MovedJob,
   QueueConfig,
   QueuePatch,
+  QueueStats,
   StateCounts,
   Store,
   StoreCapabilities,
+  StoredJobEvent,
 } from "../store.js";
+import * as apiKeys from "./api-keys.js";
+import { SqliteConnection } from "./connection.js";
+import * as eventLog from "./event-log.js";
+import { appendJobEvents, type NewJobEvent } from "./event-log.js";
 import {
   claimRowToJob,
   compareClaimOrder,
@@ -58,6 +61,7 @@ import {
   type JobRow,
   type QueueRow,
 } from "./job-row.js";
+import * as insights from "./queue-insights.js";
 import * as jobsSql from "./sql/jobs.js";
 import * as queuesSql from "./sql/queues.js";
 
@@ -71,9 +75,18 @@ export interface SqliteStoreOptions {
   pollIntervalMs?: number;
 }
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
-
-type Statement = Database.Statement;
+type ClaimParams = Parameters<Store["claimJobs"]>[0];
+type CompleteParams = { completions: readonly Completion[]; now: number };
+type FailedStatus = "retrying" | "failed" | "cancelled";
+/** What FAIL_JOB returns. */
+interface FailedRow {
+  status: FailedStatus;
+  run_at: number;
+  tenant: string;
+  queue: string;
+  type: string;
+  attempt: number;
+}
 
 /** The embedded SQLite store. */
 export class SqliteStore implements Store {
@@ -83,72 +96,58 @@ export class SqliteStore implements Store {
     transactionalEnqueue: false,
   };
 
-  private readonly db: Database.Database;
+  private readonly db: SqliteConnection;
   private readonly pollIntervalMs: number;
-  private readonly statements = new Map<string, Statement>();
   private readonly listeners = new Set<JobsAvailableListener>();
-  private pollTimer: NodeJS.Timeout | undefined;
-  private lastDataVersion = 0;
-  private closed = false;
+  /** The two hottest transactions, built once. */
+  private readonly claimTransaction: (params: ClaimParams) => ClaimedJob[];
+  private readonly completeTransaction: (params: CompleteParams) => CompletionOutcome[];
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 10_000 });
+    this.db = new SqliteConnection(options.path, options.busyTimeoutMs ?? 10_000);
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("temp_store = MEMORY");
-    this.db.pragma("cache_size = -32000");
+    this.claimTransaction = this.db.transaction((params: ClaimParams) => this.claimRows(params));
+    this.completeTransaction = this.db.transaction((params: CompleteParams) =>
+      this.completeRows(params),
+    );
   }
 
   async migrate(): Promise<MigrationResult> {
-    return this.guard(() => {
-      const migrations = loadMigrations(MIGRATIONS_DIR);
-      const apply = this.db.transaction(() => {
-        this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-          version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-        const done = new Set(
-          this.db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[],
-        );
-        const applied: number[] = [];
-        for (const migration of migrations) {
-          if (done.has(migration.version)) continue;
-          this.db.exec(migration.sql);
-          this.db
-            .prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)")
-            .run(migration.version, migration.name, Date.now());
-          applied.push(migration.version);
-        }
-        return applied;
-      });
-      // IMMEDIATE takes the write lock first, so racing processes migrate one after the other.
-      const applied = apply.immediate();
-      return { applied, version: migrations.length };
-    });
+    return this.db.migrate();
   }
 
   async ping(): Promise<void> {
-    this.guard(() => this.db.prepare("SELECT 1").get());
+    this.db.guard(() => this.db.stmt("SELECT 1").get());
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopPolling();
     this.listeners.clear();
     this.db.close();
   }
 
-  async enqueueJobs(params: { jobs: readonly JobInput[]; now: number }): Promise<EnqueueOutcome[]> {
+  async enqueueJobs(params: {
+    jobs: readonly JobInput[];
+    now: number;
+    client?: unknown;
+  }): Promise<EnqueueOutcome[]> {
+    if (params.client !== undefined) {
+      throw new SpoolValidationError(
+        "client",
+        "the SQLite store cannot enqueue inside the caller's transaction",
+      );
+    }
     if (params.jobs.length === 0) return [];
-    const outcomes = this.guard(() => {
-      const insert = this.db.transaction((jobs: readonly JobInput[], now: number) => {
+    const { now } = params;
+    // An acknowledged submission must survive power loss: the commit is fsync'd.
+    const outcomes = this.db.write(
+      () => {
         const defaults = new Map<string, QueueDefaults | undefined>();
-        return jobs.map((input) => {
+        const events: NewJobEvent[] = [];
+        const results = params.jobs.map((input): EnqueueOutcome => {
           if (!defaults.has(input.queue))
             defaults.set(input.queue, this.registerQueue(input.queue, now));
           const job = resolveJob(input, defaults.get(input.queue), now);
-          const info = this.stmt(jobsSql.INSERT_JOB).run({
+          const info = this.db.stmt(jobsSql.INSERT_JOB).run({
             id: job.id,
             tenant: job.tenant,
             queue: job.queue,
@@ -166,23 +165,27 @@ export class SqliteStore implements Store {
             webhook_url: job.webhookUrl,
             now,
           });
-          if (info.changes === 1) return { job: newJobRecord(job), duplicate: false };
-          const holder = this.stmt(jobsSql.SELECT_UNIQUE_HOLDER).get({
+          if (info.changes === 1) {
+            events.push({
+              ...identity(job),
+              name: "job.queued",
+              status: job.status,
+              data: { runAt: job.runAt },
+            });
+            return { job: newJobRecord(job), duplicate: false };
+          }
+          const holder = this.db.stmt(jobsSql.SELECT_UNIQUE_HOLDER).get({
             tenant: job.tenant,
             queue: job.queue,
             unique_key: job.uniqueKey,
           }) as JobRow;
           return { job: rowToJob(holder), duplicate: true };
         });
-      });
-      // An acknowledged submission must survive power loss: fsync this commit.
-      this.db.pragma("synchronous = FULL");
-      try {
-        return insert.immediate(params.jobs, params.now);
-      } finally {
-        this.db.pragma("synchronous = NORMAL");
-      }
-    });
+        appendJobEvents(this.db, events, now);
+        return results;
+      },
+      { durable: true },
+    );
     this.notifyQueues(
       outcomes.filter((o) => !o.duplicate && o.job.status === "queued").map((o) => o.job.queue),
     );
@@ -191,61 +194,60 @@ export class SqliteStore implements Store {
 
   /** Creates the queue's row on first use and returns its job defaults. */
   private registerQueue(name: string, now: number): QueueDefaults | undefined {
-    this.stmt(queuesSql.REGISTER_QUEUE).run({ name, now });
-    const row = this.stmt(queuesSql.SELECT_QUEUE).get({ name }) as QueueRow | undefined;
+    this.db.stmt(queuesSql.REGISTER_QUEUE).run({ name, now });
+    const row = this.db.stmt(queuesSql.SELECT_QUEUE).get({ name }) as QueueRow | undefined;
     return row === undefined ? undefined : rowToQueue(row);
   }
 
-  async claimJobs(params: {
-    queues: readonly string[];
-    workerId: string;
-    limit: number;
-    leaseMs: number;
-    now: number;
-  }): Promise<ClaimedJob[]> {
+  async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    return this.guard(() => this.claimTransaction.immediate(params));
+    return this.claimTransaction(params);
   }
 
-  private readonly claimTransaction = this.lazyTransaction(
-    (p: {
-      queues: readonly string[];
-      workerId: string;
-      limit: number;
-      leaseMs: number;
-      now: number;
-    }) => {
-      const claimed: ClaimedJob[] = [];
-      const leaseToken = randomToken();
-      for (const queue of p.queues) {
-        let limit = p.limit - claimed.length;
-        if (limit <= 0) break;
-        const config = this.stmt(queuesSql.SELECT_QUEUE).get({ name: queue }) as
-          QueueRow | undefined;
-        if (config?.paused === 1) continue;
-        if (config?.concurrency != null) {
-          const running = this.stmt(jobsSql.COUNT_RUNNING_IN_QUEUE)
-            .pluck()
-            .get({ queue }) as number;
-          limit = Math.min(limit, config.concurrency - running);
-          if (limit <= 0) continue;
-        }
-        this.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now });
-        const rows = this.rawStmt(jobsSql.CLAIM_JOBS).all({
-          queue,
-          limit,
-          worker: p.workerId,
-          lease_token: leaseToken,
-          now: p.now,
-          lease_ms: p.leaseMs,
-          grace_ms: TIMEOUT_GRACE_MS,
-        }) as ClaimRow[];
-        const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
-        for (const job of jobs) claimed.push(job);
+  /** The body of a claim (inside its IMMEDIATE transaction). */
+  private claimRows(p: ClaimParams): ClaimedJob[] {
+    const claimed: ClaimedJob[] = [];
+    const leaseToken = randomToken();
+    for (const queue of p.queues) {
+      let limit = p.limit - claimed.length;
+      if (limit <= 0) break;
+      const config = this.db.stmt(queuesSql.SELECT_QUEUE).get({ name: queue }) as
+        QueueRow | undefined;
+      if (config?.paused === 1) continue;
+      if (config?.concurrency != null) {
+        const running = this.db
+          .stmt(jobsSql.COUNT_RUNNING_IN_QUEUE)
+          .pluck()
+          .get({ queue }) as number;
+        limit = Math.min(limit, config.concurrency - running);
+        if (limit <= 0) continue;
       }
-      return claimed;
-    },
-  );
+      this.db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now });
+      const rows = this.db.rawStmt(jobsSql.CLAIM_JOBS).all({
+        queue,
+        tenant: p.tenant ?? null,
+        limit,
+        worker: p.workerId,
+        lease_token: leaseToken,
+        now: p.now,
+        lease_ms: p.leaseMs,
+        grace_ms: TIMEOUT_GRACE_MS,
+      }) as ClaimRow[];
+      const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
+      for (const job of jobs) claimed.push(job);
+    }
+    appendJobEvents(
+      this.db,
+      claimed.map((job) => ({
+        ...identity(job),
+        name: "job.started",
+        status: "running",
+        data: { attempt: job.attempt, worker: p.workerId },
+      })),
+      p.now,
+    );
+    return claimed;
+  }
 
   async extendLeases(params: {
     leases: readonly LeaseRenewal[];
@@ -253,76 +255,129 @@ export class SqliteStore implements Store {
     now: number;
   }): Promise<LeaseRenewalOutcome[]> {
     if (params.leases.length === 0) return [];
-    return this.guard(() =>
-      this.db
-        .transaction(() =>
-          params.leases.map((lease): LeaseRenewalOutcome => {
-            const row = this.stmt(jobsSql.EXTEND_LEASE).get({
-              id: lease.id,
-              lease_token: lease.leaseToken,
-              now: params.now,
-              lease_ms: params.leaseMs,
-              grace_ms: TIMEOUT_GRACE_MS,
-              progress: lease.progress ?? null,
-              set_message: lease.progressMessage === undefined ? 0 : 1,
-              message: lease.progressMessage ?? null,
-            }) as { lease_expires_at: number; cancel_requested: number } | undefined;
-            if (row === undefined) return { id: lease.id, ok: false };
-            return {
-              id: lease.id,
-              ok: true,
-              leaseExpiresAt: new Date(row.lease_expires_at),
-              cancelRequested: row.cancel_requested === 1,
-            };
-          }),
-        )
-        .immediate(),
-    );
-  }
-
-  async completeJobs(params: {
-    completions: readonly Completion[];
-    now: number;
-  }): Promise<CompletionOutcome[]> {
-    if (params.completions.length === 0) return [];
-    return this.guard(() => this.completeTransaction.immediate(params));
-  }
-
-  private readonly completeTransaction = this.lazyTransaction(
-    (p: { completions: readonly Completion[]; now: number }) => {
-      const batch = JSON.stringify(p.completions.map((c) => [c.id, c.leaseToken, c.resultJson]));
-      const rows = this.rawStmt(jobsSql.COMPLETE_JOBS).all({ batch, now: p.now }) as [
-        string,
-        "completed" | "cancelled",
-      ][];
-      const done = new Map(rows);
-      return p.completions.map((completion): CompletionOutcome => {
-        const status = done.get(completion.id);
-        return status === undefined
-          ? { id: completion.id, ok: false }
-          : { id: completion.id, ok: true, status };
-      });
-    },
-  );
-
-  async failJob(
-    params: Failure & { now: number },
-  ): Promise<{ status: "retrying" | "failed" | "cancelled"; runAt: Date }> {
-    const row = this.guard(
-      () =>
-        this.stmt(jobsSql.FAIL_JOB).get({
-          id: params.id,
-          lease_token: params.leaseToken,
-          status: params.outcome.status,
-          run_at: params.outcome.status === "retrying" ? params.outcome.runAt : null,
-          error: encodeError(params.error, params.now),
+    return this.db.write(() => {
+      const events: NewJobEvent[] = [];
+      const outcomes = params.leases.map((lease): LeaseRenewalOutcome => {
+        const row = this.db.stmt(jobsSql.EXTEND_LEASE).get({
+          id: lease.id,
+          lease_token: lease.leaseToken,
           now: params.now,
+          lease_ms: params.leaseMs,
+          grace_ms: TIMEOUT_GRACE_MS,
+          progress: lease.progress ?? null,
+          set_message: lease.progressMessage === undefined ? 0 : 1,
+          message: lease.progressMessage ?? null,
         }) as
-          | { status: "retrying" | "failed" | "cancelled"; run_at: number; queue: string }
-          | undefined,
+          | {
+              lease_expires_at: number;
+              cancel_requested: number;
+              tenant: string;
+              queue: string;
+              type: string;
+            }
+          | undefined;
+        if (row === undefined) return { id: lease.id, ok: false };
+        if (lease.progress !== undefined) {
+          events.push({
+            ...identity({ ...row, id: lease.id }),
+            name: "job.progress",
+            status: "running",
+            data: { progress: lease.progress, progressMessage: lease.progressMessage ?? null },
+          });
+        }
+        return {
+          id: lease.id,
+          ok: true,
+          leaseExpiresAt: new Date(row.lease_expires_at),
+          cancelRequested: row.cancel_requested === 1,
+        };
+      });
+      appendJobEvents(this.db, events, params.now);
+      return outcomes;
+    });
+  }
+
+  async completeJobs(params: CompleteParams): Promise<CompletionOutcome[]> {
+    if (params.completions.length === 0) return [];
+    return this.completeTransaction(params);
+  }
+
+  /** The body of a batch completion (inside its IMMEDIATE transaction). */
+  private completeRows(p: CompleteParams): CompletionOutcome[] {
+    const batch = JSON.stringify(p.completions.map((c) => [c.id, c.leaseToken, c.resultJson]));
+    type Row = [
+      id: string,
+      status: "completed" | "cancelled",
+      tenant: string,
+      queue: string,
+      type: string,
+      attempt: number,
+    ];
+    const rows = this.db.rawStmt(jobsSql.COMPLETE_JOBS).all({ batch, now: p.now }) as Row[];
+    const done = new Map(rows.map((row) => [row[0], row[1]]));
+    appendJobEvents(
+      this.db,
+      rows.map(([id, status, tenant, queue, type, attempt]) => ({
+        jobId: id,
+        tenant,
+        queue,
+        type,
+        status,
+        name: status === "completed" ? "job.completed" : "job.cancelled",
+        data: { attempt },
+      })),
+      p.now,
+    );
+    return p.completions.map((completion): CompletionOutcome => {
+      const status = done.get(completion.id);
+      return status === undefined
+        ? { id: completion.id, ok: false }
+        : { id: completion.id, ok: true, status };
+    });
+  }
+
+  async failJob(params: Failure & { now: number }): Promise<{ status: FailedStatus; runAt: Date }> {
+    const row = this.db.write(() =>
+      this.recordFailure(params.id, params.leaseToken, params.error, params.outcome, params.now),
     );
     if (row === undefined) throw new LeaseLostError(params.id);
     return { status: row.status, runAt: new Date(row.run_at) };
+  }
+
+  /** Applies a failed attempt under its lease token and logs the event (inside a transaction). */
+  private recordFailure(
+    id: string,
+    leaseToken: string,
+    error: Failure["error"],
+    outcome: Failure["outcome"],
+    now: number,
+  ): FailedRow | undefined {
+    const row = this.db.stmt(jobsSql.FAIL_JOB).get({
+      id,
+      lease_token: leaseToken,
+      status: outcome.status,
+      run_at: outcome.status === "retrying" ? outcome.runAt : null,
+      error: encodeError(error, now),
+      now,
+    }) as FailedRow | undefined;
+    if (row === undefined) return undefined;
+    const { stack: _stack, ...publicError } = error;
+    const name =
+      row.status === "retrying"
+        ? "job.retrying"
+        : row.status === "failed"
+          ? "job.failed"
+          : "job.cancelled";
+    const data =
+      row.status === "retrying"
+        ? { attempt: row.attempt, error: publicError, runAt: row.run_at }
+        : { attempt: row.attempt, error: publicError };
+    appendJobEvents(
+      this.db,
+      [{ ...identity({ ...row, id }), name, status: row.status, data }],
+      now,
+    );
+    return row;
   }
 
   async releaseJobs(params: {
@@ -330,70 +385,90 @@ export class SqliteStore implements Store {
     now: number;
   }): Promise<number> {
     if (params.leases.length === 0) return 0;
-    const queues = this.guard(() =>
-      this.db
-        .transaction(() =>
-          params.leases
-            .map(
-              (lease) =>
-                this.stmt(jobsSql.RELEASE_JOB)
-                  .pluck()
-                  .get({ id: lease.id, lease_token: lease.leaseToken, now: params.now }) as
-                  string | undefined,
-            )
-            .filter((queue): queue is string => queue !== undefined),
+    type Row = {
+      id: string;
+      status: "queued" | "cancelled";
+      run_at: number;
+      tenant: string;
+      queue: string;
+      type: string;
+    };
+    const rows = this.db.write(() => {
+      const released = params.leases
+        .map(
+          (lease) =>
+            this.db
+              .stmt(jobsSql.RELEASE_JOB)
+              .get({ id: lease.id, lease_token: lease.leaseToken, now: params.now }) as
+              Row | undefined,
         )
-        .immediate(),
-    );
-    this.notifyQueues(queues);
-    return queues.length;
+        .filter((row): row is Row => row !== undefined);
+      appendJobEvents(
+        this.db,
+        released.map((row) => ({
+          ...identity(row),
+          name: row.status === "queued" ? "job.queued" : "job.cancelled",
+          status: row.status,
+          data: row.status === "queued" ? { runAt: row.run_at } : {},
+        })),
+        params.now,
+      );
+      return released;
+    });
+    this.notifyQueues(rows.map((row) => row.queue));
+    return rows.length;
   }
 
   async findCancelRequested(params: { ids: readonly string[] }): Promise<string[]> {
     if (params.ids.length === 0) return [];
-    return this.guard(
+    return this.db.guard(
       () =>
-        this.stmt(jobsSql.SELECT_CANCEL_REQUESTED)
+        this.db
+          .stmt(jobsSql.SELECT_CANCEL_REQUESTED)
           .pluck()
           .all({ ids: JSON.stringify(params.ids) }) as string[],
     );
   }
 
   async cancelJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    return this.guard(() =>
-      this.db
-        .transaction(() => {
-          const row = this.visibleRow(params.id, params.tenant);
-          if (isFinalState(row.status)) {
-            throw new SpoolConflictError(`job ${row.id} is already ${row.status}`, {
-              code: "job_final",
-              details: { id: row.id, status: row.status },
-            });
-          }
-          const sql =
-            row.status === "running" ? jobsSql.REQUEST_CANCEL : jobsSql.CANCEL_WAITING_JOB;
-          this.stmt(sql).run({ id: row.id, now: params.now });
-          return rowToJob(this.stmt(jobsSql.SELECT_JOB).get({ id: row.id }) as JobRow);
-        })
-        .immediate(),
-    );
+    return this.db.write(() => {
+      const row = this.visibleRow(params.id, params.tenant);
+      if (isFinalState(row.status)) {
+        throw new SpoolConflictError(`job ${row.id} is already ${row.status}`, {
+          code: "job_final",
+          details: { id: row.id, status: row.status },
+        });
+      }
+      if (row.status === "running") {
+        this.db.stmt(jobsSql.REQUEST_CANCEL).run({ id: row.id, now: params.now });
+      } else {
+        this.db.stmt(jobsSql.CANCEL_WAITING_JOB).run({ id: row.id, now: params.now });
+        appendJobEvents(
+          this.db,
+          [{ ...identity(row), name: "job.cancelled", status: "cancelled" }],
+          params.now,
+        );
+      }
+      return rowToJob(this.db.stmt(jobsSql.SELECT_JOB).get({ id: row.id }) as JobRow);
+    });
   }
 
   async retryJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    const job = this.guard(() =>
-      this.db
-        .transaction(() => {
-          const row = this.visibleRow(params.id, params.tenant);
-          if (row.status !== "failed" && row.status !== "cancelled") {
-            throw new InvalidTransitionError(row.status, "queued", {
-              details: { id: row.id, reason: "only failed or cancelled jobs can be retried" },
-            });
-          }
-          this.stmt(jobsSql.RETRY_JOB).run({ id: row.id, now: params.now });
-          return rowToJob(this.stmt(jobsSql.SELECT_JOB).get({ id: row.id }) as JobRow);
-        })
-        .immediate(),
-    );
+    const job = this.db.write(() => {
+      const row = this.visibleRow(params.id, params.tenant);
+      if (row.status !== "failed" && row.status !== "cancelled") {
+        throw new InvalidTransitionError(row.status, "queued", {
+          details: { id: row.id, reason: "only failed or cancelled jobs can be retried" },
+        });
+      }
+      this.db.stmt(jobsSql.RETRY_JOB).run({ id: row.id, now: params.now });
+      appendJobEvents(
+        this.db,
+        [{ ...identity(row), name: "job.queued", status: "queued", data: { runAt: params.now } }],
+        params.now,
+      );
+      return rowToJob(this.db.stmt(jobsSql.SELECT_JOB).get({ id: row.id }) as JobRow);
+    });
     this.notifyQueues([job.queue]);
     return job;
   }
@@ -401,7 +476,7 @@ export class SqliteStore implements Store {
   /** The row of a job the tenant may see; throws SpoolNotFoundError otherwise. */
   private visibleRow(id: string, tenant: string | undefined): JobRow {
     const row = isUuid(id)
-      ? (this.stmt(jobsSql.SELECT_JOB).get({ id }) as JobRow | undefined)
+      ? (this.db.stmt(jobsSql.SELECT_JOB).get({ id }) as JobRow | undefined)
       : undefined;
     if (row === undefined || (tenant !== undefined && row.tenant !== tenant))
       throw new SpoolNotFoundError("job", id);
@@ -409,8 +484,8 @@ export class SqliteStore implements Store {
   }
 
   async getJob(params: { id: string; tenant?: string }): Promise<JobRecord | null> {
-    return this.guard(() => {
-      const row = this.stmt(jobsSql.SELECT_JOB).get({ id: params.id }) as JobRow | undefined;
+    return this.db.guard(() => {
+      const row = this.db.stmt(jobsSql.SELECT_JOB).get({ id: params.id }) as JobRow | undefined;
       if (row === undefined || (params.tenant !== undefined && row.tenant !== params.tenant))
         return null;
       return rowToJob(row);
@@ -447,8 +522,9 @@ export class SqliteStore implements Store {
       where.push("id < @cursor");
       values.cursor = decodeCursor(params.cursor);
     }
+    // The WHERE clause is assembled from the fixed fragments above only (no caller text).
     const sql = `SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT @limit`;
-    const rows = this.guard(() => this.stmt(sql).all(values) as JobRow[]);
+    const rows = this.db.guard(() => this.db.stmt(sql).all(values) as JobRow[]);
     const more = rows.length > params.limit;
     const page = more ? rows.slice(0, params.limit) : rows;
     return {
@@ -467,9 +543,11 @@ export class SqliteStore implements Store {
       }
     }
     const sql = `${jobsSql.COUNT_BY_STATE} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY status`;
-    const rows = this.guard(() => this.stmt(sql).all(values) as { status: string; n: number }[]);
+    const rows = this.db.guard(
+      () => this.db.stmt(sql).all(values) as { status: JobState; n: number }[],
+    );
     const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
-    for (const row of rows) counts[row.status as keyof StateCounts] = row.n;
+    for (const row of rows) counts[row.status] = row.n;
     return counts;
   }
 
@@ -478,79 +556,64 @@ export class SqliteStore implements Store {
     limit: number;
     random: () => number;
   }): Promise<MovedJob[]> {
-    const moved = this.guard(() =>
-      this.db
-        .transaction(() => {
-          const expired = this.stmt(jobsSql.SELECT_EXPIRED_LEASES).all({
-            now: params.now,
-            limit: params.limit,
-          }) as Pick<
-            JobRow,
-            | "id"
-            | "queue"
-            | "type"
-            | "attempt"
-            | "max_attempts"
-            | "backoff_base_ms"
-            | "backoff_cap_ms"
-            | "started_at"
-            | "timeout_ms"
-            | "lease_token"
-            | "cancel_requested"
-          >[];
-          return expired.map((row): MovedJob => {
-            const timedOut =
-              row.started_at !== null && params.now >= row.started_at + row.timeout_ms;
-            const outcome = nextOnFailure(
-              {
-                attempt: row.attempt,
-                maxAttempts: row.max_attempts,
-                backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
-              },
-              { retryable: true },
-              params.now,
-              params.random,
-            );
-            const error = timedOut
-              ? {
-                  message: `attempt timed out after ${row.timeout_ms} ms`,
-                  type: "TimeoutError",
-                  attempt: row.attempt,
-                }
-              : {
-                  message: "lease expired: the worker stopped heartbeating",
-                  type: "LeaseExpired",
-                  attempt: row.attempt,
-                };
-            const result = this.stmt(jobsSql.FAIL_JOB).get({
-              id: row.id,
-              lease_token: row.lease_token,
-              status: outcome.status,
-              run_at: outcome.status === "retrying" ? outcome.runAt : null,
-              error: encodeError(error, params.now),
-              now: params.now,
-            }) as { status: MovedJob["status"] };
-            return {
-              id: row.id,
-              queue: row.queue,
-              type: row.type,
-              status: result.status,
+    type Expired = Pick<
+      JobRow,
+      | "id"
+      | "queue"
+      | "type"
+      | "attempt"
+      | "max_attempts"
+      | "backoff_base_ms"
+      | "backoff_cap_ms"
+      | "started_at"
+      | "timeout_ms"
+      | "lease_token"
+    >;
+    return this.db.write(() => {
+      const expired = this.db
+        .stmt(jobsSql.SELECT_EXPIRED_LEASES)
+        .all({ now: params.now, limit: params.limit }) as Expired[];
+      return expired.map((row): MovedJob => {
+        const timedOut = row.started_at !== null && params.now >= row.started_at + row.timeout_ms;
+        const outcome = nextOnFailure(
+          {
+            attempt: row.attempt,
+            maxAttempts: row.max_attempts,
+            backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
+          },
+          { retryable: true },
+          params.now,
+          params.random,
+        );
+        const error = timedOut
+          ? {
+              message: `attempt timed out after ${row.timeout_ms} ms`,
+              type: "TimeoutError",
+              attempt: row.attempt,
+            }
+          : {
+              message: "lease expired: the worker stopped heartbeating",
+              type: "LeaseExpired",
               attempt: row.attempt,
             };
-          });
-        })
-        .immediate(),
-    );
-    return moved;
+        const result = this.recordFailure(row.id, row.lease_token!, error, outcome, params.now)!;
+        return {
+          id: row.id,
+          queue: row.queue,
+          type: row.type,
+          status: result.status,
+          attempt: row.attempt,
+        };
+      });
+    });
   }
 
   async promoteDueJobs(params: { now: number; limit: number }): Promise<MovedJob[]> {
-    const moved = this.guard(
+    const moved = this.db.guard(
       () =>
-        this.stmt(jobsSql.PROMOTE_DUE_JOBS).all({
-          now: params.now,
-          limit: params.limit,
-        }) as MovedJob[],
+        this.db
+          .stmt(jobsSql.PROMOTE_DUE_JOBS)
+          .all({ now: params.now, limit: params.limit }) as MovedJob[],
     );
     this.notifyQueues(moved.map((job) => job.queue));
     return moved;
@@ -562,7 +625,7 @@ export class SqliteStore implements Store {
     cancelledBefore: number;
     limit: number;
   }): Promise<number> {
-    return this.guard(() => {
+    return this.db.write(() => {
       let deleted = 0;
       const cutoffs = [
         ["completed", params.completedBefore],
@@ -572,15 +635,15 @@ export class SqliteStore implements Store {
       for (const [status, before] of cutoffs) {
         const limit = params.limit - deleted;
         if (limit <= 0) break;
-        deleted += this.stmt(jobsSql.PRUNE_FINISHED).run({ status, before, limit }).changes;
+        deleted += this.db.stmt(jobsSql.PRUNE_FINISHED).run({ status, before, limit }).changes;
       }
       return deleted;
     });
   }
 
   async listQueues(): Promise<QueueConfig[]> {
-    return this.guard(() =>
-      (this.stmt(queuesSql.SELECT_QUEUES).all() as QueueRow[]).map(rowToQueue),
+    return this.db.guard(() =>
+      (this.db.stmt(queuesSql.SELECT_QUEUES).all() as QueueRow[]).map(rowToQueue),
     );
   }
 
@@ -592,9 +655,9 @@ export class SqliteStore implements Store {
     const { patch } = params;
     const value = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
     const flag = (v: unknown): number => (v === undefined ? 0 : 1);
-    const row = this.guard(
+    const row = this.db.write(
       () =>
-        this.stmt(queuesSql.UPSERT_QUEUE).get({
+        this.db.stmt(queuesSql.UPSERT_QUEUE).get({
           name: params.name,
           paused: patch.paused === undefined ? null : patch.paused ? 1 : 0,
           concurrency: value(patch.concurrency),
@@ -615,12 +678,63 @@ export class SqliteStore implements Store {
     return rowToQueue(row);
   }
 
+  async queueStats(params: {
+    now: number;
+    windowMs: number;
+    tenant?: string;
+  }): Promise<QueueStats[]> {
+    return insights.queueStats(this.db, params);
+  }
+
+  async jobPosition(params: { id: string }): Promise<number | null> {
+    return insights.jobPosition(this.db, params.id);
+  }
+
+  async readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]> {
+    return eventLog.readJobEvents(this.db, params.afterSeq, params.limit);
+  }
+
+  async latestJobEventSeq(): Promise<number> {
+    return eventLog.latestJobEventSeq(this.db);
+  }
+
+  async pruneJobEvents(params: { keep: number }): Promise<number> {
+    return eventLog.pruneJobEvents(this.db, params.keep);
+  }
+
+  async createApiKey(params: {
+    id: string;
+    hash: string;
+    prefix: string;
+    name: string | null;
+    role: ApiKeyRole;
+    tenant: string;
+    queues: string[] | null;
+    now: number;
+  }): Promise<ApiKeyRecord> {
+    return apiKeys.createApiKey(this.db, params);
+  }
+
+  async findApiKey(params: { hash: string }): Promise<ApiKeyRecord | null> {
+    return apiKeys.findApiKey(this.db, params.hash);
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return apiKeys.listApiKeys(this.db);
+  }
+
+  async revokeApiKey(params: { id: string; now: number }): Promise<ApiKeyRecord> {
+    return apiKeys.revokeApiKey(this.db, params.id, params.now);
+  }
+
   onJobsAvailable(listener: JobsAvailableListener): () => void {
     this.listeners.add(listener);
-    this.startPolling();
+    this.db.watch(this.pollIntervalMs, () => {
+      for (const each of this.listeners) safeCall(each, null);
+    });
     return () => {
       this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopPolling();
+      if (this.listeners.size === 0) this.db.unwatch();
     };
   }
 
@@ -634,104 +748,16 @@ export class SqliteStore implements Store {
       }
     });
   }
-
-  private startPolling(): void {
-    if (this.pollTimer !== undefined || this.closed) return;
-    const dataVersion = this.stmt("PRAGMA data_version").pluck();
-    this.lastDataVersion = dataVersion.get() as number;
-    this.pollTimer = setInterval(() => {
-      let version: number;
-      try {
-        version = dataVersion.get() as number;
-      } catch {
-        return; // a transient error; the next tick looks again
-      }
-      if (version === this.lastDataVersion) return;
-      this.lastDataVersion = version;
-      for (const listener of this.listeners) safeCall(listener, null);
-    }, this.pollIntervalMs);
-    this.pollTimer.unref();
-  }
-
-  private stopPolling(): void {
-    if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
-    this.pollTimer = undefined;
-  }
-
-  /** A cached prepared statement. */
-  private stmt(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
-
-  /** A cached prepared statement that returns rows as arrays. */
-  private rawStmt(sql: string): Statement {
-    const key = `raw:${sql}`;
-    let statement = this.statements.get(key);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql).raw(true);
-      this.statements.set(key, statement);
-    }
-    return statement;
-  }
-
-  /** A transaction function created on first use (statements need the migrated schema). */
-  private lazyTransaction<A, R>(fn: (arg: A) => R): { immediate: (arg: A) => R } {
-    let transaction: Database.Transaction<(arg: A) => R> | undefined;
-    return {
-      immediate: (arg: A) => {
-        transaction ??= this.db.transaction(fn);
-        return transaction.immediate(arg);
-      },
-    };
-  }
-
-  /** Runs `fn`, mapping driver errors to Spool errors in one place. */
-  private guard<T>(fn: () => T): T {
-    if (this.closed) throw new StoreUnavailableError("the store is closed", { retryable: false });
-    try {
-      return fn();
-    } catch (error) {
-      throw mapSqliteError(error);
-    }
-  }
 }
 
-/** Maps better-sqlite3 errors to Spool errors; Spool errors pass through. */
-function mapSqliteError(error: unknown): unknown {
-  if (error instanceof SpoolError) return error;
-  if (error instanceof Database.SqliteError) {
-    if (error.code === "SQLITE_BUSY" || error.code === "SQLITE_LOCKED") {
-      return new StoreUnavailableError("the SQLite database is busy (locked by another process)", {
-        cause: error,
-      });
-    }
-    if (error.code === "SQLITE_CONSTRAINT_UNIQUE") {
-      return new SpoolConflictError("an unfinished job with the same unique key exists", {
-        code: "unique_conflict",
-        cause: error,
-      });
-    }
-    if (error.code.startsWith("SQLITE_CONSTRAINT")) {
-      return new SpoolValidationError("job", `rejected by the database: ${error.message}`, {
-        cause: error,
-      });
-    }
-    if (
-      error.code === "SQLITE_FULL" ||
-      error.code === "SQLITE_IOERR" ||
-      error.code.startsWith("SQLITE_IOERR")
-    ) {
-      return new StoreUnavailableError(`the SQLite database cannot be written: ${error.message}`, {
-        cause: error,
-      });
-    }
-  }
-  return error;
+/** The identity fields of a job event. */
+function identity(job: {
+  id: string;
+  tenant: string;
+  queue: string;
+  type: string;
+}): Pick<NewJobEvent, "jobId" | "tenant" | "queue" | "type"> {
+  return { jobId: job.id, tenant: job.tenant, queue: job.queue, type: job.type };
 }
 
 function safeCall(listener: JobsAvailableListener, queue: string | null): void {

@@ -72,13 +72,14 @@ export const CLAIM_COLUMNS = [
   "updated_at",
 ] as const;
 
-/** @queue @limit @worker @lease_token @now @lease_ms @grace_ms */
+/** @queue @tenant (null: any) @limit @worker @lease_token @now @lease_ms @grace_ms */
 export const CLAIM_JOBS = `
 UPDATE jobs SET status = 'running', attempt = attempt + 1, worker = @worker,
   lease_token = @lease_token, started_at = @now, lease_expires_at = MIN(@now + @lease_ms, @now + timeout_ms + @grace_ms),
   progress = 0, progress_message = NULL, updated_at = @now
 WHERE rowid IN (
   SELECT rowid FROM jobs WHERE status = 'queued' AND queue = @queue
+    AND (@tenant IS NULL OR tenant = @tenant)
   ORDER BY priority DESC, run_at, id LIMIT @limit)
 RETURNING ${CLAIM_COLUMNS.join(", ")}`;
 
@@ -89,7 +90,7 @@ UPDATE jobs SET lease_expires_at = ${LEASE_END},
   progress_message = CASE WHEN @set_message = 1 THEN @message ELSE progress_message END,
   updated_at = @now
 WHERE id = @id AND lease_token = @lease_token AND status = 'running'
-RETURNING lease_expires_at, cancel_requested`;
+RETURNING lease_expires_at, cancel_requested, tenant, queue, type`;
 
 /**
  * @batch (JSON array of [id, lease_token, result_json_or_null]) @now — one statement for a
@@ -103,7 +104,7 @@ UPDATE jobs SET
   completed_at = @now, updated_at = @now, lease_token = NULL, lease_expires_at = NULL
 FROM (SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 2 AS result FROM json_each(@batch)) AS c
 WHERE jobs.id = c.id AND jobs.lease_token = c.token AND jobs.status = 'running'
-RETURNING jobs.id, jobs.status`;
+RETURNING jobs.id, jobs.status, jobs.tenant, jobs.queue, jobs.type, jobs.attempt`;
 
 /** @id @lease_token @status ('retrying'|'failed') @run_at @error (JSON) @now */
 export const FAIL_JOB = `
@@ -114,7 +115,7 @@ UPDATE jobs SET
   error = @error, errors = ${APPEND_ERROR},
   lease_token = NULL, lease_expires_at = NULL, updated_at = @now
 WHERE id = @id AND lease_token = @lease_token AND status = 'running'
-RETURNING status, run_at, queue`;
+RETURNING status, run_at, tenant, queue, type, attempt`;
 
 /** @id @lease_token @now — gives a job back uncounted; a requested cancellation ends it instead. */
 export const RELEASE_JOB = `
@@ -124,7 +125,7 @@ UPDATE jobs SET
   completed_at = CASE WHEN cancel_requested = 1 THEN @now ELSE NULL END,
   lease_token = NULL, lease_expires_at = NULL, updated_at = @now
 WHERE id = @id AND lease_token = @lease_token AND status = 'running'
-RETURNING queue`;
+RETURNING id, status, run_at, tenant, queue, type`;
 
 /** @ids (JSON array of ids) */
 export const SELECT_CANCEL_REQUESTED = `

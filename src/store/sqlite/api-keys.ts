@@ -1,0 +1,86 @@
+/** API keys on SQLite: only hashes are stored (the key itself is shown once, at creation). */
+import { SpoolNotFoundError } from "../../core/errors.js";
+import type { ApiKeyRecord, ApiKeyRole } from "../store.js";
+import type { SqliteConnection } from "./connection.js";
+import * as eventsSql from "./sql/events.js";
+
+interface ApiKeyRow {
+  id: string;
+  name: string | null;
+  prefix: string;
+  hash: string;
+  role: ApiKeyRole;
+  tenant: string;
+  queues: string | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    role: row.role,
+    tenant: row.tenant,
+    queues: row.queues === null ? null : (JSON.parse(row.queues) as string[]),
+    createdAt: new Date(row.created_at),
+    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
+  };
+}
+
+/** Stores a new key. */
+export function createApiKey(
+  db: SqliteConnection,
+  key: {
+    id: string;
+    hash: string;
+    prefix: string;
+    name: string | null;
+    role: ApiKeyRole;
+    tenant: string;
+    queues: string[] | null;
+    now: number;
+  },
+): ApiKeyRecord {
+  const row = db.write(
+    () =>
+      db.stmt(eventsSql.INSERT_API_KEY).get({
+        id: key.id,
+        name: key.name,
+        prefix: key.prefix,
+        hash: key.hash,
+        role: key.role,
+        tenant: key.tenant,
+        queues: key.queues === null ? null : JSON.stringify(key.queues),
+        now: key.now,
+      }) as ApiKeyRow,
+    { durable: true },
+  );
+  return rowToApiKey(row);
+}
+
+/** The key with this hash, or null. */
+export function findApiKey(db: SqliteConnection, hash: string): ApiKeyRecord | null {
+  const row = db.guard(
+    () => db.stmt(eventsSql.SELECT_API_KEY_BY_HASH).get({ hash }) as ApiKeyRow | undefined,
+  );
+  return row === undefined ? null : rowToApiKey(row);
+}
+
+/** Every key, newest first. */
+export function listApiKeys(db: SqliteConnection): ApiKeyRecord[] {
+  return db.guard(() => (db.stmt(eventsSql.SELECT_API_KEYS).all() as ApiKeyRow[]).map(rowToApiKey));
+}
+
+/** Revokes a key (idempotent: the first revocation time is kept). */
+export function revokeApiKey(db: SqliteConnection, id: string, now: number): ApiKeyRecord {
+  const row = db.write(
+    () => db.stmt(eventsSql.REVOKE_API_KEY).get({ id, now }) as ApiKeyRow | undefined,
+    {
+      durable: true,
+    },
+  );
+  if (row === undefined) throw new SpoolNotFoundError("api key", id);
+  return rowToApiKey(row);
+}

@@ -1,0 +1,86 @@
+/**
+ * The job-event log on SQLite: events are appended inside the transaction that makes the change
+ * (one statement per batch), so a reader in any process sees each change exactly once, in commit
+ * order — SQLite commits are serial, so `seq` order is commit order.
+ */
+import type { JobEventName } from "../../core/events.js";
+import type { JobState } from "../../core/states.js";
+import type { StoredJobEvent } from "../store.js";
+import type { SqliteConnection } from "./connection.js";
+import * as eventsSql from "./sql/events.js";
+
+/** An event to append: the job's identity plus its event-specific fields. */
+export interface NewJobEvent {
+  name: JobEventName;
+  jobId: string;
+  tenant: string;
+  queue: string;
+  type: string;
+  status: JobState;
+  data?: Record<string, unknown>;
+}
+
+type EventRow = [
+  seq: number,
+  at: number,
+  name: JobEventName,
+  jobId: string,
+  tenant: string,
+  queue: string,
+  type: string,
+  status: JobState,
+  data: string,
+];
+
+/** Appends events; call inside the transaction that made the changes they record. */
+export function appendJobEvents(
+  db: SqliteConnection,
+  events: readonly NewJobEvent[],
+  now: number,
+): void {
+  if (events.length === 0) return;
+  const batch = JSON.stringify(
+    events.map((e) => [
+      e.name,
+      e.jobId,
+      e.tenant,
+      e.queue,
+      e.type,
+      e.status,
+      JSON.stringify(e.data ?? {}),
+    ]),
+  );
+  db.stmt(eventsSql.APPEND_EVENTS).run({ at: now, batch });
+}
+
+/** Events after `afterSeq`, oldest first. */
+export function readJobEvents(
+  db: SqliteConnection,
+  afterSeq: number,
+  limit: number,
+): StoredJobEvent[] {
+  const rows = db.guard(
+    () => db.rawStmt(eventsSql.SELECT_EVENTS).all({ after: afterSeq, limit }) as EventRow[],
+  );
+  return rows.map((r) => ({
+    seq: r[0],
+    at: new Date(r[1]),
+    name: r[2],
+    jobId: r[3],
+    tenant: r[4],
+    queue: r[5],
+    type: r[6],
+    status: r[7],
+    data: JSON.parse(r[8]) as Record<string, unknown>,
+  }));
+}
+
+/** The newest `seq`, or 0. */
+export function latestJobEventSeq(db: SqliteConnection): number {
+  return db.guard(() => db.stmt(eventsSql.SELECT_LATEST_EVENT_SEQ).pluck().get() as number);
+}
+
+/** Deletes all but the newest `keep` events. */
+export function pruneJobEvents(db: SqliteConnection, keep: number): number {
+  return db.write(() => db.stmt(eventsSql.PRUNE_EVENTS).run({ keep }).changes);
+}

@@ -1,0 +1,36 @@
+/** Named SQLite statements for the job-event log and API keys. */
+
+/**
+ * @at @batch (JSON array of [name, job_id, tenant, queue, type, status, data_json]) — appends
+ * a batch of events in one statement, in array order (so `seq` follows it).
+ */
+export const APPEND_EVENTS = `
+INSERT INTO job_events (at, name, job_id, tenant, queue, type, status, data)
+SELECT @at, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
+FROM json_each(@batch) ORDER BY key`;
+
+/** @after @limit */
+export const SELECT_EVENTS = `
+SELECT seq, at, name, job_id, tenant, queue, type, status, data FROM job_events
+WHERE seq > @after ORDER BY seq LIMIT @limit`;
+
+export const SELECT_LATEST_EVENT_SEQ = `SELECT coalesce(max(seq), 0) FROM job_events`;
+
+/** @keep */
+export const PRUNE_EVENTS = `
+DELETE FROM job_events WHERE seq <= (SELECT coalesce(max(seq), 0) FROM job_events) - @keep`;
+
+/** @id @name @prefix @hash @role @tenant @queues @now */
+export const INSERT_API_KEY = `
+INSERT INTO api_keys (id, name, prefix, hash, role, tenant, queues, created_at)
+VALUES (@id, @name, @prefix, @hash, @role, @tenant, @queues, @now)
+RETURNING *`;
+
+/** @hash */
+export const SELECT_API_KEY_BY_HASH = `SELECT * FROM api_keys WHERE hash = @hash`;
+
+export const SELECT_API_KEYS = `SELECT * FROM api_keys ORDER BY created_at DESC, id DESC`;
+
+/** @id @now */
+export const REVOKE_API_KEY = `
+UPDATE api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE id = @id RETURNING *`;

@@ -1,0 +1,21 @@
+/** Named SQLite statements for queue statistics and positions. */
+
+/** @tenant (null: all) — job counts per queue and state. */
+export const COUNT_BY_QUEUE_AND_STATE = `
+SELECT queue, status, count(*) AS n FROM jobs
+WHERE @tenant IS NULL OR tenant = @tenant
+GROUP BY queue, status`;
+
+/** @since @tenant @limit — wait and run times of recently completed jobs (newest first). */
+export const SELECT_RECENT_DURATIONS = `
+SELECT queue, started_at - run_at AS wait_ms, completed_at - started_at AS run_ms,
+  completed_at >= @minute_ago AS last_minute
+FROM jobs
+WHERE status = 'completed' AND completed_at >= @since AND (@tenant IS NULL OR tenant = @tenant)
+ORDER BY completed_at DESC LIMIT @limit`;
+
+/** @queue @priority @run_at @id — queued jobs of the queue ahead of a job in claim order. */
+export const COUNT_AHEAD = `
+SELECT count(*) FROM jobs
+WHERE status = 'queued' AND queue = @queue
+  AND (priority > @priority OR (priority = @priority AND (run_at < @run_at OR (run_at = @run_at AND id < @id))))`;
