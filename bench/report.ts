@@ -1,0 +1,298 @@
+/**
+ * Renders one benchmark run as Markdown: machine facts, one table per scenario (a row per
+ * system, with ratios against graphile-worker, the fastest PostgreSQL peer, and BullMQ), the
+ * targets of issues #2 and #3 with MET / NOT MET, and the method notes.
+ */
+import type { MachineFacts } from "./machine.js";
+import type { BenchResults, Outcome } from "./results.js";
+import type { BenchConfig, Measurement, Scenario } from "./scenarios.js";
+import type { BenchSystem, SystemId } from "./systems/system.js";
+import type { TargetCheck } from "./targets.js";
+
+/** Everything the report is rendered from. */
+export interface BenchReport {
+  startedAt: Date;
+  durationMs: number;
+  command: string;
+  config: BenchConfig;
+  machine: MachineFacts;
+  systems: readonly BenchSystem[];
+  scenarios: readonly Scenario[];
+  results: BenchResults;
+  targets: readonly TargetCheck[];
+}
+
+const REFERENCES: readonly { id: SystemId; name: string }[] = [
+  { id: "graphile-worker", name: "graphile-worker" },
+  { id: "bullmq", name: "BullMQ" },
+];
+
+/** Formats jobs/s: `21,345`. */
+export function formatRate(n: number): string {
+  return Math.round(n).toLocaleString("en");
+}
+
+/** Formats milliseconds with precision that suits the size. */
+export function formatLatency(n: number): string {
+  if (!Number.isFinite(n)) return "n/a";
+  if (n < 10) return n.toFixed(2);
+  if (n < 100) return n.toFixed(1);
+  return Math.round(n).toLocaleString("en");
+}
+
+function ratio(value: number | undefined, reference: number | undefined): string {
+  if (value === undefined || reference === undefined || reference <= 0) return "—";
+  return `${(value / reference).toFixed(2)}×`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+/** A Markdown table whose first `textColumns` columns are left-aligned, the rest right. */
+function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  textColumns: number,
+): string {
+  const lines = [
+    `| ${header.join(" | ")} |`,
+    `| ${header.map((_, i) => (i < textColumns ? "---" : "---:")).join(" | ")} |`,
+    ...rows.map((row) => `| ${row.map(escapeCell).join(" | ")} |`),
+  ];
+  return lines.join("\n");
+}
+
+/** The cells of a row that did not measure anything. */
+function notMeasured(outcome: Outcome | undefined, width: number): string[] {
+  const text =
+    outcome === undefined
+      ? "not run"
+      : outcome.status === "failed"
+        ? `failed: ${outcome.reason}`
+        : outcome.status === "unavailable"
+          ? outcome.reason
+          : outcome.status === "not-applicable"
+            ? "not applicable"
+            : "";
+  return [text, ...Array.from({ length: width - 1 }, () => "—")];
+}
+
+type RowRenderer = (
+  system: BenchSystem,
+  measurement: Measurement,
+  report: BenchReport,
+) => string[] | undefined;
+
+interface TableShape {
+  header: string[];
+  row: RowRenderer;
+}
+
+function throughputShape(scenario: Scenario): TableShape {
+  return {
+    header: ["jobs/s (median)", "runs (jobs/s)", "vs graphile-worker", "vs BullMQ"],
+    row: (_system, m, report) => {
+      if (m.kind !== "throughput") return undefined;
+      const refs = REFERENCES.map((r) =>
+        ratio(m.jobsPerSecond, report.results.throughput(scenario.id, r.id)),
+      );
+      return [formatRate(m.jobsPerSecond), m.runs.map(formatRate).join(" / "), ...refs];
+    },
+  };
+}
+
+function latencyShape(scenario: Scenario): TableShape {
+  return {
+    header: ["p50 ms", "p99 ms", "max ms", "samples", "p50 ÷ graphile-worker's", "p50 ÷ BullMQ's"],
+    row: (_system, m, report) => {
+      if (m.kind !== "latency") return undefined;
+      const refs = REFERENCES.map((r) =>
+        ratio(m.latency.p50, report.results.latency(scenario.id, r.id, "p50")),
+      );
+      return [
+        formatLatency(m.latency.p50),
+        formatLatency(m.latency.p99),
+        formatLatency(m.latency.max),
+        String(m.latency.samples),
+        ...refs,
+      ];
+    },
+  };
+}
+
+const crossProcessShape: TableShape = {
+  header: ["p50 ms", "p99 ms", "max ms", "samples", "idle worker CPU (% of one core)"],
+  row: (_system, m) => {
+    if (m.kind !== "latency") return undefined;
+    return [
+      formatLatency(m.latency.p50),
+      formatLatency(m.latency.p99),
+      formatLatency(m.latency.max),
+      String(m.latency.samples),
+      m.idleCpuPercent === undefined ? "—" : m.idleCpuPercent.toFixed(2),
+    ];
+  },
+};
+
+function steadyShape(scenario: Scenario): TableShape {
+  return {
+    header: [
+      "p50 ms",
+      "p99 ms",
+      "completed",
+      "kept up",
+      "last completion after window",
+      "worst submit lag",
+      "p99 ÷ graphile-worker's",
+      "p99 ÷ BullMQ's",
+    ],
+    row: (_system, m, report) => {
+      if (m.kind !== "steady") return undefined;
+      const refs = REFERENCES.map((r) =>
+        ratio(m.latency?.p99, report.results.latency(scenario.id, r.id, "p99")),
+      );
+      const errors = m.errors > 0 ? ` (${m.errors} submit errors: ${m.firstError ?? "?"})` : "";
+      return [
+        m.latency === null ? "n/a" : formatLatency(m.latency.p50),
+        m.latency === null ? "n/a" : formatLatency(m.latency.p99),
+        `${m.completed.toLocaleString("en")} / ${m.submitted.toLocaleString("en")}${errors}`,
+        m.keptUp ? "yes" : "**no**",
+        m.drainMs === null ? "never (timed out)" : `${formatLatency(m.drainMs)} ms`,
+        `${formatLatency(m.maxSubmitLagMs)} ms`,
+        ...refs,
+      ];
+    },
+  };
+}
+
+function shapeOf(scenario: Scenario): TableShape {
+  switch (scenario.id) {
+    case "bulk":
+    case "single-1":
+    case "single-16":
+    case "process":
+      return throughputShape(scenario);
+    case "pickup":
+      return latencyShape(scenario);
+    case "pickup-cross":
+      return crossProcessShape;
+    case "steady":
+      return steadyShape(scenario);
+  }
+}
+
+/** The Markdown table of one scenario. */
+export function renderScenarioTable(report: BenchReport, scenario: Scenario): string {
+  const shape = shapeOf(scenario);
+  const systems = report.systems.filter((system) => scenario.applies(system));
+  const rows = systems.map((system) => {
+    const outcome = report.results.get(scenario.id, system.id);
+    const cells =
+      outcome?.status === "ok" ? shape.row(system, outcome.measurement, report) : undefined;
+    return [system.label, system.backend, ...(cells ?? notMeasured(outcome, shape.header.length))];
+  });
+  return table(["System", "Store", ...shape.header], rows, 2);
+}
+
+function renderTargets(targets: readonly TargetCheck[]): string {
+  return table(
+    ["Issue", "Target", "Measured (this run)", "Status"],
+    targets.map((t) => [
+      t.issue,
+      t.target,
+      t.measured,
+      t.status === "MET" ? "MET" : `**${t.status}**`,
+    ]),
+    4,
+  );
+}
+
+function renderMachine(report: BenchReport): string {
+  const m = report.machine;
+  return [
+    `- Date: ${report.startedAt.toISOString()} (the run took ${(report.durationMs / 60_000).toFixed(1)} min)`,
+    `- Command: \`${report.command}\``,
+    `- CPU: ${m.cpus}; memory ${m.memory}; ${m.os}`,
+    `- Node.js ${m.node}`,
+    `- PostgreSQL ${m.postgres} (\`SHOW server_version\`); ${m.postgresDurability}`,
+    `- Redis ${m.redis}; ${m.redisPersistence}`,
+    `- SQLite ${m.sqlite} (better-sqlite3 \`select sqlite_version()\`)`,
+    "- Everything (the benchmark process, workers, PostgreSQL, Redis) shares these cores; " +
+      "all traffic is on 127.0.0.1.",
+  ].join("\n");
+}
+
+function renderMethod(report: BenchReport): string {
+  const c = report.config;
+  const scenarioNotes = report.scenarios.map((s) => `- **${s.title}.** ${s.method(c)}`);
+  const systemNotes = report.systems.map(
+    (s) =>
+      `- **${s.label}** (${s.backend}). Tuning: ${s.tuning}. Durability of an acknowledged ` +
+      `submit: ${s.durability}. "Completed" is ${s.completionPoint}.`,
+  );
+  return [
+    "### Scenarios",
+    "",
+    ...scenarioNotes,
+    "",
+    "Every run opens a fresh instance (a new SQLite file, PostgreSQL schema or Redis key " +
+      "prefix) and deletes it afterwards, so no measurement sees another's rows. The job " +
+      'payload is `{ "i": <index> }` and the handler does nothing. Every wait is bounded, so a ' +
+      'broken system shows "failed: <reason>" instead of hanging the run.',
+    "",
+    "### Systems",
+    "",
+    ...systemNotes,
+  ].join("\n");
+}
+
+/** The whole report as Markdown (docs/benchmarks.md). */
+export function renderMarkdown(report: BenchReport): string {
+  const c = report.config;
+  const sections = report.scenarios.map(
+    (scenario) => `### ${scenario.title}\n\n${renderScenarioTable(report, scenario)}`,
+  );
+  const quick = c.quick
+    ? "\n> **Quick run** (`--quick`): tiny sizes and one run each; numbers are a smoke test only.\n"
+    : "";
+  return [
+    "# Benchmarks",
+    "",
+    "<!-- Generated by `npm run bench` (bench/run.ts); edit the generator, not this file. -->",
+    quick,
+    "Spool against the job queues its users come from, side by side in one run on one machine: " +
+      "Spool on SQLite and on PostgreSQL, graphile-worker and pg-boss on the same PostgreSQL " +
+      "server, and BullMQ on Redis. Throughput numbers are medians of " +
+      `${c.runs} run${c.runs === 1 ? "" : "s"} of ${c.throughputJobs.toLocaleString("en")} jobs ` +
+      "(single enqueue: as many as fit in " +
+      `${c.singleDurationMs / 1000} s); ratios compare a row with graphile-worker (the fastest ` +
+      "PostgreSQL peer) and with BullMQ in the same run: above 1× is faster for throughput, " +
+      "below 1× is faster for latency.",
+    "",
+    "## Machine",
+    "",
+    renderMachine(report),
+    "",
+    "## Results",
+    "",
+    sections.join("\n\n"),
+    "",
+    "## Targets (issues #2 and #3)",
+    "",
+    renderTargets(report.targets),
+    "",
+    "## Method",
+    "",
+    renderMethod(report),
+    "",
+  ].join("\n");
+}
+
+/** The results and targets only, for the terminal. */
+export function renderConsole(report: BenchReport): string {
+  const sections = report.scenarios.map(
+    (scenario) => `## ${scenario.title}\n\n${renderScenarioTable(report, scenario)}`,
+  );
+  return [...sections, `## Targets\n\n${renderTargets(report.targets)}`].join("\n\n");
+}

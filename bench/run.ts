@@ -1,0 +1,211 @@
+/**
+ * `npm run bench`: runs every scenario against every system in one run, prints progress (one
+ * line as each scenario starts and ends) to stderr and the result tables to stdout, and writes
+ * docs/benchmarks.md.
+ *
+ *   npm run bench                        full run (~5 min on 2 cores), writes docs/benchmarks.md
+ *   npm run bench -- --quick             tiny sizes, one run each (smoke test); writes nothing
+ *   npm run bench -- --only spool-sqlite,bullmq
+ *   npm run bench -- --out /tmp/b.md     write the report there instead
+ *
+ * Not part of `npm test`: wall-clock numbers belong here, never in tests.
+ */
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { readMachineFacts } from "./machine.js";
+import { formatLatency, formatRate, renderConsole, renderMarkdown } from "./report.js";
+import { BenchResults } from "./results.js";
+import { SCENARIOS, benchConfig, type Measurement } from "./scenarios.js";
+import { BullMqSystem } from "./systems/bullmq.js";
+import { GraphileWorkerSystem } from "./systems/graphile-worker.js";
+import { PgBossSystem } from "./systems/pg-boss.js";
+import { SpoolSystem } from "./systems/spool.js";
+import {
+  DEFAULT_POSTGRES_URL,
+  SYSTEM_IDS,
+  SystemUnavailableError,
+  type BenchSystem,
+  type SystemId,
+} from "./systems/system.js";
+import { checkTargets } from "./targets.js";
+import { errorMessage, formatMs, withTimeout } from "./wait.js";
+
+const USAGE = `Usage: npm run bench -- [--quick] [--only ${SYSTEM_IDS.join(",")}] [--out PATH]
+
+  --quick      tiny sizes, one run per scenario (a smoke test; writes no report unless --out)
+  --only IDS   comma-separated systems to run (writes no report unless --out)
+  --out PATH   where to write the Markdown report (default: docs/benchmarks.md for a full run)`;
+
+/** Safety net over a whole scenario for one system; every inner wait has its own bound. */
+const SCENARIO_TIMEOUT_MS = 300_000;
+const DEFAULT_REPORT_PATH = "docs/benchmarks.md";
+
+interface CliOptions {
+  quick: boolean;
+  only: SystemId[] | undefined;
+  out: string | undefined;
+}
+
+function parseCli(argv: string[]): CliOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  let only: SystemId[] | undefined;
+  if (values.only !== undefined) {
+    const ids = values.only
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== "");
+    const unknown = ids.filter((id) => !(SYSTEM_IDS as readonly string[]).includes(id));
+    if (unknown.length > 0 || ids.length === 0) {
+      throw new Error(
+        `--only: unknown system "${unknown.join(",")}" (use ${SYSTEM_IDS.join(",")})`,
+      );
+    }
+    only = ids as SystemId[];
+  }
+  return { quick: values.quick, only, out: values.out };
+}
+
+function allSystems(postgresUrl: string): BenchSystem[] {
+  return [
+    new SpoolSystem("sqlite", postgresUrl),
+    new SpoolSystem("postgres", postgresUrl),
+    new GraphileWorkerSystem(postgresUrl),
+    new PgBossSystem(postgresUrl),
+    new BullMqSystem(),
+  ];
+}
+
+const runStarted = performance.now();
+
+/** One progress line on stderr, stamped with the time since the start. */
+function progress(line: string): void {
+  const elapsed = ((performance.now() - runStarted) / 1000).toFixed(0).padStart(4);
+  process.stderr.write(`[${elapsed}s] ${line}\n`);
+}
+
+function summarize(m: Measurement): string {
+  switch (m.kind) {
+    case "throughput":
+      return `${formatRate(m.jobsPerSecond)} jobs/s (runs: ${m.runs.map(formatRate).join(", ")})`;
+    case "latency":
+      return (
+        `p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms` +
+        (m.idleCpuPercent === undefined ? "" : `, idle CPU ${m.idleCpuPercent.toFixed(2)} %`)
+      );
+    case "steady":
+      return (
+        `${m.completed}/${m.submitted} completed, ${m.keptUp ? "kept up" : "did NOT keep up"}` +
+        (m.latency === null
+          ? ""
+          : `, p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms`)
+      );
+  }
+}
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2));
+  if (cli === undefined) {
+    console.log(USAGE);
+    return;
+  }
+  const startedAt = new Date();
+  const config = benchConfig(cli.quick);
+  const postgresUrl = DEFAULT_POSTGRES_URL;
+  const systems = allSystems(postgresUrl).filter(
+    (system) => cli.only === undefined || cli.only.includes(system.id),
+  );
+  const reportPath =
+    cli.out ?? (cli.quick || cli.only !== undefined ? undefined : DEFAULT_REPORT_PATH);
+
+  progress(
+    `Spool benchmark (${cli.quick ? "quick" : "full"}): ${systems.map((s) => s.label).join(", ")}`,
+  );
+  const machine = await readMachineFacts(postgresUrl);
+  progress(`machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}`);
+
+  const results = new BenchResults();
+  const unavailable = new Map<SystemId, string>();
+  const pairs = SCENARIOS.flatMap((scenario) =>
+    systems.filter((system) => scenario.applies(system)).map((system) => ({ scenario, system })),
+  );
+  for (const scenario of SCENARIOS) {
+    for (const system of systems) {
+      if (!scenario.applies(system))
+        results.set(scenario.id, system.id, { status: "not-applicable" });
+    }
+  }
+  for (const [index, { scenario, system }] of pairs.entries()) {
+    const tag = `[${index + 1}/${pairs.length}] ${scenario.title} · ${system.label}`;
+    const reason = unavailable.get(system.id);
+    if (reason !== undefined) {
+      results.set(scenario.id, system.id, { status: "unavailable", reason });
+      progress(`${tag}: skipped (${reason})`);
+      continue;
+    }
+    progress(`${tag} …`);
+    const scenarioStarted = performance.now();
+    try {
+      const measurement = await withTimeout(
+        scenario.run(system, config),
+        SCENARIO_TIMEOUT_MS,
+        `${scenario.title} on ${system.label}`,
+      );
+      const seconds = (performance.now() - scenarioStarted) / 1000;
+      results.set(scenario.id, system.id, { status: "ok", measurement, seconds });
+      progress(`${tag}: ${summarize(measurement)} (${formatMs(seconds * 1000)})`);
+    } catch (error) {
+      if (error instanceof SystemUnavailableError) {
+        unavailable.set(system.id, error.message);
+        results.set(scenario.id, system.id, { status: "unavailable", reason: error.message });
+        progress(`${tag}: ${error.message}`);
+      } else {
+        results.set(scenario.id, system.id, { status: "failed", reason: errorMessage(error) });
+        progress(`${tag}: FAILED: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  const report = {
+    startedAt,
+    durationMs: performance.now() - runStarted,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    config,
+    machine,
+    systems,
+    scenarios: SCENARIOS,
+    results,
+    targets: checkTargets(results),
+  };
+  console.log(`\n${renderConsole(report)}\n`);
+  if (reportPath !== undefined) {
+    await writeFile(reportPath, renderMarkdown(report));
+    progress(`wrote ${reportPath}`);
+  } else {
+    progress("no report written (quick or filtered run; use --out PATH to write one)");
+  }
+}
+
+// A peer that rejects a promise nobody awaits must not abort the whole run.
+process.on("unhandledRejection", (reason) => {
+  progress(`warning: unhandled rejection: ${errorMessage(reason)}`);
+});
+
+main().then(
+  // Peers that failed may leave sockets or timers behind; the run is over either way.
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(errorMessage(error));
+    console.error(USAGE);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,448 @@
+/**
+ * The benchmark scenarios. Each drives any `BenchSystem` through the same steps on a fresh
+ * instance per run, so that every system is measured the same way; what exactly each one times
+ * is written in its `method` text, which the report prints.
+ */
+import { JobTracker } from "./job-tracker.js";
+import { median, summarizeLatency, type LatencySummary } from "./stats.js";
+import type { BenchPayload, BenchSystem, SystemInstance } from "./systems/system.js";
+import { BenchTimeoutError, errorMessage, sleep, withTimeout } from "./wait.js";
+
+/** Sizes and durations of one benchmark run. */
+export interface BenchConfig {
+  /** A `--quick` smoke run (tiny sizes, one run each). */
+  quick: boolean;
+  /** Runs of each throughput scenario; the median is reported. */
+  runs: number;
+  /** Jobs per bulk-enqueue and processing run. */
+  throughputJobs: number;
+  /** Jobs per bulk call. */
+  chunkSize: number;
+  /** Length of each single-enqueue run, ms. */
+  singleDurationMs: number;
+  /** Handlers running at once in every worker. */
+  concurrency: number;
+  /** Pickup-latency samples (a system may ask for fewer), after `latencyWarmup` discarded ones. */
+  latencySamples: number;
+  latencyWarmup: number;
+  /** How long the idle cross-process worker's CPU is measured, ms. */
+  idleCpuMs: number;
+  /** Steady load: submissions per second, and for how long, ms. */
+  steadyRate: number;
+  steadyDurationMs: number;
+  /** A steady run "kept up" if its last job completed within this long after the window, ms. */
+  steadyGraceMs: number;
+}
+
+/** Full and `--quick` configurations. */
+export function benchConfig(quick: boolean): BenchConfig {
+  return quick
+    ? {
+        quick,
+        runs: 1,
+        throughputJobs: 1_000,
+        chunkSize: 1_000,
+        singleDurationMs: 300,
+        concurrency: 50,
+        latencySamples: 20,
+        latencyWarmup: 3,
+        idleCpuMs: 1_000,
+        steadyRate: 1_000,
+        steadyDurationMs: 500,
+        steadyGraceMs: 1_000,
+      }
+    : {
+        quick,
+        runs: 3,
+        throughputJobs: 20_000,
+        chunkSize: 1_000,
+        singleDurationMs: 2_000,
+        concurrency: 50,
+        latencySamples: 200,
+        latencyWarmup: 10,
+        idleCpuMs: 5_000,
+        steadyRate: 1_000,
+        steadyDurationMs: 5_000,
+        steadyGraceMs: 1_000,
+      };
+}
+
+/** Jobs per second, median of several runs. */
+export interface ThroughputMeasurement {
+  kind: "throughput";
+  jobsPerSecond: number;
+  /** Every run's jobs/s, in run order. */
+  runs: number[];
+  /** Jobs per run (for duration-bounded runs, the median count). */
+  jobs: number;
+}
+
+/** Pickup latency, ms. */
+export interface LatencyMeasurement {
+  kind: "latency";
+  latency: LatencySummary;
+  /** Idle CPU of the worker process, % of one core (cross-process scenario only). */
+  idleCpuPercent?: number;
+}
+
+/** Latency and completion of a steady submission load. */
+export interface SteadyMeasurement {
+  kind: "steady";
+  /** Scheduled submit time → completed, ms, over the jobs that completed. */
+  latency: LatencySummary | null;
+  submitted: number;
+  completed: number;
+  /** Submissions that threw, and the first error. */
+  errors: number;
+  firstError?: string;
+  /** Every job completed within the grace period after the window. */
+  keptUp: boolean;
+  /** Last completion after the end of the submission window, ms (null if some never did). */
+  drainMs: number | null;
+  /** Worst lateness of a submission call against its schedule, ms. */
+  maxSubmitLagMs: number;
+}
+
+/** What one scenario measured for one system. */
+export type Measurement = ThroughputMeasurement | LatencyMeasurement | SteadyMeasurement;
+
+/** Identifiers of the scenarios, in run order. */
+export const SCENARIO_IDS = [
+  "bulk",
+  "single-1",
+  "single-16",
+  "process",
+  "pickup",
+  "pickup-cross",
+  "steady",
+] as const;
+
+/** One of `SCENARIO_IDS`. */
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** A benchmark scenario. */
+export interface Scenario {
+  id: ScenarioId;
+  title: string;
+  /** What is timed, for the report's method notes. */
+  method(config: BenchConfig): string;
+  /** Whether `system` can run it (otherwise the row says "not applicable"). */
+  applies(system: BenchSystem): boolean;
+  run(system: BenchSystem, config: BenchConfig): Promise<Measurement>;
+}
+
+/** Longest a single step (one job, one stop) may take before the run fails, ms. */
+const STEP_TIMEOUT_MS = 15_000;
+/** Longest a processing run may take, ms. */
+const PROCESS_TIMEOUT_MS = 120_000;
+/** Longest opening or closing an instance may take, ms. */
+const OPEN_CLOSE_TIMEOUT_MS = 60_000;
+/** Index of warm-up jobs, kept apart from measured ones. */
+const WARMUP_BASE = 10_000_000;
+
+/** Opens a fresh instance, runs `fn` on it and always closes it (both bounded). */
+async function withInstance<T>(
+  system: BenchSystem,
+  fn: (instance: SystemInstance) => Promise<T>,
+): Promise<T> {
+  const instance = await withTimeout(
+    system.open(),
+    OPEN_CLOSE_TIMEOUT_MS,
+    `${system.label} to open`,
+  );
+  let result: T;
+  try {
+    result = await fn(instance);
+  } catch (error) {
+    await withTimeout(instance.close(), OPEN_CLOSE_TIMEOUT_MS, "close").catch(() => undefined);
+    throw error;
+  }
+  await withTimeout(instance.close(), OPEN_CLOSE_TIMEOUT_MS, `${system.label} to close`);
+  return result;
+}
+
+/** Runs a throughput measurement `config.runs` times, each on a fresh instance. */
+async function medianOfRuns(
+  system: BenchSystem,
+  config: BenchConfig,
+  once: (instance: SystemInstance) => Promise<{ jobs: number; elapsedMs: number }>,
+): Promise<ThroughputMeasurement> {
+  const rates: number[] = [];
+  const counts: number[] = [];
+  for (let run = 0; run < config.runs; run += 1) {
+    const { jobs, elapsedMs } = await withInstance(system, once);
+    rates.push((jobs * 1000) / elapsedMs);
+    counts.push(jobs);
+  }
+  return { kind: "throughput", jobsPerSecond: median(rates), runs: rates, jobs: median(counts) };
+}
+
+function payloads(from: number, count: number): BenchPayload[] {
+  return Array.from({ length: count }, (_, k) => ({ i: from + k }));
+}
+
+async function enqueueInChunks(
+  instance: SystemInstance,
+  count: number,
+  chunkSize: number,
+): Promise<void> {
+  for (let from = 0; from < count; from += chunkSize) {
+    await instance.bulkEnqueue(payloads(from, Math.min(chunkSize, count - from)));
+  }
+}
+
+/** Random whole milliseconds in [min, max]. */
+function jitter(min: number, max: number): number {
+  return min + Math.floor(Math.random() * (max - min + 1));
+}
+
+const bulk: Scenario = {
+  id: "bulk",
+  title: "Bulk enqueue",
+  method: (c) =>
+    `${c.throughputJobs.toLocaleString("en")} jobs submitted with each system's bulk API in ` +
+    `calls of ${c.chunkSize.toLocaleString("en")}, one call after another; timed from the first ` +
+    `call to the last acknowledgement (after one warm-up submit). Median of ${c.runs}.`,
+  applies: () => true,
+  run: (system, config) =>
+    medianOfRuns(system, config, async (instance) => {
+      await instance.enqueue({ i: WARMUP_BASE });
+      const started = performance.now();
+      await enqueueInChunks(instance, config.throughputJobs, config.chunkSize);
+      return { jobs: config.throughputJobs, elapsedMs: performance.now() - started };
+    }),
+};
+
+function singleEnqueue(inFlight: number): Scenario {
+  return {
+    id: inFlight === 1 ? "single-1" : "single-16",
+    title: `Single enqueue, ${inFlight} in flight`,
+    method: (c) =>
+      `${inFlight} caller${inFlight === 1 ? "" : "s"} each submitting one job at a time with the ` +
+      `single-submit API (awaiting each acknowledgement) for ${c.singleDurationMs / 1000} s; ` +
+      `jobs acknowledged ÷ elapsed time. Median of ${c.runs}.`,
+    applies: () => true,
+    run: (system, config) =>
+      medianOfRuns(system, config, async (instance) => {
+        await Promise.all(payloads(WARMUP_BASE, inFlight).map((p) => instance.enqueue(p)));
+        let next = 0;
+        const started = performance.now();
+        const deadline = started + config.singleDurationMs;
+        const caller = async (): Promise<void> => {
+          while (performance.now() < deadline) {
+            const i = next;
+            next += 1;
+            await withTimeout(instance.enqueue({ i }), STEP_TIMEOUT_MS, `submit ${i}`);
+          }
+        };
+        await Promise.all(Array.from({ length: inFlight }, caller));
+        return { jobs: next, elapsedMs: performance.now() - started };
+      }),
+  };
+}
+
+const processing: Scenario = {
+  id: "process",
+  title: "No-op processing, concurrency 50",
+  method: (c) =>
+    `${c.throughputJobs.toLocaleString("en")} no-op jobs enqueued in bulk (not timed), then a ` +
+    `worker with concurrency ${c.concurrency} is started; timed from the start call until every ` +
+    `job is reported completed (and, where that report precedes the write, until the store ` +
+    `shows none left). Median of ${c.runs}.`,
+  applies: () => true,
+  run: (system, config) =>
+    medianOfRuns(system, config, async (instance) => {
+      await enqueueInChunks(instance, config.throughputJobs, config.chunkSize);
+      const tracker = new JobTracker();
+      const started = performance.now();
+      const worker = await instance.startWorker({
+        concurrency: config.concurrency,
+        hooks: tracker.hooks,
+      });
+      await tracker.waitCompletedCount(config.throughputJobs, PROCESS_TIMEOUT_MS);
+      await instance.settle?.(PROCESS_TIMEOUT_MS);
+      const elapsedMs = performance.now() - started;
+      await withTimeout(worker.stop(), STEP_TIMEOUT_MS, "the worker to stop");
+      return { jobs: config.throughputJobs, elapsedMs };
+    }),
+};
+
+const pickup: Scenario = {
+  id: "pickup",
+  title: "Pickup latency, idle worker in the same process",
+  method: (c) =>
+    `An idle worker (concurrency ${c.concurrency}) in the benchmark process; one job at a time ` +
+    `is submitted with the single-submit API, ${c.latencySamples} samples (fewer where noted) ` +
+    `after ${c.latencyWarmup} warm-ups, 5–15 ms apart after the previous job completed. Timed ` +
+    `from the start of the submit call to the start of the handler (so it includes the submit's ` +
+    `commit).`,
+  applies: () => true,
+  run: (system, config) =>
+    withInstance(system, async (instance) => {
+      const tracker = new JobTracker();
+      const worker = await instance.startWorker({
+        concurrency: config.concurrency,
+        hooks: tracker.hooks,
+      });
+      await sleep(200);
+      const samples = Math.min(config.latencySamples, system.latencySamples ?? Infinity);
+      const latencies: number[] = [];
+      for (let k = 0; k < config.latencyWarmup + samples; k += 1) {
+        await sleep(jitter(5, 15));
+        const submitted = performance.now();
+        await withTimeout(instance.enqueue({ i: k }), STEP_TIMEOUT_MS, `submit ${k}`);
+        const startedAt = await tracker.waitStarted(k, STEP_TIMEOUT_MS);
+        await tracker.waitCompleted(k, STEP_TIMEOUT_MS);
+        if (k >= config.latencyWarmup) latencies.push(startedAt - submitted);
+      }
+      await withTimeout(worker.stop(), STEP_TIMEOUT_MS, "the worker to stop");
+      return { kind: "latency", latency: summarizeLatency(latencies) };
+    }),
+};
+
+const pickupCrossProcess: Scenario = {
+  id: "pickup-cross",
+  title: "Pickup latency across processes, and idle worker CPU",
+  method: (c) =>
+    `A worker (concurrency ${c.concurrency}, default options) in a child process on the same ` +
+    `store; the parent submits one job at a time (${c.latencySamples} samples after ` +
+    `${c.latencyWarmup} warm-ups, 10–30 ms apart) and the handler reports ` +
+    `\`performance.timeOrigin + performance.now()\` over IPC; timed from the start of the ` +
+    `submit call to the start of the handler. Then the child measures its own ` +
+    `\`process.cpuUsage()\` over ${c.idleCpuMs / 1000} s of idleness, as % of one core.`,
+  applies: (system) => system.id.startsWith("spool-"),
+  run: (system, config) =>
+    withInstance(system, async (instance) => {
+      if (instance.startRemoteWorker === undefined) throw new Error("no cross-process worker");
+      const remote = await instance.startRemoteWorker(config.concurrency);
+      try {
+        await sleep(500);
+        const latencies: number[] = [];
+        for (let k = 0; k < config.latencyWarmup + config.latencySamples; k += 1) {
+          const submitted = performance.timeOrigin + performance.now();
+          await withTimeout(instance.enqueue({ i: k }), STEP_TIMEOUT_MS, `submit ${k}`);
+          const startedAt = await remote.started(k, STEP_TIMEOUT_MS);
+          if (k >= config.latencyWarmup) latencies.push(startedAt - submitted);
+          await sleep(jitter(10, 30));
+        }
+        await sleep(1_000);
+        const cpu = await remote.idleCpu(config.idleCpuMs);
+        return {
+          kind: "latency",
+          latency: summarizeLatency(latencies),
+          idleCpuPercent: (cpu.cpuMs / cpu.elapsedMs) * 100,
+        };
+      } finally {
+        await remote.stop();
+      }
+    }),
+};
+
+const steady: Scenario = {
+  id: "steady",
+  title: "Steady load, 1,000 jobs/s",
+  method: (c) =>
+    `A worker (concurrency ${c.concurrency}) runs while jobs are submitted one per call on a ` +
+    `1 ms timer at ${c.steadyRate.toLocaleString("en")} jobs/s for ${c.steadyDurationMs / 1000} ` +
+    `s (calls not awaited before the next; after 20 warm-ups). Latency is from each job's ` +
+    `scheduled submit time to its completion report. "Kept up" means every job completed within ` +
+    `${c.steadyGraceMs / 1000} s of the end of the window.`,
+  applies: () => true,
+  run: (system, config) =>
+    withInstance(system, async (instance) => {
+      const tracker = new JobTracker();
+      const worker = await instance.startWorker({
+        concurrency: config.concurrency,
+        hooks: tracker.hooks,
+      });
+      const warmups = payloads(WARMUP_BASE, 20);
+      for (const p of warmups) await withTimeout(instance.enqueue(p), STEP_TIMEOUT_MS, "warm-up");
+      await tracker.waitCompletedCount(warmups.length, STEP_TIMEOUT_MS);
+      const result = await steadyLoad(instance, tracker, config);
+      await withTimeout(worker.stop(), STEP_TIMEOUT_MS, "the worker to stop");
+      return result;
+    }),
+};
+
+async function steadyLoad(
+  instance: SystemInstance,
+  tracker: JobTracker,
+  config: BenchConfig,
+): Promise<SteadyMeasurement> {
+  const total = Math.round((config.steadyRate * config.steadyDurationMs) / 1000);
+  const intervalMs = 1000 / config.steadyRate;
+  const scheduledAt = new Float64Array(total);
+  const baseline = tracker.completedCount;
+  const calls: Promise<void>[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let maxSubmitLagMs = 0;
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    let submitted = 0;
+    const tick = (): void => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor((now - started) / intervalMs) + 1);
+      for (; submitted < due; submitted += 1) {
+        const i = submitted;
+        scheduledAt[i] = started + i * intervalMs;
+        maxSubmitLagMs = Math.max(maxSubmitLagMs, now - scheduledAt[i]!);
+        calls.push(
+          instance.enqueue({ i }).catch((error: unknown) => {
+            errors += 1;
+            firstError ??= errorMessage(error);
+          }),
+        );
+      }
+      if (submitted >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 1);
+    tick();
+  });
+  const windowEnd = started + config.steadyDurationMs;
+  const drainBudgetMs = config.steadyGraceMs + 15_000;
+  try {
+    await withTimeout(Promise.all(calls), drainBudgetMs, "the submissions to be acknowledged");
+    await tracker.waitCompletedCount(
+      baseline + total - errors,
+      Math.max(1, windowEnd + drainBudgetMs - performance.now()),
+    );
+  } catch (error) {
+    if (!(error instanceof BenchTimeoutError)) throw error;
+  }
+  const latencies: number[] = [];
+  let lastCompletion = -Infinity;
+  for (let i = 0; i < total; i += 1) {
+    const completedAt = tracker.completedAt.get(i);
+    if (completedAt === undefined) continue;
+    latencies.push(completedAt - scheduledAt[i]!);
+    lastCompletion = Math.max(lastCompletion, completedAt);
+  }
+  const completed = latencies.length;
+  const drainMs = completed === total ? Math.max(0, lastCompletion - windowEnd) : null;
+  return {
+    kind: "steady",
+    latency: completed > 0 ? summarizeLatency(latencies) : null,
+    submitted: total,
+    completed,
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    keptUp: drainMs !== null && drainMs <= config.steadyGraceMs,
+    drainMs,
+    maxSubmitLagMs,
+  };
+}
+
+/** Every scenario, in run order. */
+export const SCENARIOS: readonly Scenario[] = [
+  bulk,
+  singleEnqueue(1),
+  singleEnqueue(16),
+  processing,
+  pickup,
+  pickupCrossProcess,
+  steady,
+];

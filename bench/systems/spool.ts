@@ -1,0 +1,252 @@
+/**
+ * Spool adapters: Spool on SQLite (a temporary file per instance) and Spool on PostgreSQL (a
+ * schema per instance, dropped on close), both through the public library API. When this build
+ * has no PostgreSQL store, `Spool.open` refuses the URL and the adapter reports
+ * `SystemUnavailableError`, so the PostgreSQL rows say "not available in this build" until the
+ * store lands, and are measured automatically from then on.
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Spool, SpoolValidationError, type Worker } from "../../src/index.js";
+import type { ChildMessage, ParentMessage, RemoteWorkerConfig } from "../cross-process-worker.js";
+import { BenchTimeoutError, errorMessage, withTimeout } from "../wait.js";
+import { dropSchema } from "./postgres.js";
+import {
+  NOOP_TYPE,
+  SystemUnavailableError,
+  uniqueName,
+  type BenchPayload,
+  type BenchSystem,
+  type CpuSample,
+  type RemoteWorker,
+  type RunningWorker,
+  type StartWorkerOptions,
+  type SystemId,
+  type SystemInstance,
+} from "./system.js";
+
+/** Which store a `SpoolSystem` benchmarks. */
+export type SpoolStoreKind = "sqlite" | "postgres";
+
+const CHILD_SCRIPT = fileURLToPath(new URL("../cross-process-worker.ts", import.meta.url));
+/** How long the child may take to start (tsx compiles it on the fly), ms. */
+const CHILD_READY_TIMEOUT_MS = 30_000;
+const CHILD_EXIT_TIMEOUT_MS = 15_000;
+
+/** Spool, on SQLite or PostgreSQL. */
+export class SpoolSystem implements BenchSystem {
+  readonly id: SystemId;
+  readonly label: string;
+  readonly backend: string;
+  readonly completionPoint =
+    "the `job.completed` event, emitted after the completion (result, lease check) is committed";
+  readonly tuning: string;
+  readonly durability: string;
+
+  constructor(
+    private readonly store: SpoolStoreKind,
+    private readonly postgresUrl: string,
+  ) {
+    this.id = store === "sqlite" ? "spool-sqlite" : "spool-postgres";
+    this.label = store === "sqlite" ? "Spool (SQLite)" : "Spool (PostgreSQL)";
+    this.backend = store === "sqlite" ? "SQLite" : "PostgreSQL";
+    this.tuning =
+      "`Spool.open({ maintenance: false })` for the in-process instance; worker `concurrency: 50` " +
+      "(claims batched up to the free slots, completions batched per event-loop turn, leases " +
+      "and heartbeats kept); the cross-process worker runs with default options, maintenance on" +
+      (store === "postgres" ? "; its own schema via `storeTuning.schema`" : "");
+    this.durability =
+      store === "sqlite"
+        ? "WAL; submits commit with `synchronous = FULL` (fsync before the call returns)"
+        : "PostgreSQL defaults (`synchronous_commit = on`, `fsync = on`)";
+  }
+
+  async open(): Promise<SystemInstance> {
+    let url: string;
+    let schema: string | undefined;
+    let cleanup: () => Promise<void>;
+    if (this.store === "sqlite") {
+      const dir = await mkdtemp(join(tmpdir(), "spool-bench-"));
+      url = `sqlite:${join(dir, "spool.db")}`;
+      cleanup = () => rm(dir, { recursive: true, force: true });
+    } else {
+      schema = uniqueName("bench_spool");
+      url = this.postgresUrl;
+      const dropped = schema;
+      cleanup = () => dropSchema(this.postgresUrl, dropped);
+    }
+    let spool: Spool;
+    try {
+      spool = await Spool.open({
+        url,
+        maintenance: false,
+        ...(schema === undefined ? {} : { storeTuning: { schema } }),
+      });
+    } catch (error) {
+      await cleanup().catch(() => undefined);
+      if (error instanceof SpoolValidationError && error.field === "url") {
+        throw new SystemUnavailableError("not available in this build");
+      }
+      throw error;
+    }
+    return new SpoolInstance(spool, { url, ...(schema === undefined ? {} : { schema }) }, cleanup);
+  }
+}
+
+/** One open Spool with its store location. */
+class SpoolInstance implements SystemInstance {
+  private readonly workers = new Set<Worker>();
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly location: { url: string; schema?: string },
+    private readonly cleanup: () => Promise<void>,
+  ) {}
+
+  async bulkEnqueue(payloads: readonly BenchPayload[]): Promise<void> {
+    await this.spool.enqueueMany(payloads.map((p) => ({ type: NOOP_TYPE, payload: { i: p.i } })));
+  }
+
+  async enqueue(payload: BenchPayload): Promise<void> {
+    await this.spool.enqueue(NOOP_TYPE, { i: payload.i });
+  }
+
+  async startWorker({ concurrency, hooks }: StartWorkerOptions): Promise<RunningWorker> {
+    // `job.completed` carries the job id, not the payload: remember which index each id is.
+    const indexById = new Map<string, number>();
+    const off = this.spool.on("job.completed", (event) => {
+      const i = indexById.get(event.jobId);
+      if (i === undefined) return;
+      indexById.delete(event.jobId);
+      hooks.onCompleted(i);
+    });
+    const worker = this.spool.worker({
+      concurrency,
+      handlers: {
+        [NOOP_TYPE]: (job) => {
+          const i = Number(job.payload.i);
+          hooks.onStarted(i);
+          indexById.set(job.id, i);
+          return null;
+        },
+      },
+    });
+    await worker.start();
+    this.workers.add(worker);
+    return {
+      stop: async () => {
+        await worker.stop();
+        this.workers.delete(worker);
+        off();
+      },
+    };
+  }
+
+  startRemoteWorker(concurrency: number): Promise<RemoteWorker> {
+    return ChildWorker.start({ ...this.location, concurrency });
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.all([...this.workers].map((worker) => worker.stop()));
+      await this.spool.close();
+    } finally {
+      await this.cleanup();
+    }
+  }
+}
+
+/** A Spool worker in a child process, driven over IPC. */
+class ChildWorker implements RemoteWorker {
+  private readonly startedAt = new Map<number, number>();
+  private readonly startWaiters = new Map<number, (at: number) => void>();
+  private cpuWaiter: ((sample: CpuSample) => void) | undefined;
+  private failure: Error | undefined;
+  private readonly exited: Promise<void>;
+
+  private constructor(private readonly child: ChildProcess) {
+    this.exited = new Promise((resolve) => child.once("exit", () => resolve()));
+    child.on("message", (message: ChildMessage) => this.onMessage(message));
+    child.once("exit", (code, signal) => {
+      this.failure ??= new Error(`worker process exited (code ${code}, signal ${signal})`);
+    });
+  }
+
+  /** Forks the child and waits until its worker is running. */
+  static async start(config: RemoteWorkerConfig): Promise<ChildWorker> {
+    const child = fork(CHILD_SCRIPT, [], {
+      execArgv: ["--import", "tsx"],
+      env: { ...process.env, SPOOL_BENCH_WORKER: JSON.stringify(config) },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    const worker = new ChildWorker(child);
+    const ready = new Promise<void>((resolve, reject) => {
+      child.on("message", (message: ChildMessage) => {
+        if (message.type === "ready") resolve();
+        if (message.type === "error") reject(new Error(`worker process: ${message.message}`));
+      });
+      child.once("exit", (code) => reject(new Error(`worker process exited early (${code})`)));
+      child.once("error", reject);
+    });
+    try {
+      await withTimeout(ready, CHILD_READY_TIMEOUT_MS, "the worker process to start");
+    } catch (error) {
+      child.kill("SIGKILL");
+      throw error;
+    }
+    return worker;
+  }
+
+  async started(i: number, timeoutMs: number): Promise<number> {
+    const known = this.startedAt.get(i);
+    if (known !== undefined) return known;
+    if (this.failure !== undefined) throw this.failure;
+    const waiting = new Promise<number>((resolve) => this.startWaiters.set(i, resolve));
+    try {
+      return await withTimeout(waiting, timeoutMs, `job ${i} to start in the worker process`);
+    } finally {
+      this.startWaiters.delete(i);
+    }
+  }
+
+  async idleCpu(durationMs: number): Promise<CpuSample> {
+    const sample = new Promise<CpuSample>((resolve) => (this.cpuWaiter = resolve));
+    this.send({ type: "measure-cpu", durationMs });
+    return withTimeout(sample, durationMs + 10_000, "the worker process's CPU sample");
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.send({ type: "stop" });
+    try {
+      await withTimeout(this.exited, CHILD_EXIT_TIMEOUT_MS, "the worker process to exit");
+    } catch (error) {
+      if (!(error instanceof BenchTimeoutError)) throw error;
+      this.child.kill("SIGKILL");
+      await this.exited;
+    }
+  }
+
+  private send(message: ParentMessage): void {
+    try {
+      this.child.send(message);
+    } catch (error) {
+      this.failure ??= new Error(`cannot reach the worker process: ${errorMessage(error)}`);
+    }
+  }
+
+  private onMessage(message: ChildMessage): void {
+    if (message.type === "started") {
+      this.startedAt.set(message.i, message.at);
+      this.startWaiters.get(message.i)?.(message.at);
+    } else if (message.type === "cpu") {
+      this.cpuWaiter?.({ cpuMs: message.cpuMs, elapsedMs: message.elapsedMs });
+      this.cpuWaiter = undefined;
+    } else if (message.type === "error") {
+      this.failure = new Error(`worker process: ${message.message}`);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The common shape every benchmarked queue implements, so that one set of scenarios
+ * (bench/scenarios.ts) drives Spool, graphile-worker, pg-boss and BullMQ the same way.
+ *
+ * A `BenchSystem` describes a queue and opens fresh, empty instances of it; each scenario run
+ * gets its own instance (a new SQLite file, PostgreSQL schema or Redis key prefix) and closes
+ * it afterwards, so one measurement never sees another's rows.
+ */
+
+/** Identifiers accepted by `--only`. */
+export const SYSTEM_IDS = [
+  "spool-sqlite",
+  "spool-postgres",
+  "graphile-worker",
+  "pg-boss",
+  "bullmq",
+] as const;
+
+/** One of `SYSTEM_IDS`. */
+export type SystemId = (typeof SYSTEM_IDS)[number];
+
+/** The payload of every benchmark job: its index within the scenario run. */
+export interface BenchPayload {
+  i: number;
+}
+
+/** Callbacks a started worker reports to; timestamps are taken by the caller's clock. */
+export interface WorkerHooks {
+  /** Called by the job handler as it starts, with the job's index. */
+  onStarted(i: number): void;
+  /** Called when the system reports the job completed (see `BenchSystem.completionPoint`). */
+  onCompleted(i: number): void;
+}
+
+/** A worker started in this process. */
+export interface RunningWorker {
+  /** Stops the worker (gracefully where the system supports it). */
+  stop(): Promise<void>;
+}
+
+/** CPU a process used over an interval. */
+export interface CpuSample {
+  /** User + system CPU time, ms. */
+  cpuMs: number;
+  /** Wall-clock length of the interval, ms. */
+  elapsedMs: number;
+}
+
+/** A worker running in a child process (Spool's cross-process scenario). */
+export interface RemoteWorker {
+  /**
+   * Resolves with the time job `i`'s handler started in the child, as epoch milliseconds with a
+   * fractional part (`performance.timeOrigin + performance.now()`).
+   */
+  started(i: number, timeoutMs: number): Promise<number>;
+  /** Measures the child's CPU use over `durationMs` while it is idle. */
+  idleCpu(durationMs: number): Promise<CpuSample>;
+  /** Stops the child and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Options of `SystemInstance.startWorker`. */
+export interface StartWorkerOptions {
+  /** Handlers running at once. */
+  concurrency: number;
+  hooks: WorkerHooks;
+}
+
+/** One fresh, empty instance of a queue. */
+export interface SystemInstance {
+  /** Submits jobs with the system's bulk API, in one call (the caller chunks). */
+  bulkEnqueue(payloads: readonly BenchPayload[]): Promise<void>;
+  /** Submits one job with the system's single-submit API; resolves once it is acknowledged. */
+  enqueue(payload: BenchPayload): Promise<void>;
+  /** Starts an in-process worker for the benchmark's no-op job type. */
+  startWorker(options: StartWorkerOptions): Promise<RunningWorker>;
+  /**
+   * Resolves once no submitted job is left unfinished in the store. Only systems whose
+   * completion callback fires before their completion write (graphile-worker, pg-boss) need it;
+   * the others' callbacks already mean "committed".
+   */
+  settle?(timeoutMs: number): Promise<void>;
+  /** Starts a worker in a child process on the same store (only Spool has this scenario). */
+  startRemoteWorker?(concurrency: number): Promise<RemoteWorker>;
+  /** Stops everything and deletes the instance's data (schema, file, keys). */
+  close(): Promise<void>;
+}
+
+/** A benchmarked queue. */
+export interface BenchSystem {
+  readonly id: SystemId;
+  /** Name in the report, e.g. "Spool (SQLite)". */
+  readonly label: string;
+  /** Where its jobs live: "SQLite", "PostgreSQL" or "Redis". */
+  readonly backend: string;
+  /** What "completed" means for its completion callback, for the method notes. */
+  readonly completionPoint: string;
+  /** Its configuration and why, for the method notes. */
+  readonly tuning: string;
+  /** Durability of an acknowledged submit, for the method notes. */
+  readonly durability: string;
+  /** Latency samples to take (fewer for systems whose pickup is slow by design). */
+  readonly latencySamples?: number;
+  /** Opens a fresh, empty instance. Throws `SystemUnavailableError` when it cannot exist here. */
+  open(): Promise<SystemInstance>;
+}
+
+/** The system cannot run in this build or on this machine (reported, not counted as a failure). */
+export class SystemUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SystemUnavailableError";
+  }
+}
+
+/** The benchmark job type every system registers. */
+export const NOOP_TYPE = "noop";
+
+/** Hosts the benchmark talks to: loopback only. */
+export const DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/test";
+export const DEFAULT_REDIS = { host: "127.0.0.1", port: 6379 } as const;
+
+let nameCounter = 0;
+
+/**
+ * A name no other run of the benchmark uses at the same time (`prefix_pid_n`), valid as a
+ * lower-case SQL identifier and as a Redis key prefix.
+ */
+export function uniqueName(prefix: string): string {
+  nameCounter += 1;
+  return `${prefix}_${process.pid}_${nameCounter}`;
+}
