@@ -846,6 +846,267 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
       });
     });
 
+    describe("job-event log", () => {
+      test("logs every transition in commit order, with the job's identity", async () => {
+        const start = await store.latestJobEventSeq();
+        const job = await enqueue({ tenant: "acme", queue: "q1", type: "ev.type" });
+        const [claimed] = await claim(1, ["q1"]);
+        await store.extendLeases({
+          leases: [
+            {
+              id: job.id,
+              leaseToken: claimed!.leaseToken,
+              progress: 30,
+              progressMessage: "a third",
+            },
+          ],
+          leaseMs: LEASE_MS,
+          now: clock.now(),
+        });
+        await store.extendLeases({
+          leases: [{ id: job.id, leaseToken: claimed!.leaseToken }],
+          leaseMs: LEASE_MS,
+          now: clock.now(),
+        });
+        await store.failJob({
+          id: job.id,
+          leaseToken: claimed!.leaseToken,
+          error: { message: "boom", type: "Error", attempt: 1, stack: "secret stack" },
+          outcome: { status: "retrying", runAt: clock.now() },
+          now: clock.now(),
+        });
+        const [again] = await claim(1, ["q1"]);
+        await store.completeJobs({
+          completions: [{ id: job.id, leaseToken: again!.leaseToken, resultJson: "1" }],
+          now: clock.now(),
+        });
+        const events = await store.readJobEvents({ afterSeq: start, limit: 100 });
+        assert.deepEqual(
+          events.map((e) => [e.name, e.status]),
+          [
+            ["job.queued", "queued"],
+            ["job.started", "running"],
+            ["job.progress", "running"],
+            ["job.retrying", "retrying"],
+            ["job.started", "running"],
+            ["job.completed", "completed"],
+          ],
+          "a renewal without progress logs nothing",
+        );
+        for (const event of events) {
+          assert.equal(event.jobId, job.id);
+          assert.equal(event.tenant, "acme");
+          assert.equal(event.queue, "q1");
+          assert.equal(event.type, "ev.type");
+          assert.equal(event.at.getTime(), clock.now());
+        }
+        assert.ok(events.every((e, i) => i === 0 || e.seq > events[i - 1]!.seq));
+        assert.deepEqual(events[2]!.data, { progress: 30, progressMessage: "a third" });
+        assert.equal(events[1]!.data.attempt, 1);
+        assert.equal(events[1]!.data.worker, "w1");
+        assert.equal((events[3]!.data.error as { message: string }).message, "boom");
+        assert.equal(
+          (events[3]!.data.error as { stack?: string }).stack,
+          undefined,
+          "stacks stay out of the log",
+        );
+        assert.equal(events[5]!.data.attempt, 2);
+        assert.equal(await store.latestJobEventSeq(), events[5]!.seq);
+        assert.deepEqual(await store.readJobEvents({ afterSeq: events[5]!.seq, limit: 10 }), []);
+        assert.equal((await store.readJobEvents({ afterSeq: start, limit: 2 })).length, 2);
+      });
+
+      test("logs cancellations, retries, releases and rescues; not duplicates", async () => {
+        const start = await store.latestJobEventSeq();
+        const waiting = await enqueue({ uniqueKey: "u" });
+        await enqueue({ uniqueKey: "u" });
+        await store.cancelJob({ id: waiting.id, now: clock.now() });
+        await store.retryJob({ id: waiting.id, now: clock.now() });
+        const claimed = await claimOne();
+        await store.releaseJobs({
+          leases: [{ id: claimed.id, leaseToken: claimed.leaseToken }],
+          now: clock.now(),
+        });
+        await store.claimJobs({
+          queues: ["default"],
+          workerId: "w1",
+          limit: 1,
+          leaseMs: 10,
+          now: clock.now(),
+        });
+        clock.advance(10);
+        await store.rescueExpiredLeases({ now: clock.now(), limit: 10, random: () => 0 });
+        const names = (await store.readJobEvents({ afterSeq: start, limit: 100 })).map(
+          (e) => e.name,
+        );
+        assert.deepEqual(names, [
+          "job.queued",
+          "job.cancelled",
+          "job.queued",
+          "job.started",
+          "job.queued",
+          "job.started",
+          "job.retrying",
+        ]);
+      });
+
+      test("pruning keeps the newest events", async () => {
+        for (let i = 0; i < 5; i++) await enqueue();
+        const latest = await store.latestJobEventSeq();
+        assert.ok((await store.pruneJobEvents({ keep: 2 })) >= 3);
+        const left = await store.readJobEvents({ afterSeq: 0, limit: 100 });
+        assert.deepEqual(
+          left.map((e) => e.seq),
+          [latest - 1, latest],
+        );
+      });
+    });
+
+    describe("api keys", () => {
+      test("stores hashes, finds by hash, lists and revokes", async () => {
+        const created = await store.createApiKey({
+          id: "key_1",
+          hash: "h".repeat(64),
+          prefix: "spool_ab",
+          name: "ci",
+          role: "worker",
+          tenant: "acme",
+          queues: ["emails"],
+          now: clock.now(),
+        });
+        assert.deepEqual(created, {
+          id: "key_1",
+          name: "ci",
+          prefix: "spool_ab",
+          role: "worker",
+          tenant: "acme",
+          queues: ["emails"],
+          createdAt: new Date(clock.now()),
+          revokedAt: null,
+        });
+        assert.deepEqual(await store.findApiKey({ hash: "h".repeat(64) }), created);
+        assert.equal(await store.findApiKey({ hash: "x".repeat(64) }), null);
+        await store.createApiKey({
+          id: "key_2",
+          hash: "g".repeat(64),
+          prefix: "spool_cd",
+          name: null,
+          role: "admin",
+          tenant: "default",
+          queues: null,
+          now: clock.now() + 1,
+        });
+        assert.deepEqual(
+          (await store.listApiKeys()).map((k) => k.id),
+          ["key_2", "key_1"],
+        );
+        clock.advance(5);
+        const revoked = await store.revokeApiKey({ id: "key_1", now: clock.now() });
+        assert.equal(revoked.revokedAt?.getTime(), clock.now());
+        assert.equal(
+          (await store.findApiKey({ hash: "h".repeat(64) }))?.revokedAt?.getTime(),
+          clock.now(),
+        );
+        await assert.rejects(
+          store.revokeApiKey({ id: "nope", now: clock.now() }),
+          SpoolNotFoundError,
+        );
+        await assert.rejects(
+          store.createApiKey({
+            id: "key_3",
+            hash: "g".repeat(64),
+            prefix: "x",
+            name: null,
+            role: "admin",
+            tenant: "t",
+            queues: null,
+            now: clock.now(),
+          }),
+          "a hash is unique",
+        );
+      });
+    });
+
+    describe("queue insights", () => {
+      test("queue stats: counts, settings, last-minute throughput, wait and run percentiles", async () => {
+        await store.updateQueue({
+          name: "work",
+          patch: { concurrency: 4, paused: false },
+          now: clock.now(),
+        });
+        for (let i = 0; i < 3; i++) await enqueue({ queue: "work" });
+        await enqueue({ queue: "work", tenant: "acme" });
+        clock.advance(100); // waited 100 ms
+        const jobs = await claim(2, ["work"]);
+        clock.advance(40); // ran 40 ms
+        await store.completeJobs({
+          completions: jobs.map((j) => ({ id: j.id, leaseToken: j.leaseToken, resultJson: null })),
+          now: clock.now(),
+        });
+        const stats = await store.queueStats({ now: clock.now(), windowMs: 600_000 });
+        const work = stats.find((q) => q.name === "work")!;
+        assert.equal(work.counts.completed, 2);
+        assert.equal(work.counts.queued, 2);
+        assert.equal(work.concurrency, 4);
+        assert.equal(work.paused, false);
+        assert.equal(work.completedLastMinute, 2);
+        assert.deepEqual(work.waitMs, { p50: 100, p95: 100 });
+        assert.deepEqual(work.runMs, { p50: 40, p95: 40 });
+        const acme = (
+          await store.queueStats({ now: clock.now(), windowMs: 600_000, tenant: "acme" })
+        ).find((q) => q.name === "work")!;
+        assert.equal(acme.counts.queued, 1);
+        assert.equal(acme.counts.completed, 0);
+        assert.equal(acme.runMs, null);
+        clock.advance(61_000);
+        const later = (await store.queueStats({ now: clock.now(), windowMs: 600_000 })).find(
+          (q) => q.name === "work",
+        )!;
+        assert.equal(later.completedLastMinute, 0);
+        assert.deepEqual(later.runMs, { p50: 40, p95: 40 });
+      });
+
+      test("positions count the queued jobs ahead in claim order", async () => {
+        const a = await enqueue();
+        clock.advance(1);
+        const b = await enqueue({ tenant: "other" });
+        const urgent = await enqueue({ priority: 5 });
+        const later = await enqueue({ delay: 10_000 });
+        assert.equal(await store.jobPosition({ id: urgent.id }), 0);
+        assert.equal(await store.jobPosition({ id: a.id }), 1);
+        assert.equal(
+          await store.jobPosition({ id: b.id }),
+          2,
+          "other tenants' jobs share the queue",
+        );
+        assert.equal(await store.jobPosition({ id: later.id }), 3);
+        await claim(1);
+        assert.equal(
+          await store.jobPosition({ id: urgent.id }),
+          null,
+          "running jobs have no position",
+        );
+        assert.equal(await store.jobPosition({ id: uuidv7(clock.now()) }), null);
+      });
+
+      test("a tenant-scoped claim takes only that tenant's jobs", async () => {
+        await enqueue({ tenant: "a" });
+        const mine = await enqueue({ tenant: "b" });
+        const claimed = await store.claimJobs({
+          queues: ["default"],
+          workerId: "w",
+          limit: 10,
+          leaseMs: LEASE_MS,
+          now: clock.now(),
+          tenant: "b",
+        });
+        assert.deepEqual(
+          claimed.map((j) => j.id),
+          [mine.id],
+        );
+      });
+    });
+
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {
         await enqueue({ queue: "emails" });
