@@ -122,7 +122,11 @@ export interface StoredJobEvent {
   type: string;
   status: JobState;
   at: Date;
-  /** Event-specific fields (camelCase): attempt, worker, runAt, progress, progressMessage, error. */
+  /**
+   * Event-specific fields (camelCase): `attempt`; `worker` and `waitMs` (runAt → start) on
+   * started; `progress`, `progressMessage`; `runMs` on completed; `error`; `runAt` (ms) on
+   * queued and retrying; `reason` on queued (`submitted`, `retried` or `released`).
+   */
   data: Record<string, unknown>;
 }
 

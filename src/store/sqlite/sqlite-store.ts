@@ -170,7 +170,7 @@ export class SqliteStore implements Store {
               ...identity(job),
               name: "job.queued",
               status: job.status,
-              data: { runAt: job.runAt },
+              data: { runAt: job.runAt, reason: "submitted" },
             });
             return { job: newJobRecord(job), duplicate: false };
           }
@@ -242,7 +242,11 @@ export class SqliteStore implements Store {
         ...identity(job),
         name: "job.started",
         status: "running",
-        data: { attempt: job.attempt, worker: p.workerId },
+        data: {
+          attempt: job.attempt,
+          worker: p.workerId,
+          waitMs: Math.max(0, p.now - job.runAt.getTime()),
+        },
       })),
       p.now,
     );
@@ -312,19 +316,20 @@ export class SqliteStore implements Store {
       queue: string,
       type: string,
       attempt: number,
+      startedAt: number,
     ];
     const rows = this.db.rawStmt(jobsSql.COMPLETE_JOBS).all({ batch, now: p.now }) as Row[];
     const done = new Map(rows.map((row) => [row[0], row[1]]));
     appendJobEvents(
       this.db,
-      rows.map(([id, status, tenant, queue, type, attempt]) => ({
+      rows.map(([id, status, tenant, queue, type, attempt, startedAt]) => ({
         jobId: id,
         tenant,
         queue,
         type,
         status,
         name: status === "completed" ? "job.completed" : "job.cancelled",
-        data: { attempt },
+        data: { attempt, runMs: p.now - startedAt },
       })),
       p.now,
     );
@@ -409,7 +414,7 @@ export class SqliteStore implements Store {
           ...identity(row),
           name: row.status === "queued" ? "job.queued" : "job.cancelled",
           status: row.status,
-          data: row.status === "queued" ? { runAt: row.run_at } : {},
+          data: row.status === "queued" ? { runAt: row.run_at, reason: "released" } : {},
         })),
         params.now,
       );
@@ -464,7 +469,14 @@ export class SqliteStore implements Store {
       this.db.stmt(jobsSql.RETRY_JOB).run({ id: row.id, now: params.now });
       appendJobEvents(
         this.db,
-        [{ ...identity(row), name: "job.queued", status: "queued", data: { runAt: params.now } }],
+        [
+          {
+            ...identity(row),
+            name: "job.queued",
+            status: "queued",
+            data: { runAt: params.now, reason: "retried" },
+          },
+        ],
         params.now,
       );
       return rowToJob(this.db.stmt(jobsSql.SELECT_JOB).get({ id: row.id }) as JobRow);

@@ -104,7 +104,7 @@ UPDATE jobs SET
   completed_at = @now, updated_at = @now, lease_token = NULL, lease_expires_at = NULL
 FROM (SELECT value ->> 0 AS id, value ->> 1 AS token, value ->> 2 AS result FROM json_each(@batch)) AS c
 WHERE jobs.id = c.id AND jobs.lease_token = c.token AND jobs.status = 'running'
-RETURNING jobs.id, jobs.status, jobs.tenant, jobs.queue, jobs.type, jobs.attempt`;
+RETURNING jobs.id, jobs.status, jobs.tenant, jobs.queue, jobs.type, jobs.attempt, jobs.started_at`;
 
 /** @id @lease_token @status ('retrying'|'failed') @run_at @error (JSON) @now */
 export const FAIL_JOB = `

@@ -1,0 +1,236 @@
+/**
+ * Request and response schemas of the HTTP API (SPEC §2, snake_case). Request schemas validate
+ * shapes and types (strict: unknown fields are refused); the job rules themselves (name patterns,
+ * ranges, sizes) are enforced once, by the core validation, and reported with these field names.
+ * The same schemas generate the OpenAPI document and type the HTTP client.
+ */
+import { z } from "zod";
+import { JOB_STATES } from "../core/states.js";
+
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** Fields common to one submission (POST /jobs and each item of POST /jobs/batch). */
+const submissionFields = {
+  type: z.string().describe("Handler name, [A-Za-z0-9_.:-]{1,128}"),
+  payload: jsonObject.optional().describe("JSON object given to the handler"),
+  parameters: jsonObject.optional().describe("Alias of payload"),
+  queue: z.string().optional().describe("Queue name, [a-z0-9_.-]{1,64}; default `default`"),
+  priority: z.number().int().optional().describe("−1000…1000, higher runs first; default 0"),
+  run_at: z.string().optional().describe("Earliest start, ISO-8601"),
+  delay_seconds: z.number().optional().describe("Delay before the first attempt, seconds"),
+  max_attempts: z.number().int().optional().describe("1…1000; default 3"),
+  timeout_seconds: z.number().optional().describe("Per-attempt limit, seconds; default 300"),
+  unique_key: z.string().optional().describe("Deduplicates unfinished jobs per tenant and queue"),
+  tags: z.array(z.string()).optional(),
+  webhook_url: z.string().optional().describe("Receives a POST when the job ends"),
+};
+
+/** POST /jobs body. */
+export const SubmitJobBody = z.strictObject(submissionFields);
+export type SubmitJobBody = z.infer<typeof SubmitJobBody>;
+
+/** POST /jobs/batch body. */
+export const SubmitBatchBody = z.strictObject({
+  jobs: z.array(z.strictObject(submissionFields)).min(1).max(1000),
+});
+export type SubmitBatchBody = z.infer<typeof SubmitBatchBody>;
+
+/** A failed attempt. */
+export const JobErrorResource = z.object({
+  message: z.string(),
+  type: z.string(),
+  attempt: z.number(),
+  at: z.string(),
+});
+
+/** The job resource (SPEC §1). */
+export const JobResource = z.object({
+  id: z.string(),
+  tenant: z.string(),
+  queue: z.string(),
+  type: z.string(),
+  payload: jsonObject,
+  status: z.enum(JOB_STATES),
+  priority: z.number(),
+  progress: z.number(),
+  progress_message: z.string().nullable(),
+  attempt: z.number(),
+  max_attempts: z.number(),
+  run_at: z.string(),
+  timeout_seconds: z.number(),
+  unique_key: z.string().nullable(),
+  tags: z.array(z.string()),
+  result: z.unknown().nullable(),
+  error: JobErrorResource.nullable(),
+  errors: z.array(JobErrorResource),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  completed_at: z.string().nullable(),
+  updated_at: z.string(),
+  elapsed_seconds: z.number().nullable(),
+  worker: z.string().nullable(),
+  cancel_requested: z.boolean(),
+  webhook_url: z.string().nullable(),
+  queue_position: z.number().optional().describe("Queued jobs ahead (waiting jobs only)"),
+  eta_seconds: z
+    .number()
+    .optional()
+    .describe("Estimated seconds until completion (waiting jobs only; an estimate)"),
+});
+export type JobResource = z.infer<typeof JobResource>;
+
+/** A claimed job handed to a remote worker. */
+export const ClaimedJobResource = JobResource.extend({
+  lease_token: z.string(),
+  lease_expires_at: z.string(),
+});
+export type ClaimedJobResource = z.infer<typeof ClaimedJobResource>;
+
+/** 202/200 answer to a submission. */
+export const SubmitJobResponse = z.object({
+  job_id: z.string(),
+  status: z.enum(JOB_STATES),
+  duplicate: z.boolean(),
+  job: JobResource,
+});
+export type SubmitJobResponse = z.infer<typeof SubmitJobResponse>;
+
+/** POST /jobs/batch answer. */
+export const SubmitBatchResponse = z.object({
+  jobs: z.array(SubmitJobResponse),
+  count: z.number(),
+});
+
+/** GET /jobs query. */
+export const ListJobsQuery = z.strictObject({
+  status: z.string().optional().describe("Comma-separated states; `pending` = queued"),
+  queue: z.string().optional(),
+  type: z.string().optional(),
+  tag: z.string().optional(),
+  tenant: z.string().optional().describe("Admin only"),
+  limit: z.coerce.number().int().optional().describe("1…1000; default 50"),
+  cursor: z.string().optional(),
+});
+
+/** GET /jobs answer. */
+export const ListJobsResponse = z.object({
+  jobs: z.array(JobResource),
+  count: z.number(),
+  next_cursor: z.string().nullable(),
+});
+export type ListJobsResponse = z.infer<typeof ListJobsResponse>;
+
+/** Path parameter of job routes. */
+export const JobIdParams = z.strictObject({ id: z.string() });
+/** Path parameter of queue routes. */
+export const QueueNameParams = z.strictObject({ name: z.string() });
+
+/** GET /stats answer. */
+export const StatsResponse = z.object({
+  total_jobs: z.number(),
+  scheduled: z.number(),
+  queued: z.number(),
+  pending: z.number().describe("Alias of queued"),
+  running: z.number(),
+  retrying: z.number(),
+  completed: z.number(),
+  failed: z.number(),
+  cancelled: z.number(),
+  queue_size: z.number().describe("Waiting jobs: scheduled + queued + retrying"),
+});
+
+const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
+
+/** One queue in GET /queues. */
+export const QueueResource = z.object({
+  name: z.string(),
+  counts: z.record(z.string(), z.number()),
+  paused: z.boolean(),
+  concurrency: z.number().nullable(),
+  rate_limit: z.null().describe("Rate limits are not configurable yet"),
+  timeout_seconds: z.number().nullable(),
+  max_attempts: z.number().nullable(),
+  completed_per_minute: z.number(),
+  wait_seconds: percentiles,
+  run_seconds: percentiles,
+});
+
+/** PATCH /queues/:name body (null clears a setting). */
+export const PatchQueueBody = z.strictObject({
+  paused: z.boolean().optional(),
+  concurrency: z.number().int().nullable().optional(),
+  timeout_seconds: z.number().nullable().optional(),
+  max_attempts: z.number().int().nullable().optional(),
+  backoff_base_seconds: z.number().nullable().optional(),
+  backoff_cap_seconds: z.number().nullable().optional(),
+});
+
+/** POST /queues/:name/claim body. */
+export const ClaimBody = z.strictObject({
+  worker: z.string().min(1).max(128),
+  max_jobs: z.number().int().min(1).max(100).optional().describe("Default 1"),
+  wait_seconds: z
+    .number()
+    .min(0)
+    .max(30)
+    .optional()
+    .describe("Long-poll up to this long; default 0"),
+  lease_seconds: z.number().min(1).max(3600).optional().describe("Default 30"),
+});
+
+/** POST /jobs/:id/heartbeat body. */
+export const HeartbeatBody = z.strictObject({
+  lease_token: z.string().min(1).max(200),
+  progress: z.number().optional(),
+  progress_message: z.string().nullable().optional(),
+  lease_seconds: z.number().min(1).max(3600).optional(),
+});
+
+/** POST /jobs/:id/complete body. */
+export const CompleteBody = z.strictObject({
+  lease_token: z.string().min(1).max(200),
+  result: z.unknown().optional(),
+});
+
+/** POST /jobs/:id/fail body. */
+export const FailBody = z.strictObject({
+  lease_token: z.string().min(1).max(200),
+  error: z.strictObject({ message: z.string().max(10_000), type: z.string().max(200).optional() }),
+  retryable: z.boolean().optional().describe("Default true; false fails the job at once"),
+});
+
+/** GET /events and /ws query. */
+export const EventsQuery = z.strictObject({
+  queue: z.string().optional(),
+  job_id: z.string().optional(),
+  access_token: z
+    .string()
+    .optional()
+    .describe("For clients that cannot send headers (EventSource, browsers' WebSocket)"),
+});
+
+/** POST /keys body (admin). */
+export const CreateKeyBody = z.strictObject({
+  role: z.enum(["admin", "producer", "worker"]),
+  tenant: z.string().optional().describe("Default `default`"),
+  name: z.string().max(200).optional(),
+  queues: z.array(z.string()).optional().describe("Worker keys: queues it may claim from"),
+});
+
+/** The error body of every failure. */
+export const ErrorResponse = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** DELETE /jobs/:id answer: 200 when cancelled at once, 202 when a running job was asked to stop. */
+export const CancelJobResponse = z.object({
+  job_id: z.string(),
+  status: z.enum(JOB_STATES),
+  cancel_requested: z.boolean().optional(),
+  message: z.string(),
+  job: JobResource,
+});

@@ -1,0 +1,190 @@
+/**
+ * Maps every failure to SPEC §2's error body `{ "error": { code, message, details? } }` and
+ * status: 400 invalid input (naming the field), 401, 403, 404, 409, 413, 415, 429, 503.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { SpoolError } from "../core/errors.js";
+
+/** An HTTP-level failure with its status. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** Status for each Spool error code. */
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_error: 400,
+  not_found: 404,
+  conflict: 409,
+  invalid_transition: 409,
+  job_final: 409,
+  lease_lost: 409,
+  unique_conflict: 409,
+  store_unavailable: 503,
+  closed: 503,
+};
+
+/** Field names of the library (camelCase) as the HTTP API spells them. */
+const HTTP_FIELD_NAMES: Record<string, string> = {
+  maxAttempts: "max_attempts",
+  runAt: "run_at",
+  delay: "delay_seconds",
+  timeout: "timeout_seconds",
+  uniqueKey: "unique_key",
+  webhookUrl: "webhook_url",
+  progressMessage: "progress_message",
+  nextCursor: "next_cursor",
+};
+
+/** Renames the camelCase segments of a library field path (`jobs[2].maxAttempts`). */
+export function httpFieldName(field: string): string {
+  return field.replace(/[A-Za-z]+/g, (segment) => HTTP_FIELD_NAMES[segment] ?? segment);
+}
+
+/** Formats a schema issue path: `["jobs", 3, "queue"]` → `jobs[3].queue`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  details?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+/** A readable reason for a schema issue (zod's messages, with "Required" made explicit). */
+function describeIssue(code: string, message: string | undefined): string {
+  if (code === "invalid_type" && message?.includes("received undefined")) return "is required";
+  return message ?? "is invalid";
+}
+
+/** Classifies an error into status, code, message. */
+export function describeHttpError(error: unknown): ErrorBody {
+  if (error instanceof HttpError) {
+    const body: ErrorBody = {
+      statusCode: error.statusCode,
+      code: error.code,
+      message: error.message,
+    };
+    if (error.details !== undefined) body.details = error.details;
+    if (error.headers !== undefined) body.headers = error.headers;
+    return body;
+  }
+  if (error instanceof SpoolError) {
+    const details = error.details === undefined ? undefined : { ...error.details };
+    let message = error.message;
+    if (
+      error.code === "validation_error" &&
+      details !== undefined &&
+      typeof details.field === "string"
+    ) {
+      details.field = httpFieldName(details.field);
+      message = `${details.field}: ${String(details.reason)}`;
+    }
+    const body: ErrorBody = {
+      statusCode: STATUS_BY_CODE[error.code] ?? 500,
+      code: error.code,
+      message,
+    };
+    if (details !== undefined) body.details = details;
+    return body;
+  }
+  const fastifyError = error as FastifyError & { validationContext?: string };
+  if (hasZodFastifySchemaValidationErrors(fastifyError)) {
+    const issue = fastifyError.validation[0]!;
+    const path: PropertyKey[] = issue.instancePath
+      .split("/")
+      .filter((part: string) => part !== "")
+      .map((part: string) => (/^\d+$/.test(part) ? Number(part) : part));
+    let reason = describeIssue(issue.keyword, issue.message);
+    const keys = (issue.params as { keys?: unknown }).keys;
+    if (issue.keyword === "unrecognized_keys" && Array.isArray(keys) && keys.length > 0) {
+      path.push(String(keys[0]));
+      reason = "is not a known field";
+    }
+    const field = formatPath(path) || (fastifyError.validationContext ?? "body");
+    return {
+      statusCode: 400,
+      code: "validation_error",
+      message: `${field}: ${reason}`,
+      details: { field, reason },
+    };
+  }
+  switch (fastifyError.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return {
+        statusCode: 413,
+        code: "payload_too_large",
+        message: "request body is larger than the limit",
+      };
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return {
+        statusCode: 415,
+        code: "unsupported_media_type",
+        message: "send JSON with Content-Type: application/json",
+      };
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return {
+        statusCode: 400,
+        code: "invalid_json",
+        message: `body: ${fastifyError.message}`,
+        details: { field: "body" },
+      };
+    default:
+      break;
+  }
+  if (
+    fastifyError.statusCode !== undefined &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    return {
+      statusCode: fastifyError.statusCode,
+      code: "bad_request",
+      message: fastifyError.message,
+    };
+  }
+  return { statusCode: 500, code: "internal_error", message: "internal server error" };
+}
+
+/** Fastify error handler: logs server errors, answers in the error shape. */
+export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const body = describeHttpError(error);
+  if (body.statusCode >= 500) request.log.error({ err: error }, "request failed");
+  if (body.headers !== undefined) void reply.headers(body.headers);
+  const payload: { code: string; message: string; details?: Record<string, unknown> } = {
+    code: body.code,
+    message: body.message,
+  };
+  if (body.details !== undefined) payload.details = body.details;
+  void reply.code(body.statusCode).send({ error: payload });
+}
+
+/** Unknown routes: 404 in the same shape. */
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .code(404)
+    .send({
+      error: {
+        code: "not_found",
+        message: `no route ${request.method} ${request.url.split("?")[0]}`,
+      },
+    });
+}

@@ -1,0 +1,217 @@
+/**
+ * Live events: Server-Sent Events for one job (ends once the job is final) and for every job
+ * the caller may see, and the same stream over WebSocket. Events come from the store's event
+ * log, so they include work done by any process. SSE streams carry `id:` (the log position):
+ * a client reconnecting with `Last-Event-ID` resumes without gaps.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { WebSocket } from "@fastify/websocket";
+import { isFinalState } from "../../core/states.js";
+import type { StoredJobEvent } from "../../store/store.js";
+import type { AppContext, ZodApp } from "../app.js";
+import { requireRole, visibleTenant, type Principal } from "../auth.js";
+import { ErrorResponse, EventsQuery, JobIdParams } from "../contracts.js";
+import { toEventResource } from "../event-feed.js";
+import { toJobResource } from "../serialize.js";
+import { knownId, visibleJob } from "./jobs.js";
+import { assertQueueName } from "../../core/options.js";
+
+const KEEPALIVE_MS = 15_000;
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+
+/** An open SSE response. */
+interface SseStream {
+  send(event: string, data: unknown, id?: number): void;
+  close(): void;
+}
+
+/** Starts an SSE response on a hijacked reply. */
+function openSse(
+  ctx: AppContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  onClose: () => void,
+): SseStream {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache, no-transform",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    "x-request-id": request.id,
+  });
+  res.write("retry: 2000\n\n");
+  let open = true;
+  const keepalive = setInterval(() => res.write(": keep-alive\n\n"), KEEPALIVE_MS);
+  const stream: SseStream = {
+    send(event, data, id) {
+      if (!open) return;
+      res.write(
+        `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+      );
+    },
+    close() {
+      if (!open) return;
+      open = false;
+      clearInterval(keepalive);
+      ctx.streams.delete(stream);
+      onClose();
+      res.end();
+    },
+  };
+  ctx.streams.add(stream);
+  request.raw.once("close", () => stream.close());
+  return stream;
+}
+
+/** Whether the principal may see an event. */
+function visible(principal: Principal, event: StoredJobEvent): boolean {
+  return principal.role === "admin" || event.tenant === principal.tenant;
+}
+
+function lastEventId(request: FastifyRequest): number | undefined {
+  const header = request.headers["last-event-id"];
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** Registers the event routes. */
+export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
+  app.get(
+    "/jobs/:id/events",
+    {
+      schema: {
+        summary: "SSE of one job's events, until it is final",
+        params: JobIdParams,
+        querystring: EventsQuery.pick({ access_token: true }),
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      requireRole(request.principal, "admin", "producer");
+      const principal = request.principal;
+      const id = knownId((request.params as { id: string }).id);
+      await visibleJob(ctx, principal, id); // 404 before the stream opens
+      let unsubscribe = (): void => undefined;
+      const stream = openSse(ctx, request, reply, () => unsubscribe());
+      const finish = async (event: StoredJobEvent | null): Promise<void> => {
+        const job = await ctx.spool.get(id);
+        if (job !== null) {
+          const data =
+            event === null
+              ? {
+                  event: `job.${job.status}`,
+                  job_id: job.id,
+                  queue: job.queue,
+                  type: job.type,
+                  status: job.status,
+                  at: new Date().toISOString(),
+                }
+              : toEventResource(event);
+          stream.send(
+            String(data.event),
+            { ...data, job: toJobResource(job, Date.now()) },
+            event?.seq,
+          );
+        }
+        stream.close();
+      };
+      let finishing = false;
+      unsubscribe = ctx.feed.subscribe((event) => {
+        if (event.jobId !== id || finishing) return;
+        if (isFinalState(event.status) && event.name !== "job.queued") {
+          finishing = true;
+          void finish(event);
+        } else {
+          stream.send(event.name, toEventResource(event), event.seq);
+        }
+      }, lastEventId(request));
+      // The job may have finished before we subscribed: then its final event is history.
+      const current = await ctx.spool.get(id);
+      if (current !== null && isFinalState(current.status) && !finishing) {
+        finishing = true;
+        await finish(null);
+      } else if (current !== null) {
+        stream.send("job.snapshot", {
+          event: "job.snapshot",
+          job_id: current.id,
+          status: current.status,
+          job: toJobResource(current, Date.now()),
+        });
+      }
+    },
+  );
+
+  app.get(
+    "/events",
+    {
+      schema: {
+        summary: "SSE of every job event you may see (?queue=)",
+        querystring: EventsQuery,
+        response: errors,
+      },
+    },
+    async (request, reply) => {
+      requireRole(request.principal, "admin", "producer");
+      const filter = eventFilter(
+        request.principal,
+        request.query as { queue?: string; job_id?: string },
+      );
+      let unsubscribe = (): void => undefined;
+      const stream = openSse(ctx, request, reply, () => unsubscribe());
+      unsubscribe = ctx.feed.subscribe((event) => {
+        if (filter(event)) stream.send(event.name, toEventResource(event), event.seq);
+      }, lastEventId(request));
+    },
+  );
+
+  app.get(
+    "/ws",
+    {
+      websocket: true,
+      schema: {
+        summary: "The /events stream over WebSocket (one JSON event per message)",
+        querystring: EventsQuery,
+      },
+    },
+    (socket: WebSocket, request: FastifyRequest) => {
+      requireRole(request.principal, "admin", "producer");
+      const filter = eventFilter(
+        request.principal,
+        request.query as { queue?: string; job_id?: string },
+      );
+      const unsubscribe = ctx.feed.subscribe((event) => {
+        if (filter(event) && socket.readyState === socket.OPEN)
+          socket.send(JSON.stringify(toEventResource(event)));
+      });
+      const stream = {
+        close: () => {
+          unsubscribe();
+          ctx.streams.delete(stream);
+          if (socket.readyState === socket.OPEN) socket.close(1001, "server shutting down");
+        },
+      };
+      ctx.streams.add(stream);
+      socket.on("close", () => {
+        unsubscribe();
+        ctx.streams.delete(stream);
+      });
+    },
+  );
+}
+
+/** The events a principal asked for and may see. */
+function eventFilter(
+  principal: Principal,
+  query: { queue?: string; job_id?: string },
+): (event: StoredJobEvent) => boolean {
+  if (query.queue !== undefined) assertQueueName(query.queue, "queue");
+  const jobId = query.job_id === undefined ? undefined : knownId(query.job_id);
+  const tenant = visibleTenant(principal);
+  return (event) =>
+    visible(principal, event) &&
+    (tenant === undefined || event.tenant === tenant) &&
+    (query.queue === undefined || event.queue === query.queue) &&
+    (jobId === undefined || event.jobId === jobId);
+}

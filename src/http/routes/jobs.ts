@@ -1,0 +1,310 @@
+/**
+ * Producer routes: submit (one or a batch), read, list, cancel and retry jobs. A job of another
+ * tenant answers 404 exactly like an unknown one (never 403).
+ */
+import { SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
+import { isUuid } from "../../core/ids.js";
+import type { JobRecord } from "../../core/job.js";
+import type { JsonObject } from "../../core/json.js";
+import {
+  MAX_DELAY_MS,
+  MAX_TIMEOUT_MS,
+  type EnqueueOptions,
+  type JobInput,
+} from "../../core/options.js";
+import type { AppContext, ZodApp } from "../app.js";
+import { requireRole, visibleTenant, type Principal } from "../auth.js";
+import {
+  CancelJobResponse,
+  ErrorResponse,
+  JobIdParams,
+  JobResource,
+  ListJobsQuery,
+  ListJobsResponse,
+  SubmitBatchBody,
+  SubmitBatchResponse,
+  SubmitJobBody,
+  SubmitJobResponse,
+} from "../contracts.js";
+import { toJobResource } from "../serialize.js";
+
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+};
+
+/** Registers the job routes. */
+export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
+  app.post(
+    "/jobs",
+    {
+      schema: {
+        summary: "Submit a job",
+        body: SubmitJobBody,
+        response: {
+          200: SubmitJobResponse,
+          202: SubmitJobResponse,
+          ...errors,
+          413: ErrorResponse,
+          415: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request.principal, "admin", "producer");
+      const idempotencyKey = headerValue(request.headers["idempotency-key"]);
+      const input = toJobInput(
+        ctx,
+        request.body as SubmitJobBody,
+        request.principal,
+        "",
+        idempotencyKey,
+      );
+      const [job] = await ctx.spool.submit([input]);
+      const now = Date.now();
+      void reply
+        .code(job!.duplicate ? 200 : 202)
+        .header("location", `/jobs/${job!.id}`)
+        .send(submitResponse(job!, job!.duplicate, now));
+    },
+  );
+
+  app.post(
+    "/jobs/batch",
+    {
+      schema: {
+        summary: "Submit up to 1,000 jobs, all or nothing",
+        body: SubmitBatchBody,
+        response: { 202: SubmitBatchResponse, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request.principal, "admin", "producer");
+      const body = request.body as { jobs: SubmitJobBody[] };
+      const inputs = body.jobs.map((item, i) =>
+        toJobInput(ctx, item, request.principal, `jobs[${i}].`),
+      );
+      const jobs = await ctx.spool.submit(inputs);
+      const now = Date.now();
+      void reply
+        .code(202)
+        .send({
+          jobs: jobs.map((job) => submitResponse(job, job.duplicate, now)),
+          count: jobs.length,
+        });
+    },
+  );
+
+  app.get(
+    "/jobs/:id",
+    {
+      schema: {
+        summary: "A job, with queue_position and eta_seconds while it waits",
+        params: JobIdParams,
+        response: { 200: JobResource, ...errors },
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "producer");
+      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
+      const now = Date.now();
+      const resource = toJobResource(job, now, await ctx.estimator.estimate(job, now));
+      // `job` repeats the resource for clients that expect an envelope (seed 002's polling loop).
+      return { ...resource, job: resource };
+    },
+  );
+
+  app.get(
+    "/jobs",
+    {
+      schema: {
+        summary: "List jobs, newest first",
+        querystring: ListJobsQuery,
+        response: { 200: ListJobsResponse, ...errors },
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "producer");
+      const query = request.query as {
+        status?: string;
+        queue?: string;
+        type?: string;
+        tag?: string;
+        tenant?: string;
+        limit?: number;
+        cursor?: string;
+      };
+      const tenant = visibleTenant(request.principal, query.tenant);
+      const page = await ctx.spool.list({
+        ...omitUndefined({
+          status: query.status,
+          queue: query.queue,
+          type: query.type,
+          tag: query.tag,
+          limit: query.limit,
+          cursor: query.cursor,
+        }),
+        ...(tenant === undefined ? {} : { tenant }),
+      });
+      const now = Date.now();
+      return {
+        jobs: page.jobs.map((job) => toJobResource(job, now)),
+        count: page.jobs.length,
+        next_cursor: page.nextCursor,
+      };
+    },
+  );
+
+  app.delete(
+    "/jobs/:id",
+    {
+      schema: {
+        summary: "Cancel a job",
+        params: JobIdParams,
+        response: { 200: CancelJobResponse, 202: CancelJobResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request.principal, "admin", "producer");
+      const id = knownId((request.params as { id: string }).id);
+      const tenant = visibleTenant(request.principal);
+      const job = await ctx.spool.cancel(id, tenant === undefined ? {} : { tenant });
+      const resource = toJobResource(job, Date.now());
+      if (job.status === "cancelled") {
+        void reply
+          .code(200)
+          .send({
+            job_id: job.id,
+            status: "cancelled",
+            message: `Job ${job.id} cancelled`,
+            job: resource,
+          });
+      } else {
+        void reply
+          .code(202)
+          .send({
+            job_id: job.id,
+            status: job.status,
+            cancel_requested: true,
+            message: `Cancellation of running job ${job.id} requested`,
+            job: resource,
+          });
+      }
+    },
+  );
+
+  app.post(
+    "/jobs/:id/retry",
+    {
+      schema: {
+        summary: "Re-queue a failed or cancelled job (attempts reset)",
+        params: JobIdParams,
+        response: { 200: SubmitJobResponse, ...errors },
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "producer");
+      const id = knownId((request.params as { id: string }).id);
+      const tenant = visibleTenant(request.principal);
+      const job = await ctx.spool.retry(id, tenant === undefined ? {} : { tenant });
+      return submitResponse(job, false, Date.now());
+    },
+  );
+}
+
+/** A job the principal may see, or 404. */
+export async function visibleJob(
+  ctx: AppContext,
+  principal: Principal,
+  id: string,
+): Promise<JobRecord> {
+  const tenant = principal.role === "admin" ? undefined : principal.tenant;
+  const job = await ctx.spool.get(knownId(id), tenant === undefined ? {} : { tenant });
+  if (job === null) throw new SpoolNotFoundError("job", id);
+  return job;
+}
+
+/** A syntactically valid id; anything else is an unknown job (404), like an id nobody owns. */
+export function knownId(id: string): string {
+  if (!isUuid(id)) throw new SpoolNotFoundError("job", String(id).slice(0, 100));
+  return id.toLowerCase();
+}
+
+function submitResponse(job: JobRecord, duplicate: boolean, now: number): Record<string, unknown> {
+  return { job_id: job.id, status: job.status, duplicate, job: toJobResource(job, now) };
+}
+
+/** Turns an HTTP submission into a validated job input (field names in errors are snake_case). */
+function toJobInput(
+  ctx: AppContext,
+  body: SubmitJobBody,
+  principal: Principal,
+  prefix: string,
+  idempotencyKey?: string,
+): JobInput {
+  if (body.payload !== undefined && body.parameters !== undefined) {
+    throw new SpoolValidationError(
+      `${prefix}parameters`,
+      "cannot be combined with payload (it is an alias)",
+    );
+  }
+  const payload = (body.payload ?? body.parameters ?? {}) as JsonObject;
+  const options: EnqueueOptions = { tenant: principal.tenant };
+  if (body.queue !== undefined) options.queue = body.queue;
+  if (body.priority !== undefined) options.priority = body.priority;
+  if (body.max_attempts !== undefined) options.maxAttempts = body.max_attempts;
+  if (body.tags !== undefined) options.tags = body.tags;
+  if (body.webhook_url !== undefined) options.webhookUrl = body.webhook_url;
+  const uniqueKey = body.unique_key ?? idempotencyKey;
+  if (uniqueKey !== undefined) options.uniqueKey = uniqueKey;
+  if (body.run_at !== undefined) {
+    const runAt = new Date(body.run_at);
+    if (Number.isNaN(runAt.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(body.run_at)) {
+      throw new SpoolValidationError(`${prefix}run_at`, "must be an ISO-8601 timestamp");
+    }
+    options.runAt = runAt;
+  }
+  if (body.delay_seconds !== undefined) {
+    options.delay = secondsToMs(body.delay_seconds, `${prefix}delay_seconds`, 0, MAX_DELAY_MS);
+  }
+  if (body.timeout_seconds !== undefined) {
+    options.timeout = secondsToMs(
+      body.timeout_seconds,
+      `${prefix}timeout_seconds`,
+      1,
+      MAX_TIMEOUT_MS,
+    );
+  }
+  const input = ctx.spool.validate(body.type, payload, options, prefix);
+  const check = ctx.payloadValidators[input.type];
+  if (check !== undefined) check(input.payload);
+  return input;
+}
+
+/** Seconds (fractions allowed) to whole ms, within [minMs, maxMs]. */
+export function secondsToMs(seconds: number, field: string, minMs: number, maxMs: number): number {
+  const ms = Math.round(seconds * 1000);
+  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+    throw new SpoolValidationError(
+      field,
+      `must be between ${minMs / 1000} and ${maxMs / 1000} seconds`,
+    );
+  }
+  return ms;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text === undefined || text === "" ? undefined : text;
+}
+
+function omitUndefined<T extends Record<string, unknown>>(
+  value: T,
+): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}

@@ -1,0 +1,76 @@
+/** API key routes (admin): create (the key is shown once), list, revoke. */
+import { z } from "zod";
+import type { ApiKeyRecord } from "../../store/store.js";
+import type { AppContext, ZodApp } from "../app.js";
+import { createApiKey, requireRole } from "../auth.js";
+import { CreateKeyBody, ErrorResponse } from "../contracts.js";
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+
+function toKeyResource(key: ApiKeyRecord): Record<string, unknown> {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    role: key.role,
+    tenant: key.tenant,
+    queues: key.queues,
+    created_at: key.createdAt.toISOString(),
+    revoked_at: key.revokedAt?.toISOString() ?? null,
+  };
+}
+
+/** Registers the key routes. */
+export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
+  app.post(
+    "/keys",
+    {
+      schema: {
+        summary: "Create an API key (shown once)",
+        body: CreateKeyBody,
+        response: { 201: z.unknown(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      requireRole(request.principal, "admin");
+      const body = request.body as z.infer<typeof CreateKeyBody>;
+      const { key, record } = await createApiKey(ctx.store, {
+        role: body.role,
+        ...(body.tenant === undefined ? {} : { tenant: body.tenant }),
+        name: body.name ?? null,
+        queues: body.queues ?? null,
+        now: Date.now(),
+      });
+      void reply.code(201).send({ key, ...toKeyResource(record) });
+    },
+  );
+
+  app.get(
+    "/keys",
+    { schema: { summary: "List API keys (never the keys themselves)", response: errors } },
+    async (request) => {
+      requireRole(request.principal, "admin");
+      return { keys: (await ctx.store.listApiKeys()).map(toKeyResource) };
+    },
+  );
+
+  app.delete(
+    "/keys/:id",
+    {
+      schema: {
+        summary: "Revoke an API key",
+        params: z.strictObject({ id: z.string() }),
+        response: errors,
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin");
+      const record = await ctx.store.revokeApiKey({
+        id: (request.params as { id: string }).id,
+        now: Date.now(),
+      });
+      ctx.auth?.clear();
+      return toKeyResource(record);
+    },
+  );
+}

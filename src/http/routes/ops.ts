@@ -1,0 +1,106 @@
+/** Operations routes: liveness, readiness, Prometheus metrics, and job statistics. */
+import { z } from "zod";
+import type { AppContext, ZodApp } from "../app.js";
+import { requireRole, visibleTenant } from "../auth.js";
+import { ErrorResponse, StatsResponse } from "../contracts.js";
+
+/** Registers the operations routes. */
+export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
+  app.get(
+    "/healthz",
+    {
+      config: { public: true },
+      schema: {
+        summary: "Liveness",
+        security: [],
+        response: { 200: z.object({ status: z.literal("ok") }) },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
+
+  app.get(
+    "/readyz",
+    {
+      config: { public: true },
+      schema: {
+        summary: "Readiness: the store answers",
+        security: [],
+        response: { 200: z.object({ status: z.string() }), 503: ErrorResponse },
+      },
+    },
+    async (_request, reply) => {
+      if (ctx.closing.aborted) {
+        return reply
+          .code(503)
+          .send({ error: { code: "shutting_down", message: "the server is shutting down" } });
+      }
+      try {
+        await ctx.store.ping();
+        return { status: "ready" };
+      } catch (error) {
+        return reply
+          .code(503)
+          .send({
+            error: {
+              code: "store_unavailable",
+              message: `store unreachable: ${(error as Error).message}`,
+            },
+          });
+      }
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { schema: { summary: "Prometheus metrics (admin)", produces: ["text/plain"] } },
+    async (request, reply) => {
+      requireRole(request.principal, "admin");
+      const text = await ctx.metrics.registry.metrics();
+      void reply
+        .header("content-type", ctx.metrics.registry.contentType)
+        .serializer((data) => data as string);
+      return text;
+    },
+  );
+
+  app.get(
+    "/stats",
+    {
+      schema: {
+        summary: "Job counts (your tenant's; admins: all, or ?tenant=)",
+        querystring: z.strictObject({
+          queue: z.string().optional(),
+          tenant: z.string().optional(),
+        }),
+        response: {
+          200: StatsResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "producer");
+      const query = request.query as { queue?: string; tenant?: string };
+      const tenant = visibleTenant(request.principal, query.tenant);
+      const stats = await ctx.spool.stats({
+        ...(query.queue === undefined ? {} : { queue: query.queue }),
+        ...(tenant === undefined ? {} : { tenant }),
+      });
+      return {
+        total_jobs: stats.totalJobs,
+        scheduled: stats.scheduled,
+        queued: stats.queued,
+        pending: stats.queued,
+        running: stats.running,
+        retrying: stats.retrying,
+        completed: stats.completed,
+        failed: stats.failed,
+        cancelled: stats.cancelled,
+        queue_size: stats.queueSize,
+      };
+    },
+  );
+}

@@ -1,0 +1,128 @@
+/** Queue routes: per-queue statistics for everyone who may read jobs; control for admins. */
+import { assertQueueName } from "../../core/options.js";
+import type { QueuePatch, QueueStats } from "../../store/store.js";
+import type { AppContext, ZodApp } from "../app.js";
+import { requireRole, visibleTenant } from "../auth.js";
+import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
+import { secondsToMs } from "./jobs.js";
+import { z } from "zod";
+
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const WINDOW_MS = 15 * 60_000;
+const seconds = (
+  value: { p50: number; p95: number } | null,
+): { p50: number; p95: number } | null =>
+  value === null ? null : { p50: value.p50 / 1000, p95: value.p95 / 1000 };
+
+/** The queue as GET /queues shows it. */
+function toQueueResource(
+  queue: QueueStats,
+  config?: { timeoutMs: number | null; maxAttempts: number | null },
+): z.infer<typeof QueueResource> {
+  return {
+    name: queue.name,
+    counts: { ...queue.counts },
+    paused: queue.paused,
+    concurrency: queue.concurrency,
+    rate_limit: null,
+    timeout_seconds: config?.timeoutMs == null ? null : config.timeoutMs / 1000,
+    max_attempts: config?.maxAttempts ?? null,
+    completed_per_minute: queue.completedLastMinute,
+    wait_seconds: seconds(queue.waitMs),
+    run_seconds: seconds(queue.runMs),
+  };
+}
+
+/** Registers the queue routes. */
+export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
+  const describe = async (
+    name: string | undefined,
+    tenant: string | undefined,
+  ): Promise<z.infer<typeof QueueResource>[]> => {
+    const [stats, configs] = await Promise.all([
+      ctx.store.queueStats({
+        now: Date.now(),
+        windowMs: WINDOW_MS,
+        ...(tenant === undefined ? {} : { tenant }),
+      }),
+      ctx.store.listQueues(),
+    ]);
+    const byName = new Map(configs.map((config) => [config.name, config]));
+    return stats
+      .filter((queue) => name === undefined || queue.name === name)
+      .map((queue) => toQueueResource(queue, byName.get(queue.name)));
+  };
+
+  app.get(
+    "/queues",
+    {
+      schema: {
+        summary: "Queues: counts by status, settings, throughput, wait and run times",
+        response: { 200: z.object({ queues: z.array(QueueResource) }), ...errors },
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "producer");
+      return { queues: await describe(undefined, visibleTenant(request.principal)) };
+    },
+  );
+
+  const control = (
+    path: string,
+    summary: string,
+    patchOf: (body: unknown) => QueuePatch,
+    method: "POST" | "PATCH",
+  ): void => {
+    app.route({
+      method,
+      url: path,
+      schema: {
+        summary,
+        params: QueueNameParams,
+        ...(method === "PATCH" ? { body: PatchQueueBody } : {}),
+        response: { 200: QueueResource, ...errors },
+      },
+      handler: async (request) => {
+        requireRole(request.principal, "admin");
+        const name = (request.params as { name: string }).name;
+        assertQueueName(name, "name");
+        await ctx.spool.updateQueue(name, patchOf(request.body));
+        const [queue] = await describe(name, undefined);
+        return queue!;
+      },
+    });
+  };
+  control(
+    "/queues/:name/pause",
+    "Pause a queue (running jobs finish)",
+    () => ({ paused: true }),
+    "POST",
+  );
+  control("/queues/:name/resume", "Resume a queue", () => ({ paused: false }), "POST");
+  control(
+    "/queues/:name",
+    "Change a queue's settings (null clears)",
+    (body) => toQueuePatch(body as z.infer<typeof PatchQueueBody>),
+    "PATCH",
+  );
+}
+
+function toQueuePatch(body: z.infer<typeof PatchQueueBody>): QueuePatch {
+  const patch: QueuePatch = {};
+  const ms = (
+    value: number | null | undefined,
+    field: string,
+    min: number,
+  ): number | null | undefined =>
+    value === undefined || value === null ? value : secondsToMs(value, field, min, 7 * 86_400_000);
+  if (body.paused !== undefined) patch.paused = body.paused;
+  if (body.concurrency !== undefined) patch.concurrency = body.concurrency;
+  if (body.max_attempts !== undefined) patch.maxAttempts = body.max_attempts;
+  const timeoutMs = ms(body.timeout_seconds, "timeout_seconds", 1);
+  if (timeoutMs !== undefined) patch.timeoutMs = timeoutMs;
+  const baseMs = ms(body.backoff_base_seconds, "backoff_base_seconds", 0);
+  if (baseMs !== undefined) patch.backoffBaseMs = baseMs;
+  const capMs = ms(body.backoff_cap_seconds, "backoff_cap_seconds", 0);
+  if (capMs !== undefined) patch.backoffCapMs = capMs;
+  return patch;
+}

@@ -1,0 +1,210 @@
+/**
+ * Remote-worker routes: claim (long-polling), heartbeat, complete, fail — every report fenced
+ * by the lease token (a stale token answers 409). Worker keys are scoped to their tenant and,
+ * optionally, to a list of queues.
+ */
+import { LeaseLostError, SpoolValidationError } from "../../core/errors.js";
+import type { JobErrorEntry } from "../../core/job.js";
+import {
+  DEFAULT_LEASE_MS,
+  assertQueueName,
+  encodeResult,
+  validateProgress,
+} from "../../core/options.js";
+import { nextOnFailure } from "../../core/transitions.js";
+import type { AppContext, ZodApp } from "../app.js";
+import { requireQueueAccess, requireRole, type Principal } from "../auth.js";
+import {
+  ClaimBody,
+  CompleteBody,
+  ErrorResponse,
+  FailBody,
+  HeartbeatBody,
+  JobIdParams,
+  QueueNameParams,
+} from "../contracts.js";
+import { toClaimedJobResource } from "../serialize.js";
+import { secondsToMs, visibleJob } from "./jobs.js";
+
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  409: ErrorResponse,
+};
+const WORKER_RE = /^[\x21-\x7e]{1,128}$/;
+
+/** Registers the remote-worker routes. */
+export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
+  app.post(
+    "/queues/:name/claim",
+    {
+      schema: {
+        summary: "Claim jobs (long-polls up to wait_seconds)",
+        params: QueueNameParams,
+        body: ClaimBody,
+        response: errors,
+      },
+    },
+    async (request) => {
+      const principal = request.principal;
+      requireRole(principal, "admin", "worker");
+      const queue = (request.params as { name: string }).name;
+      assertQueueName(queue, "name");
+      requireQueueAccess(principal, queue);
+      const body = request.body as {
+        worker: string;
+        max_jobs?: number;
+        wait_seconds?: number;
+        lease_seconds?: number;
+      };
+      if (!WORKER_RE.test(body.worker))
+        throw new SpoolValidationError(
+          "worker",
+          "must be 1–128 printable characters without spaces",
+        );
+      const leaseMs = secondsToMs(
+        body.lease_seconds ?? DEFAULT_LEASE_MS / 1000,
+        "lease_seconds",
+        1_000,
+        3_600_000,
+      );
+      const deadline = Date.now() + (body.wait_seconds ?? 0) * 1000;
+      const gone = new AbortController();
+      request.raw.once("close", () => gone.abort());
+      const stop = AbortSignal.any([gone.signal, ctx.closing]);
+      for (;;) {
+        // A client that went away must not be handed jobs it will never run.
+        if (stop.aborted) return { jobs: [] };
+        const jobs = await ctx.store.claimJobs({
+          queues: [queue],
+          workerId: body.worker,
+          limit: body.max_jobs ?? 1,
+          leaseMs,
+          now: Date.now(),
+          ...tenantScope(principal),
+        });
+        if (jobs.length > 0 || Date.now() >= deadline) {
+          const now = Date.now();
+          return { jobs: jobs.map((job) => toClaimedJobResource(job, now)) };
+        }
+        await ctx.claims.wait(queue, deadline - Date.now(), stop);
+      }
+    },
+  );
+
+  app.post(
+    "/jobs/:id/heartbeat",
+    {
+      schema: {
+        summary: "Extend a lease and report progress",
+        params: JobIdParams,
+        body: HeartbeatBody,
+        response: errors,
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "worker");
+      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
+      requireQueueAccess(request.principal, job.queue);
+      const body = request.body as {
+        lease_token: string;
+        progress?: number;
+        progress_message?: string | null;
+        lease_seconds?: number;
+      };
+      const lease: {
+        id: string;
+        leaseToken: string;
+        progress?: number;
+        progressMessage?: string | null;
+      } = { id: job.id, leaseToken: body.lease_token };
+      if (body.progress !== undefined || body.progress_message !== undefined) {
+        const checked = validateProgress(body.progress ?? job.progress, body.progress_message);
+        lease.progress = checked.progress;
+        if (body.progress_message !== undefined) lease.progressMessage = checked.message;
+      }
+      const leaseMs = secondsToMs(
+        body.lease_seconds ?? DEFAULT_LEASE_MS / 1000,
+        "lease_seconds",
+        1_000,
+        3_600_000,
+      );
+      const [outcome] = await ctx.store.extendLeases({ leases: [lease], leaseMs, now: Date.now() });
+      if (!outcome?.ok) throw new LeaseLostError(job.id);
+      return {
+        job_id: job.id,
+        lease_expires_at: outcome.leaseExpiresAt.toISOString(),
+        cancel_requested: outcome.cancelRequested,
+      };
+    },
+  );
+
+  app.post(
+    "/jobs/:id/complete",
+    {
+      schema: {
+        summary: "Record a successful attempt",
+        params: JobIdParams,
+        body: CompleteBody,
+        response: errors,
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "worker");
+      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
+      requireQueueAccess(request.principal, job.queue);
+      const body = request.body as { lease_token: string; result?: unknown };
+      const resultJson = encodeResult(body.result, ctx.maxResultBytes);
+      const [outcome] = await ctx.store.completeJobs({
+        completions: [{ id: job.id, leaseToken: body.lease_token, resultJson }],
+        now: Date.now(),
+      });
+      if (!outcome?.ok) throw new LeaseLostError(job.id);
+      return { job_id: job.id, status: outcome.status };
+    },
+  );
+
+  app.post(
+    "/jobs/:id/fail",
+    {
+      schema: {
+        summary: "Record a failed attempt (retried with backoff unless retryable is false)",
+        params: JobIdParams,
+        body: FailBody,
+        response: errors,
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "worker");
+      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
+      requireQueueAccess(request.principal, job.queue);
+      const body = request.body as {
+        lease_token: string;
+        error: { message: string; type?: string };
+        retryable?: boolean;
+      };
+      const now = Date.now();
+      const error: Omit<JobErrorEntry, "at"> = {
+        message: body.error.message,
+        type: body.error.type ?? "Error",
+        attempt: job.attempt,
+      };
+      const outcome = nextOnFailure(job, { retryable: body.retryable ?? true }, now, Math.random);
+      const recorded = await ctx.store.failJob({
+        id: job.id,
+        leaseToken: body.lease_token,
+        error,
+        outcome,
+        now,
+      });
+      return { job_id: job.id, status: recorded.status, run_at: recorded.runAt.toISOString() };
+    },
+  );
+}
+
+/** Worker keys claim only their tenant's jobs; admins claim any. */
+function tenantScope(principal: Principal): { tenant?: string } {
+  return principal.role === "worker" ? { tenant: principal.tenant } : {};
+}

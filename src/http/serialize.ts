@@ -1,0 +1,76 @@
+/** Job records as the HTTP API shows them (SPEC §1 in snake_case, ISO-8601 UTC timestamps). */
+import { elapsedMs, type ClaimedJob, type JobErrorEntry, type JobRecord } from "../core/job.js";
+import type { ClaimedJobResource, JobResource } from "./contracts.js";
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+function errorResource(entry: JobErrorEntry): {
+  message: string;
+  type: string;
+  attempt: number;
+  at: string;
+} {
+  return {
+    message: entry.message,
+    type: entry.type,
+    attempt: entry.attempt,
+    at: entry.at.toISOString(),
+  };
+}
+
+/** Extra facts about a waiting job. */
+export interface WaitingEstimate {
+  queuePosition: number;
+  etaSeconds: number;
+}
+
+/** The job resource. */
+export function toJobResource(
+  job: JobRecord,
+  now: number,
+  estimate?: WaitingEstimate | null,
+): JobResource {
+  const elapsed = elapsedMs(job, now);
+  const resource: JobResource = {
+    id: job.id,
+    tenant: job.tenant,
+    queue: job.queue,
+    type: job.type,
+    payload: job.payload,
+    status: job.status,
+    priority: job.priority,
+    progress: job.progress,
+    progress_message: job.progressMessage,
+    attempt: job.attempt,
+    max_attempts: job.maxAttempts,
+    run_at: job.runAt.toISOString(),
+    timeout_seconds: job.timeout / 1000,
+    unique_key: job.uniqueKey,
+    tags: job.tags,
+    result: job.result,
+    error: job.error === null ? null : errorResource(job.error),
+    errors: job.errors.map(errorResource),
+    created_at: job.createdAt.toISOString(),
+    started_at: iso(job.startedAt),
+    completed_at: iso(job.completedAt),
+    updated_at: job.updatedAt.toISOString(),
+    elapsed_seconds: elapsed === null ? null : elapsed / 1000,
+    worker: job.worker,
+    cancel_requested: job.cancelRequested,
+    webhook_url: job.webhookUrl,
+  };
+  if (estimate) {
+    resource.queue_position = estimate.queuePosition;
+    resource.eta_seconds = estimate.etaSeconds;
+  }
+  return resource;
+}
+
+/** A claimed job with its lease, for a remote worker. */
+export function toClaimedJobResource(job: ClaimedJob, now: number): ClaimedJobResource {
+  return {
+    ...toJobResource(job, now),
+    lease_token: job.leaseToken,
+    lease_expires_at: job.leaseExpiresAt.toISOString(),
+  };
+}
