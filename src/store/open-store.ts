@@ -45,7 +45,12 @@ export async function openStore(url: string, tuning: StoreTuning = {}): Promise<
     return new SqliteStore(options);
   }
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    throw new SpoolValidationError("url", "the PostgreSQL store is not available in this build");
+    // Loaded on demand, so that SQLite-only programs never load the pg driver.
+    const { PostgresStore } = await import("./postgres/postgres-store.js");
+    const options: ConstructorParameters<typeof PostgresStore>[0] = { url };
+    if (tuning.schema !== undefined) options.schema = tuning.schema;
+    if (tuning.poolSize !== undefined) options.poolSize = tuning.poolSize;
+    return new PostgresStore(options);
   }
   throw new SpoolValidationError(
     "url",

@@ -1,0 +1,107 @@
+/**
+ * The job-event log on PostgreSQL. Writers log events into `job_events_pending` inside the
+ * statement that makes each change (so an event exists exactly when its change committed);
+ * readers publish committed pending events into `job_events` before reading, under an advisory
+ * lock held until the publishing transaction commits — so `seq` numbers become visible strictly
+ * in order, and a reader that has seen `seq` n can never later find a new event numbered below
+ * n. See sql/events.ts for the reasoning.
+ *
+ * The lock is blocking, not "try": a reader that finds another publisher at work waits for it
+ * (a few ms) and then publishes too, so a process always reads the events of every change it
+ * committed before it asked.
+ */
+import { createHash } from "node:crypto";
+import type pg from "pg";
+import type { JobEventName } from "../../core/events.js";
+import type { JobState } from "../../core/states.js";
+import type { StoredJobEvent } from "../store.js";
+import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
+
+/** Most events one publishing transaction moves (later ones go in the next). */
+const PUBLISH_BATCH = 10_000;
+
+interface EventRow {
+  seq: number;
+  at: number;
+  name: JobEventName;
+  job_id: string;
+  tenant: string;
+  queue: string;
+  type: string;
+  status: JobState;
+  data: Record<string, unknown>;
+}
+
+/** The advisory-lock key of a schema's event publisher (a signed 64-bit integer, as text). */
+export function publisherLockKey(schema: string): string {
+  return createHash("sha256")
+    .update(`spool.events:${schema}`)
+    .digest()
+    .readBigInt64BE(0)
+    .toString();
+}
+
+/** Publishes committed pending events, then runs `read` in the same transaction. */
+async function publishThen<T>(
+  pool: pg.Pool,
+  statements: Statements,
+  lockKey: string,
+  read: (client: Queryable) => Promise<T>,
+): Promise<T> {
+  return withTransaction(pool, async (client) => {
+    await runStatement(client, statements.LOCK_EVENT_PUBLISHER, [lockKey]);
+    for (;;) {
+      const moved = await runStatement(client, statements.PUBLISH_EVENTS, [PUBLISH_BATCH]);
+      if ((moved.rowCount ?? 0) < PUBLISH_BATCH) break;
+    }
+    return read(client);
+  });
+}
+
+/** Events after `afterSeq`, oldest first. */
+export async function readJobEvents(
+  pool: pg.Pool,
+  statements: Statements,
+  lockKey: string,
+  params: { afterSeq: number; limit: number },
+): Promise<StoredJobEvent[]> {
+  const result = await publishThen(pool, statements, lockKey, (client) =>
+    runStatement<EventRow>(client, statements.SELECT_EVENTS, [params.afterSeq, params.limit]),
+  );
+  return result.rows.map((row) => ({
+    seq: row.seq,
+    at: new Date(row.at),
+    name: row.name,
+    jobId: row.job_id,
+    tenant: row.tenant,
+    queue: row.queue,
+    type: row.type,
+    status: row.status,
+    data: row.data,
+  }));
+}
+
+/** The newest published `seq` (after publishing), or 0. */
+export async function latestJobEventSeq(
+  pool: pg.Pool,
+  statements: Statements,
+  lockKey: string,
+): Promise<number> {
+  const result = await publishThen(pool, statements, lockKey, (client) =>
+    runStatement<{ seq: number }>(client, statements.SELECT_LATEST_EVENT_SEQ, []),
+  );
+  return result.rows[0]!.seq;
+}
+
+/** Publishes, then deletes all but the newest `keep` events. */
+export async function pruneJobEvents(
+  pool: pg.Pool,
+  statements: Statements,
+  lockKey: string,
+  keep: number,
+): Promise<number> {
+  const result = await publishThen(pool, statements, lockKey, (client) =>
+    runStatement(client, statements.PRUNE_EVENTS, [keep]),
+  );
+  return result.rowCount ?? 0;
+}

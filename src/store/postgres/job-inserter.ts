@@ -1,0 +1,126 @@
+/**
+ * Inserting submissions: queue defaults read (and queues registered) in one statement, every
+ * job inserted in one more, holders of duplicate unique keys looked up in a third only when
+ * there are duplicates. Runs on a pool connection (each statement commits on its own) or on a
+ * caller's client inside the caller's transaction.
+ *
+ * Atomicity: the INSERT is one statement, so a submission's jobs are all inserted or none. The
+ * queue registration before it commits on its own on the pool path, so a failed submission may
+ * leave a new queue's (empty) settings row behind — harmless, and what `updateQueue` would do.
+ */
+import {
+  newJobRecord,
+  resolveJob,
+  type QueueDefaults,
+  type ResolvedJob,
+} from "../../core/options.js";
+import type { EnqueueOutcome } from "../store.js";
+import { encodeTextArray, rowToJob, rowToQueue, type JobRow, type QueueRow } from "./job-row.js";
+import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+import type { Submission } from "./submission-batcher.js";
+
+/** How many times a duplicate whose holder vanished (finished and pruned) is inserted again. */
+const MAX_HOLDER_RETRIES = 3;
+
+/** Inserts every submission of `group` (in order); returns each one's outcomes. */
+export async function insertJobs(
+  on: Queryable,
+  statements: Statements,
+  channel: string,
+  group: readonly Submission[],
+): Promise<EnqueueOutcome[][]> {
+  const defaults = await registerQueues(on, statements, group);
+  const resolved = group.map((submission) =>
+    submission.jobs.map((input) => resolveJob(input, defaults.get(input.queue), submission.now)),
+  );
+  const outcomes = new Map<string, EnqueueOutcome>();
+  let pending = resolved.flat();
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > MAX_HOLDER_RETRIES)
+      throw new Error("unique-key holders kept vanishing while enqueueing; try again");
+    const inserted = await insertRows(on, statements, channel, pending);
+    const duplicates: ResolvedJob[] = [];
+    for (const job of pending) {
+      if (inserted.has(job.id)) outcomes.set(job.id, { job: newJobRecord(job), duplicate: false });
+      else duplicates.push(job);
+    }
+    pending = await resolveDuplicates(on, statements, duplicates, outcomes);
+  }
+  return resolved.map((jobs) => jobs.map((job) => outcomes.get(job.id)!));
+}
+
+/** Registers the group's queues and returns their job defaults. */
+async function registerQueues(
+  on: Queryable,
+  statements: Statements,
+  group: readonly Submission[],
+): Promise<Map<string, QueueDefaults>> {
+  // Sorted, so that racing registrations of the same new queues take their locks in one order.
+  const queues = [...new Set(group.flatMap((s) => s.jobs.map((job) => job.queue)))].sort();
+  const result = await runStatement<QueueRow>(on, statements.REGISTER_QUEUE, [
+    queues,
+    group[0]!.now,
+  ]);
+  return new Map(result.rows.map((row) => [row.name, rowToQueue(row)]));
+}
+
+/** Inserts `jobs` in one statement; returns the ids that were inserted (not duplicates). */
+async function insertRows(
+  on: Queryable,
+  statements: Statements,
+  channel: string,
+  jobs: readonly ResolvedJob[],
+): Promise<Set<string>> {
+  const column = <T>(pick: (job: ResolvedJob) => T): T[] => jobs.map(pick);
+  const result = await runStatement<{ id: string }>(on, statements.INSERT_JOB, [
+    column((j) => j.id),
+    column((j) => j.tenant),
+    column((j) => j.queue),
+    column((j) => j.type),
+    column((j) => j.payloadJson),
+    column((j) => j.status),
+    column((j) => j.priority),
+    column((j) => j.maxAttempts),
+    column((j) => j.runAt),
+    column((j) => j.timeoutMs),
+    column((j) => j.backoff.baseMs),
+    column((j) => j.backoff.capMs),
+    column((j) => j.uniqueKey),
+    column((j) => encodeTextArray(j.tags)),
+    column((j) => j.webhookUrl),
+    column((j) => j.createdAt),
+    channel,
+  ]);
+  return new Set(result.rows.map((row) => row.id));
+}
+
+/**
+ * Fills in the outcome of each duplicate with the unfinished job holding its key. Returns the
+ * duplicates whose holder is gone by now (finished and pruned in between): they are inserted
+ * again.
+ */
+async function resolveDuplicates(
+  on: Queryable,
+  statements: Statements,
+  duplicates: readonly ResolvedJob[],
+  outcomes: Map<string, EnqueueOutcome>,
+): Promise<ResolvedJob[]> {
+  if (duplicates.length === 0) return [];
+  const result = await runStatement<JobRow>(on, statements.SELECT_UNIQUE_HOLDER, [
+    duplicates.map((job) => job.tenant),
+    duplicates.map((job) => job.queue),
+    duplicates.map((job) => job.uniqueKey),
+  ]);
+  const key = (tenant: string, queue: string, uniqueKey: string | null): string =>
+    JSON.stringify([tenant, queue, uniqueKey]);
+  const holders = new Map(
+    result.rows.map((row) => [key(row.tenant, row.queue, row.unique_key), row]),
+  );
+  const missing: ResolvedJob[] = [];
+  for (const job of duplicates) {
+    const holder = holders.get(key(job.tenant, job.queue, job.uniqueKey));
+    if (holder === undefined) missing.push(job);
+    else outcomes.set(job.id, { job: rowToJob(holder), duplicate: true });
+  }
+  return missing;
+}

@@ -1,0 +1,97 @@
+/**
+ * Read-side queries with optional filters: `listJobs` and `countJobsByState`. Their WHERE clauses
+ * are assembled from an allow-list of fixed fragments, each with its own `$n` placeholder — never
+ * from caller text — and each shape runs as a named statement (there are few shapes), so it is
+ * prepared once per connection.
+ */
+import { createHash } from "node:crypto";
+import { SpoolValidationError } from "../../core/errors.js";
+import { isUuid } from "../../core/ids.js";
+import type { JobRecord } from "../../core/job.js";
+import { JOB_STATES } from "../../core/states.js";
+import type { JobFilter, StateCounts } from "../store.js";
+import { rowToJob, type JobRow } from "./job-row.js";
+import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+
+/** A WHERE clause under construction: fragments joined by AND, values in placeholder order. */
+class Conditions {
+  readonly fragments: string[] = [];
+  readonly values: unknown[] = [];
+
+  /** Adds `fragment(placeholder)` with its value. */
+  add(value: unknown, fragment: (placeholder: string) => string): void {
+    this.values.push(value);
+    this.fragments.push(fragment(`$${this.values.length}`));
+  }
+
+  /** The next placeholder, for a value that follows the WHERE clause. */
+  next(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  toString(): string {
+    return this.fragments.length > 0 ? ` WHERE ${this.fragments.join(" AND ")}` : "";
+  }
+}
+
+/** A named statement for ad-hoc text (named by its hash: one per shape). */
+function shaped(text: string): { name: string; text: string } {
+  return { name: `spool_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`, text };
+}
+
+/** Jobs newest first (by id: UUIDv7 ids sort by time), `limit` per page, with an opaque cursor. */
+export async function listJobs(
+  on: Queryable,
+  statements: Statements,
+  params: JobFilter & { limit: number; cursor?: string },
+): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
+  const where = new Conditions();
+  if (params.tenant !== undefined) where.add(params.tenant, (p) => `tenant = ${p}`);
+  if (params.status !== undefined && params.status.length > 0)
+    where.add([...params.status], (p) => `status = ANY(${p}::text[])`);
+  if (params.queue !== undefined) where.add(params.queue, (p) => `queue = ${p}`);
+  if (params.type !== undefined) where.add(params.type, (p) => `type = ${p}`);
+  if (params.tag !== undefined)
+    // The second condition is implied by the first; it is spelled out so that the planner can
+    // use jobs_tags_idx, which is partial on tagged rows.
+    where.add(params.tag, (p) => `tags @> ARRAY[${p}::text] AND tags <> '{}'`);
+  if (params.cursor !== undefined) where.add(decodeCursor(params.cursor), (p) => `id < ${p}::uuid`);
+  const limit = where.next(params.limit + 1);
+  const text = `${statements.LIST_JOBS.text}${where.toString()} ORDER BY id DESC LIMIT ${limit}::int`;
+  const result = await runStatement<JobRow>(on, shaped(text), where.values);
+  const more = result.rows.length > params.limit;
+  const page = more ? result.rows.slice(0, params.limit) : result.rows;
+  return {
+    jobs: page.map(rowToJob),
+    nextCursor: more ? encodeCursor(page[page.length - 1]!.id) : null,
+  };
+}
+
+/** Counts of jobs in each state, for everything or one tenant / queue. */
+export async function countJobsByState(
+  on: Queryable,
+  statements: Statements,
+  params: { tenant?: string; queue?: string },
+): Promise<StateCounts> {
+  const where = new Conditions();
+  if (params.tenant !== undefined) where.add(params.tenant, (p) => `tenant = ${p}`);
+  if (params.queue !== undefined) where.add(params.queue, (p) => `queue = ${p}`);
+  const text = `${statements.COUNT_BY_STATE.text}${where.toString()} GROUP BY status`;
+  const result = await runStatement<{ status: string; n: number }>(on, shaped(text), where.values);
+  const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
+  for (const row of result.rows) counts[row.status as keyof StateCounts] = row.n;
+  return counts;
+}
+
+/** Cursors are opaque to callers: the last id of the page, base64url-encoded. */
+function encodeCursor(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!isUuid(id))
+    throw new SpoolValidationError("cursor", "is not a cursor returned by a previous page");
+  return id;
+}

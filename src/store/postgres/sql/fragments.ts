@@ -1,0 +1,24 @@
+/**
+ * SQL fragments shared by the statement templates of sql/jobs.ts (not statements themselves):
+ * logging job events and sending wake-ups from inside a writing statement, as CTEs, so that
+ * both commit — or roll back — with the change they describe, at no extra round trip.
+ */
+import type { SchemaNames } from "./names.js";
+
+/**
+ * An INSERT of job events into the pending log from `select`, whose columns are, in order:
+ * at, name, job_id, tenant, queue, type, status, data (JSON). Rows are logged in the order the
+ * SELECT yields them.
+ */
+export const logEvents = (t: SchemaNames, select: string): string =>
+  `INSERT INTO ${t.pendingEvents} (at, name, job_id, tenant, queue, type, status, data) ${select}`;
+
+/**
+ * One `pg_notify` per distinct queue of the CTE `source` (rows restricted by `where`), on the
+ * channel in `channel` (a parameter). Yields one row, so a statement can CROSS JOIN it to make
+ * sure it is evaluated. PostgreSQL folds identical notifications of one transaction anyway; the
+ * DISTINCT keeps a burst of inserts from building a long list first.
+ */
+export const notifyDistinctQueues = (source: string, where: string, channel: string): string =>
+  `SELECT count(pg_notify(${channel}, queue)) AS notified
+   FROM (SELECT DISTINCT queue FROM ${source} WHERE ${where}) AS distinct_queues`;

@@ -1,0 +1,27 @@
+/** Named PostgreSQL statements for queue statistics and positions; same names as SQLite's. */
+import type { SqlTemplate } from "./names.js";
+
+/** $1 tenant (null: all) — job counts per queue and state. */
+export const COUNT_BY_QUEUE_AND_STATE: SqlTemplate = (t) => `
+SELECT queue, status, count(*)::int AS n FROM ${t.jobs}
+WHERE $1::text IS NULL OR tenant = $1::text
+GROUP BY queue, status`;
+
+/**
+ * $1 since, $2 minute_ago, $3 tenant (null: all), $4 limit — wait and run times of recently
+ * completed jobs (newest first).
+ */
+export const SELECT_RECENT_DURATIONS: SqlTemplate = (t) => `
+SELECT queue, started_at - run_at AS wait_ms, completed_at - started_at AS run_ms,
+  completed_at >= $2::bigint AS last_minute
+FROM ${t.jobs}
+WHERE status = 'completed' AND completed_at >= $1::bigint
+  AND ($3::text IS NULL OR tenant = $3::text)
+ORDER BY completed_at DESC LIMIT $4::int`;
+
+/** $1 queue, $2 priority, $3 run_at, $4 id — queued jobs of the queue ahead of a job in claim order. */
+export const COUNT_AHEAD: SqlTemplate = (t) => `
+SELECT count(*)::int AS n FROM ${t.jobs}
+WHERE status = 'queued' AND queue = $1::text
+  AND (priority > $2::int OR (priority = $2::int
+    AND (run_at < $3::bigint OR (run_at = $3::bigint AND id < $4::uuid))))`;

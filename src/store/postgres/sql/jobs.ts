@@ -1,0 +1,384 @@
+/**
+ * Named PostgreSQL statements for jobs: each export is a template of the schema-qualified table
+ * names (sql/names.ts) and uses the same name as its SQLite twin (src/store/sqlite/sql/jobs.ts).
+ * Parameters are listed above each one as `$n name`; times are ms since the epoch (BIGINT).
+ *
+ * Divergences from SQLite, all for the same reason — one round trip per batch instead of one
+ * per row, since every round trip costs a network hop here — are marked "Divergence:".
+ * Every state change logs its job event in the same statement (a `logged` CTE, see
+ * sql/fragments.ts) with the same names and data as SQLite's `appendJobEvents` calls, and
+ * statements that make jobs ready `pg_notify` once per distinct queue, also in the statement, so
+ * events and wake-ups commit (or roll back) with the write at no extra round trip.
+ */
+import { logEvents, notifyDistinctQueues } from "./fragments.js";
+import type { SqlTemplate } from "./names.js";
+
+const UNFINISHED = "('scheduled', 'queued', 'running', 'retrying')";
+
+/**
+ * $1 ids uuid[], $2 tenants, $3 queues, $4 types, $5 payloads (JSON text), $6 statuses,
+ * $7 priorities int[], $8 max_attempts int[], $9 run_ats bigint[], $10 timeout_ms bigint[],
+ * $11 backoff_base_ms bigint[], $12 backoff_cap_ms bigint[], $13 unique_keys, $14 tags (array
+ * literals), $15 webhook_urls, $16 nows bigint[] (created_at), $17 channel — returns the ids
+ * inserted. Divergence: a whole batch in one statement (rows inserted in the order given, so a
+ * duplicate unique key inside the batch loses to the earlier row), logging `job.queued` for
+ * each inserted job and notifying each queue that got a `queued` job once.
+ */
+export const INSERT_JOB: SqlTemplate = (t) => `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+    $7::int[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[],
+    $14::text[], $15::text[], $16::bigint[])
+    WITH ORDINALITY AS i(id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
+      timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, now, ord)
+), inserted AS (
+  INSERT INTO ${t.jobs} (id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
+    timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, created_at, updated_at)
+  SELECT id, tenant, queue, type, payload::json, status, priority, max_attempts, run_at,
+    timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags::text[], webhook_url, now, now
+  FROM input ORDER BY ord
+  ON CONFLICT (tenant, queue, unique_key) WHERE unique_key IS NOT NULL AND status IN ${UNFINISHED}
+  DO NOTHING
+  RETURNING id, tenant, queue, type, status, run_at, created_at
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT created_at, 'job.queued', id, tenant, queue, type, status,
+    json_build_object('runAt', run_at) FROM inserted`,
+  )}
+), notified AS (${notifyDistinctQueues("inserted", "status = 'queued'", "$17::text")})
+SELECT inserted.id FROM inserted CROSS JOIN notified`;
+
+/**
+ * $1 tenants, $2 queues, $3 unique_keys — the unfinished jobs holding these keys.
+ * Divergence: looks up every duplicate of a batch at once.
+ */
+export const SELECT_UNIQUE_HOLDER: SqlTemplate = (t) => `
+SELECT j.* FROM ${t.jobs} AS j
+JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, queue, unique_key)
+  ON j.tenant = k.tenant AND j.queue = k.queue AND j.unique_key = k.unique_key
+WHERE j.unique_key IS NOT NULL AND j.status IN ${UNFINISHED}`;
+
+/**
+ * $1 queues text[], $2 now, $3 channel — makes due scheduled/retrying jobs of the claimed
+ * queues claimable, then returns the settings of those queues that are paused or limited (no
+ * row: claim freely). Divergence: all of a claim's queues at once, rows locked with SKIP LOCKED
+ * so that racing claimers never wait on each other, the queues' settings read in the same round
+ * trip (SQLite reads SELECT_QUEUE in-process for free), and a notification per queue that got
+ * jobs, because this claim may take only some of them and other hosts should take the rest.
+ * The notification subquery drives the LEFT JOIN, so it runs even when no settings match.
+ */
+export const PROMOTE_DUE_IN_QUEUE: SqlTemplate = (t) => `
+WITH promoted AS (
+  UPDATE ${t.jobs} SET status = 'queued', updated_at = $2::bigint
+  WHERE id IN (
+    SELECT id FROM ${t.jobs}
+    WHERE status IN ('scheduled', 'retrying') AND run_at <= $2::bigint AND queue = ANY($1::text[])
+    FOR UPDATE SKIP LOCKED)
+  AND status IN ('scheduled', 'retrying')
+  RETURNING queue
+), notified AS (${notifyDistinctQueues("promoted", "true", "$3::text")})
+SELECT q.name, q.paused, q.concurrency
+FROM notified
+LEFT JOIN ${t.queues} AS q
+  ON q.name = ANY($1::text[]) AND (q.paused OR q.concurrency IS NOT NULL)`;
+
+/**
+ * $1 queue — locks the queue's row for the rest of the claim transaction, so that claimers of a
+ * concurrency-limited queue on every host count and claim one at a time. PostgreSQL only
+ * (SQLite's BEGIN IMMEDIATE already serialises every claim).
+ */
+export const LOCK_QUEUE: SqlTemplate = (t) => `
+SELECT paused, concurrency FROM ${t.queues} WHERE name = $1 FOR UPDATE`;
+
+/** $1 queue — running jobs of a queue (for its concurrency limit). */
+export const COUNT_RUNNING_IN_QUEUE: SqlTemplate = (t) => `
+SELECT count(*)::int AS n FROM ${t.jobs} WHERE status = 'running' AND queue = $1`;
+
+/**
+ * Columns a claim returns (`result` is always null for a claimable job and is left out).
+ */
+export const CLAIM_COLUMNS = [
+  "id",
+  "tenant",
+  "queue",
+  "type",
+  "payload",
+  "priority",
+  "progress",
+  "progress_message",
+  "attempt",
+  "max_attempts",
+  "run_at",
+  "timeout_ms",
+  "backoff_base_ms",
+  "backoff_cap_ms",
+  "unique_key",
+  "tags",
+  "error",
+  "errors",
+  "webhook_url",
+  "worker",
+  "lease_token",
+  "lease_expires_at",
+  "cancel_requested",
+  "created_at",
+  "started_at",
+  "updated_at",
+] as const;
+
+/**
+ * $1 queue, $2 limit, $3 worker, $4 lease_token, $5 now, $6 lease_ms, $7 grace_ms,
+ * $8 unlimited_only (refuse a queue that has a concurrency limit), $9 tenant (null: any) —
+ * logs `job.started` for each claimed job.
+ * Divergence: the candidates are locked with FOR UPDATE SKIP LOCKED in a materialised CTE, so
+ * concurrent claimers on any host take disjoint rows without waiting for each other; and the
+ * statement re-checks the queue's settings as of its own snapshot (a paused queue, or a queue
+ * that got a limit since the caller looked, yields nothing), because unlike SQLite's claim it
+ * holds no lock that would keep them from changing in between. The check does not depend on
+ * the row, so it is evaluated once per statement.
+ */
+export const CLAIM_JOBS: SqlTemplate = (t) => `
+WITH picked AS MATERIALIZED (
+  SELECT id FROM ${t.jobs}
+  WHERE status = 'queued' AND queue = $1::text AND ($9::text IS NULL OR tenant = $9::text)
+    AND NOT EXISTS (
+      SELECT 1 FROM ${t.queues} AS q
+      WHERE q.name = $1::text AND (q.paused OR ($8::boolean AND q.concurrency IS NOT NULL)))
+  ORDER BY priority DESC, run_at, id
+  LIMIT $2::int
+  FOR UPDATE SKIP LOCKED
+), claimed AS (
+  UPDATE ${t.jobs} AS j SET status = 'running', attempt = j.attempt + 1, worker = $3::text,
+    lease_token = $4::text, started_at = $5::bigint,
+    lease_expires_at = LEAST($5::bigint + $6::bigint, $5::bigint + j.timeout_ms + $7::bigint),
+    progress = 0, progress_message = NULL, updated_at = $5::bigint
+  FROM picked WHERE j.id = picked.id
+  RETURNING ${CLAIM_COLUMNS.map((column) => `j.${column}`).join(", ")}
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $5::bigint, 'job.started', id, tenant, queue, type, 'running',
+    json_build_object('attempt', attempt, 'worker', $3::text) FROM claimed`,
+  )}
+)
+SELECT * FROM claimed`;
+
+/**
+ * $1 ids uuid[], $2 lease_tokens, $3 progress int[] (null: keep), $4 set_message bool[],
+ * $5 messages, $6 now, $7 lease_ms, $8 grace_ms. The lease end is `now + lease_ms`, never past
+ * the attempt's deadline plus grace; logs `job.progress` for each renewal that carried progress.
+ * Divergence: renews a whole batch in one statement.
+ */
+export const EXTEND_LEASE: SqlTemplate = (t) => `
+WITH renewed AS (
+  UPDATE ${t.jobs} AS j SET
+    lease_expires_at = LEAST($6::bigint + $7::bigint, j.started_at + j.timeout_ms + $8::bigint),
+    progress = COALESCE(r.progress, j.progress),
+    progress_message = CASE WHEN r.set_message THEN r.message ELSE j.progress_message END,
+    updated_at = $6::bigint
+  FROM unnest($1::uuid[], $2::text[], $3::int[], $4::boolean[], $5::text[])
+    AS r(id, lease_token, progress, set_message, message)
+  WHERE j.id = r.id AND j.lease_token = r.lease_token AND j.status = 'running'
+  RETURNING j.id, j.tenant, j.queue, j.type, j.lease_expires_at, j.cancel_requested,
+    r.progress AS reported_progress, r.message AS reported_message
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $6::bigint, 'job.progress', id, tenant, queue, type, 'running',
+    json_build_object('progress', reported_progress, 'progressMessage', reported_message)
+    FROM renewed WHERE reported_progress IS NOT NULL`,
+  )}
+)
+SELECT id, lease_expires_at, cancel_requested FROM renewed`;
+
+/**
+ * $1 ids uuid[], $2 lease_tokens, $3 results (JSON text or null), $4 now — one statement for a
+ * whole batch of acknowledgements; a cancellation asked for meanwhile wins and drops the result.
+ * Logs `job.completed` (or `job.cancelled`) for each.
+ */
+export const COMPLETE_JOBS: SqlTemplate = (t) => `
+WITH done AS (
+  UPDATE ${t.jobs} AS j SET
+    status = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'completed' END,
+    result = CASE WHEN j.cancel_requested THEN NULL ELSE c.result::json END,
+    progress = CASE WHEN j.cancel_requested THEN j.progress ELSE 100 END,
+    completed_at = $4::bigint, updated_at = $4::bigint, lease_token = NULL, lease_expires_at = NULL
+  FROM unnest($1::uuid[], $2::text[], $3::text[]) AS c(id, lease_token, result)
+  WHERE j.id = c.id AND j.lease_token = c.lease_token AND j.status = 'running'
+  RETURNING j.id, j.status, j.tenant, j.queue, j.type, j.attempt
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $4::bigint,
+    CASE WHEN status = 'completed' THEN 'job.completed' ELSE 'job.cancelled' END,
+    id, tenant, queue, type, status, json_build_object('attempt', attempt) FROM done`,
+  )}
+)
+SELECT id, status FROM done`;
+
+/**
+ * $1 id, $2 lease_token, $3 status ('retrying'|'failed'), $4 run_at (null unless retrying),
+ * $5 error (JSON, as stored), $6 now, $7 the error as logged (JSON, without `at` and stack).
+ * Appends the error to `errors`, keeping the newest 25, and logs `job.retrying`, `job.failed`
+ * or (when cancellation was asked for) `job.cancelled`.
+ */
+export const FAIL_JOB: SqlTemplate = (t) => `
+WITH failed AS (
+  UPDATE ${t.jobs} SET
+    status = CASE WHEN cancel_requested THEN 'cancelled' ELSE $3::text END,
+    run_at = CASE WHEN NOT cancel_requested AND $3::text = 'retrying' THEN $4::bigint ELSE run_at END,
+    completed_at = CASE WHEN cancel_requested OR $3::text = 'failed' THEN $6::bigint ELSE NULL END,
+    error = $5::jsonb,
+    errors = CASE WHEN jsonb_array_length(errors) >= 25
+      THEN (errors - 0) || jsonb_build_array($5::jsonb)
+      ELSE errors || jsonb_build_array($5::jsonb) END,
+    lease_token = NULL, lease_expires_at = NULL, updated_at = $6::bigint
+  WHERE id = $1::uuid AND lease_token = $2::text AND status = 'running'
+  RETURNING id, status, run_at, tenant, queue, type, attempt
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $6::bigint, 'job.' || status, id, tenant, queue, type, status,
+    CASE WHEN status = 'retrying'
+      THEN json_build_object('attempt', attempt, 'error', $7::json, 'runAt', run_at)
+      ELSE json_build_object('attempt', attempt, 'error', $7::json) END
+    FROM failed`,
+  )}
+)
+SELECT status, run_at, tenant, queue, type, attempt FROM failed`;
+
+/**
+ * $1 ids uuid[], $2 lease_tokens, $3 now, $4 channel — gives jobs back uncounted; a requested
+ * cancellation ends a job instead; logs `job.queued` (or `job.cancelled`). Returns each released
+ * job's queue. Divergence: a whole batch in one statement, notifying each queue that got a job
+ * back.
+ */
+export const RELEASE_JOB: SqlTemplate = (t) => `
+WITH released AS (
+  UPDATE ${t.jobs} AS j SET
+    status = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'queued' END,
+    attempt = CASE WHEN j.cancel_requested THEN j.attempt ELSE j.attempt - 1 END,
+    completed_at = CASE WHEN j.cancel_requested THEN $3::bigint ELSE NULL END,
+    lease_token = NULL, lease_expires_at = NULL, updated_at = $3::bigint
+  FROM unnest($1::uuid[], $2::text[]) AS r(id, lease_token)
+  WHERE j.id = r.id AND j.lease_token = r.lease_token AND j.status = 'running'
+  RETURNING j.id, j.status, j.run_at, j.tenant, j.queue, j.type
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $3::bigint, 'job.' || status, id, tenant, queue, type, status,
+    CASE WHEN status = 'queued' THEN json_build_object('runAt', run_at) ELSE '{}'::json END
+    FROM released`,
+  )}
+), notified AS (${notifyDistinctQueues("released", "status = 'queued'", "$4::text")})
+SELECT released.queue FROM released CROSS JOIN notified`;
+
+/** $1 ids uuid[] */
+export const SELECT_CANCEL_REQUESTED: SqlTemplate = (t) => `
+SELECT id FROM ${t.jobs} WHERE id = ANY($1::uuid[]) AND cancel_requested AND status = 'running'`;
+
+/** $1 id */
+export const SELECT_JOB: SqlTemplate = (t) => `SELECT * FROM ${t.jobs} WHERE id = $1::uuid`;
+
+/**
+ * $1 id — the job, locked until the transaction ends. PostgreSQL only: SQLite's BEGIN
+ * IMMEDIATE already excludes every other writer.
+ */
+export const SELECT_JOB_FOR_UPDATE: SqlTemplate = (t) => `
+SELECT * FROM ${t.jobs} WHERE id = $1::uuid FOR UPDATE`;
+
+/** $1 id, $2 now. Divergence: RETURNING the row saves reading it back. */
+export const REQUEST_CANCEL: SqlTemplate = (t) => `
+UPDATE ${t.jobs} SET cancel_requested = true, updated_at = $2::bigint
+WHERE id = $1::uuid AND status = 'running'
+RETURNING *`;
+
+/**
+ * $1 id, $2 now — logs `job.cancelled`. Divergence: RETURNING the row saves reading it back.
+ */
+export const CANCEL_WAITING_JOB: SqlTemplate = (t) => `
+WITH cancelled AS (
+  UPDATE ${t.jobs} SET status = 'cancelled', completed_at = $2::bigint, updated_at = $2::bigint
+  WHERE id = $1::uuid AND status IN ('scheduled', 'queued', 'retrying')
+  RETURNING *
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $2::bigint, 'job.cancelled', id, tenant, queue, type, status, '{}'::json
+    FROM cancelled`,
+  )}
+)
+SELECT * FROM cancelled`;
+
+/**
+ * $1 id, $2 now — the manual retry ("redrive"); keeps the error history; logs `job.queued`.
+ * Divergence: RETURNING the row saves reading it back.
+ */
+export const RETRY_JOB: SqlTemplate = (t) => `
+WITH retried AS (
+  UPDATE ${t.jobs} SET status = 'queued', attempt = 0, run_at = $2::bigint, progress = 0,
+    progress_message = NULL, result = NULL, error = NULL, cancel_requested = false,
+    started_at = NULL, completed_at = NULL, updated_at = $2::bigint
+  WHERE id = $1::uuid AND status IN ('failed', 'cancelled')
+  RETURNING *
+), logged AS (
+  ${logEvents(
+    t,
+    `SELECT $2::bigint, 'job.queued', id, tenant, queue, type, status,
+    json_build_object('runAt', run_at) FROM retried`,
+  )}
+)
+SELECT * FROM retried`;
+
+/**
+ * $1 now, $2 limit — running jobs whose lease has ended. Divergence: locked with SKIP LOCKED, so
+ * rescuers in several processes split the work instead of racing for the same rows.
+ */
+export const SELECT_EXPIRED_LEASES: SqlTemplate = (t) => `
+SELECT id, queue, type, attempt, max_attempts, backoff_base_ms, backoff_cap_ms, started_at,
+  timeout_ms, lease_token, cancel_requested
+FROM ${t.jobs} WHERE status = 'running' AND lease_expires_at <= $1::bigint
+ORDER BY lease_expires_at LIMIT $2::int
+FOR UPDATE SKIP LOCKED`;
+
+/**
+ * $1 now, $2 limit, $3 channel. Divergence: rows locked with SKIP LOCKED (racing promoters split
+ * the work), and each queue that got jobs is notified.
+ */
+export const PROMOTE_DUE_JOBS: SqlTemplate = (t) => `
+WITH promoted AS (
+  UPDATE ${t.jobs} SET status = 'queued', updated_at = $1::bigint
+  WHERE id IN (
+    SELECT id FROM ${t.jobs} WHERE status IN ('scheduled', 'retrying') AND run_at <= $1::bigint
+    ORDER BY run_at LIMIT $2::int
+    FOR UPDATE SKIP LOCKED)
+  AND status IN ('scheduled', 'retrying')
+  RETURNING id, queue, type, status, attempt
+), notified AS (${notifyDistinctQueues("promoted", "true", "$3::text")})
+SELECT promoted.* FROM promoted CROSS JOIN notified`;
+
+/**
+ * $1 status, $2 before, $3 limit. Divergence: SKIP LOCKED, so a prune never waits on (or
+ * blocks) a worker's write of the same row; the bounded batch keeps each transaction short.
+ */
+export const PRUNE_FINISHED: SqlTemplate = (t) => `
+DELETE FROM ${t.jobs} WHERE id IN (
+  SELECT id FROM ${t.jobs} WHERE status = $1::text AND completed_at < $2::bigint
+  LIMIT $3::int
+  FOR UPDATE SKIP LOCKED)`;
+
+/** Jobs by state; the store appends a WHERE clause built from an allow-list, then GROUP BY. */
+export const COUNT_BY_STATE: SqlTemplate = (t) =>
+  `SELECT status, count(*)::int AS n FROM ${t.jobs}`;
+
+/** Listing; the store appends a WHERE clause built from an allow-list, ORDER BY and LIMIT. */
+export const LIST_JOBS: SqlTemplate = (t) => `SELECT * FROM ${t.jobs}`;
+
+/**
+ * $1 channel, $2 queues text[] — a wake-up per distinct queue, sent when the surrounding
+ * transaction commits. PostgreSQL only.
+ */
+export const NOTIFY_QUEUES: SqlTemplate = () => `
+SELECT count(pg_notify($1::text, queue)) AS notified
+FROM (SELECT DISTINCT unnest($2::text[]) AS queue) AS distinct_queues`;

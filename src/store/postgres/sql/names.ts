@@ -1,0 +1,56 @@
+/**
+ * Schema-qualified, quoted table names that the PostgreSQL statement templates are built from.
+ * Statements are plain functions of these names, called once per schema when a store opens, so
+ * no SQL text is ever rewritten afterwards.
+ */
+import { createHash } from "node:crypto";
+
+/** Quoted names for one schema, e.g. `"spool"."jobs"`. */
+export interface SchemaNames {
+  /** The quoted schema, e.g. `"spool"`. */
+  schema: string;
+  /** The quoted, qualified jobs table. */
+  jobs: string;
+  /** The quoted, qualified queues table. */
+  queues: string;
+  /** The published job-event log (readers see it in `seq` order). */
+  events: string;
+  /** Job events written by committed changes and not yet published (see event-log.ts). */
+  pendingEvents: string;
+  /** API keys (hashes only). */
+  apiKeys: string;
+  /** The quoted, qualified migrations ledger. */
+  migrations: string;
+}
+
+/** A statement template: the SQL text of one named statement for the given schema. */
+export type SqlTemplate = (names: SchemaNames) => string;
+
+/**
+ * The LISTEN/NOTIFY channel of a schema: `<schema>_jobs` (`spool_jobs` by default). Channel names
+ * are identifiers of at most 63 bytes; a longer one is replaced by a hash of the schema.
+ */
+export function channelName(schema: string): string {
+  const channel = `${schema}_jobs`;
+  if (Buffer.byteLength(channel) <= 63) return channel;
+  return `spool_${createHash("sha256").update(schema).digest("hex").slice(0, 40)}_jobs`;
+}
+
+/** Quotes an SQL identifier (doubling embedded quotes), as PostgreSQL's quote_ident does. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** The quoted names of Spool's tables in `schema`. */
+export function schemaNames(schema: string): SchemaNames {
+  const quoted = quoteIdentifier(schema);
+  return {
+    schema: quoted,
+    jobs: `${quoted}.${quoteIdentifier("jobs")}`,
+    queues: `${quoted}.${quoteIdentifier("queues")}`,
+    events: `${quoted}.${quoteIdentifier("job_events")}`,
+    pendingEvents: `${quoted}.${quoteIdentifier("job_events_pending")}`,
+    apiKeys: `${quoted}.${quoteIdentifier("api_keys")}`,
+    migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
+  };
+}

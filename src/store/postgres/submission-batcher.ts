@@ -1,0 +1,114 @@
+/**
+ * Group commit for submissions. Concurrent `enqueueJobs` calls are merged into one write — one
+ * INSERT and one commit for all of them — and each caller's promise resolves only after the
+ * write that carries its jobs has committed, so the acknowledgement stays durable.
+ *
+ * Nothing waits for a batch to fill: a call that finds a free write slot goes out at once (no
+ * added latency when idle); calls that arrive while `maxInFlight` writes are running queue up
+ * and leave together as soon as a slot frees. Under load the commit cost is shared by every job
+ * in the batch, which is what lets single submissions outrun one-commit-per-call queues.
+ *
+ * Each call stays all-or-nothing: when a merged write fails for a reason other than the
+ * database being unavailable (say one call's duplicate id), every call in it is written again
+ * on its own, so only the offending call fails.
+ */
+import { StoreUnavailableError } from "../../core/errors.js";
+import type { JobInput } from "../../core/options.js";
+import type { EnqueueOutcome } from "../store.js";
+
+/** One caller's submission. */
+export interface Submission {
+  jobs: readonly JobInput[];
+  now: number;
+}
+
+/** Writes submissions atomically together; returns each one's outcomes, in order. */
+export type SubmissionWriter = (group: readonly Submission[]) => Promise<EnqueueOutcome[][]>;
+
+/** Options of the batcher. */
+export interface SubmissionBatcherOptions {
+  /** Most jobs merged into one write (a single larger call still goes alone). Default 1,000. */
+  maxJobs?: number;
+  /** Writes running at once. Default 2. */
+  maxInFlight?: number;
+  write: SubmissionWriter;
+}
+
+interface Pending extends Submission {
+  resolve: (outcomes: EnqueueOutcome[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Merges concurrent submissions into shared writes; see the module header. */
+export class SubmissionBatcher {
+  private readonly queue: Pending[] = [];
+  private readonly maxJobs: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private readonly idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: SubmissionBatcherOptions) {
+    this.maxJobs = options.maxJobs ?? 1_000;
+    this.maxInFlight = options.maxInFlight ?? 2;
+  }
+
+  /** Writes `submission`; resolves with its outcomes once they are committed. */
+  submit(submission: Submission): Promise<EnqueueOutcome[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...submission, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Resolves when no submission is queued or being written. */
+  async drain(): Promise<void> {
+    if (this.inFlight === 0 && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const group = this.takeGroup();
+      this.inFlight += 1;
+      void this.writeGroup(group).finally(() => {
+        this.inFlight -= 1;
+        this.pump();
+        if (this.inFlight === 0 && this.queue.length === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
+    }
+  }
+
+  /** The oldest submissions, up to `maxJobs` jobs (always at least one submission). */
+  private takeGroup(): Pending[] {
+    let jobs = this.queue[0]!.jobs.length;
+    let count = 1;
+    while (count < this.queue.length && jobs + this.queue[count]!.jobs.length <= this.maxJobs) {
+      jobs += this.queue[count]!.jobs.length;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  private async writeGroup(group: Pending[]): Promise<void> {
+    try {
+      const outcomes = await this.options.write(group);
+      group.forEach((pending, i) => pending.resolve(outcomes[i]!));
+    } catch (error) {
+      if (group.length === 1 || error instanceof StoreUnavailableError) {
+        for (const pending of group) pending.reject(error);
+        return;
+      }
+      // Find the offending call(s): write each one alone.
+      for (const pending of group) {
+        try {
+          const [outcomes] = await this.options.write([pending]);
+          pending.resolve(outcomes!);
+        } catch (alone) {
+          pending.reject(alone);
+        }
+      }
+    }
+  }
+}
