@@ -139,8 +139,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   app.decorateRequest("principal", undefined as unknown as Principal);
   app.addHook("onRequest", async (request: FastifyRequest, reply) => {
     void reply.header("x-request-id", request.id);
-    if (request.routeOptions.config.public === true || request.routeOptions.url === undefined)
-      return;
+    const route = request.routeOptions.url;
+    // Unmatched routes get their 404; health checks and the API docs need no key.
+    if (route === undefined || request.routeOptions.config.public === true) return;
+    if (route === "/docs" || route.startsWith("/docs/")) return;
     request.principal =
       context.auth === null
         ? ANONYMOUS_ADMIN

@@ -47,7 +47,7 @@ const HTTP_FIELD_NAMES: Record<string, string> = {
 
 /** Renames the camelCase segments of a library field path (`jobs[2].maxAttempts`). */
 export function httpFieldName(field: string): string {
-  return field.replace(/[A-Za-z]+/g, (segment) => HTTP_FIELD_NAMES[segment] ?? segment);
+  return field.replace(/[A-Za-z_]+/g, (segment) => HTTP_FIELD_NAMES[segment] ?? segment);
 }
 
 /** Formats a schema issue path: `["jobs", 3, "queue"]` → `jobs[3].queue`. */
@@ -179,12 +179,10 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
 
 /** Unknown routes: 404 in the same shape. */
 export function handleNotFound(request: FastifyRequest, reply: FastifyReply): void {
-  void reply
-    .code(404)
-    .send({
-      error: {
-        code: "not_found",
-        message: `no route ${request.method} ${request.url.split("?")[0]}`,
-      },
-    });
+  void reply.code(404).send({
+    error: {
+      code: "not_found",
+      message: `no route ${request.method} ${request.url.split("?")[0]}`,
+    },
+  });
 }

@@ -89,12 +89,10 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       );
       const jobs = await ctx.spool.submit(inputs);
       const now = Date.now();
-      void reply
-        .code(202)
-        .send({
-          jobs: jobs.map((job) => submitResponse(job, job.duplicate, now)),
-          count: jobs.length,
-        });
+      void reply.code(202).send({
+        jobs: jobs.map((job) => submitResponse(job, job.duplicate, now)),
+        count: jobs.length,
+      });
     },
   );
 
@@ -174,24 +172,20 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       const job = await ctx.spool.cancel(id, tenant === undefined ? {} : { tenant });
       const resource = toJobResource(job, Date.now());
       if (job.status === "cancelled") {
-        void reply
-          .code(200)
-          .send({
-            job_id: job.id,
-            status: "cancelled",
-            message: `Job ${job.id} cancelled`,
-            job: resource,
-          });
+        void reply.code(200).send({
+          job_id: job.id,
+          status: "cancelled",
+          message: `Job ${job.id} cancelled`,
+          job: resource,
+        });
       } else {
-        void reply
-          .code(202)
-          .send({
-            job_id: job.id,
-            status: job.status,
-            cancel_requested: true,
-            message: `Cancellation of running job ${job.id} requested`,
-            job: resource,
-          });
+        void reply.code(202).send({
+          job_id: job.id,
+          status: job.status,
+          cancel_requested: true,
+          message: `Cancellation of running job ${job.id} requested`,
+          job: resource,
+        });
       }
     },
   );

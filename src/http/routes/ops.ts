@@ -39,14 +39,12 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
         await ctx.store.ping();
         return { status: "ready" };
       } catch (error) {
-        return reply
-          .code(503)
-          .send({
-            error: {
-              code: "store_unavailable",
-              message: `store unreachable: ${(error as Error).message}`,
-            },
-          });
+        return reply.code(503).send({
+          error: {
+            code: "store_unavailable",
+            message: `store unreachable: ${(error as Error).message}`,
+          },
+        });
       }
     },
   );

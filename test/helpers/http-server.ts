@@ -1,0 +1,73 @@
+/** A real Spool HTTP server on a free port, over a fresh store, for HTTP tests. */
+import { SpoolClient } from "../../src/client/client.js";
+import { createApiKey } from "../../src/http/auth.js";
+import { startServer, type RunningServer } from "../../src/http/server.js";
+import { Spool, type SpoolOptions } from "../../src/index.js";
+import { tempSqliteUrl } from "./temp-dir.js";
+
+/** A running test server. */
+export interface TestServer {
+  spool: Spool;
+  server: RunningServer;
+  url: string;
+  adminKey: string;
+  /** A client with the admin key (or with `token`). */
+  client(token?: string): SpoolClient;
+  /** Creates a key and returns its secret. */
+  key(role: "admin" | "producer" | "worker", tenant?: string, queues?: string[]): Promise<string>;
+  /** Raw request helper returning status, headers and parsed body. */
+  fetch(
+    method: string,
+    path: string,
+    options?: { token?: string | null; body?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  close(): Promise<void>;
+}
+
+/** Starts a server with auth on (the default) over a temp SQLite store. */
+export async function startTestServer(
+  options: { spool?: Partial<SpoolOptions>; auth?: boolean; bodyLimit?: number } = {},
+): Promise<TestServer> {
+  const spool = await Spool.open({ url: tempSqliteUrl(), ...options.spool });
+  const server = await startServer({
+    spool,
+    port: 0,
+    auth: options.auth ?? true,
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+  });
+  const adminKey = server.initialAdminKey ?? "";
+  return {
+    spool,
+    server,
+    url: server.url,
+    adminKey,
+    client: (token = adminKey) => new SpoolClient({ baseUrl: server.url, token }),
+    key: async (role, tenant = "default", queues) =>
+      (await createApiKey(spool.store, { role, tenant, queues: queues ?? null, now: Date.now() }))
+        .key,
+    fetch: async (method, path, fetchOptions = {}) => {
+      const token = fetchOptions.token === undefined ? adminKey : fetchOptions.token;
+      const response = await fetch(server.url + path, {
+        method,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(fetchOptions.body === undefined ? {} : { "content-type": "application/json" }),
+          ...fetchOptions.headers,
+        },
+        ...(fetchOptions.body === undefined ? {} : { body: fetchOptions.body }),
+      });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = text === "" ? null : JSON.parse(text);
+      } catch {
+        // not JSON (metrics)
+      }
+      return { status: response.status, headers: response.headers, body };
+    },
+    close: async () => {
+      await server.close();
+      await spool.close();
+    },
+  };
+}
