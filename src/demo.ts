@@ -1,26 +1,10 @@
 /**
  * `npm start` until the HTTP server lands: opens the default SQLite store, runs a worker with
- * two demo job types, submits a few jobs and prints their progress and results as they happen.
+ * the demo job types (src/demo/handlers.ts), submits a few jobs and prints their progress and
+ * results as they happen.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { Spool, type JobHandler } from "./index.js";
-
-/** `demo.sleep {seconds}`: sleeps, reporting progress ten times; stops early when cancelled. */
-const demoSleep: JobHandler = async (job, ctx) => {
-  const seconds = typeof job.payload.seconds === "number" ? job.payload.seconds : 1;
-  for (let step = 1; step <= 10; step++) {
-    await sleep((seconds * 1000) / 10, undefined, { signal: ctx.signal });
-    await ctx.progress(step * 10, `slept ${((seconds * step) / 10).toFixed(1)} of ${seconds} s`);
-  }
-  return { slept_seconds: seconds };
-};
-
-/** `demo.flaky {failures}`: fails its first N attempts, then succeeds. */
-const demoFlaky: JobHandler = async (job, ctx) => {
-  const failures = typeof job.payload.failures === "number" ? job.payload.failures : 1;
-  if (ctx.attempt <= failures) throw new Error(`planned failure ${ctx.attempt} of ${failures}`);
-  return { succeeded_on_attempt: ctx.attempt };
-};
+import { demoHandlers } from "./demo/handlers.js";
+import { Spool } from "./index.js";
 
 const spool = await Spool.open({ url: process.env.SPOOL_URL ?? "sqlite:./data/spool.db" });
 const time = (): string => new Date().toISOString().slice(11, 23);
@@ -44,7 +28,7 @@ spool.on("job.failed", (e) => console.log(`${time()} failed     ${e.type}: ${e.e
 const worker = spool.worker({
   concurrency: 4,
   handleSignals: true,
-  handlers: { "demo.sleep": demoSleep, "demo.flaky": demoFlaky },
+  handlers: demoHandlers,
 });
 await worker.start();
 const jobs = await spool.enqueueMany([
