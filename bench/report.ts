@@ -237,7 +237,9 @@ function renderMethod(report: BenchReport): string {
     ...scenarioNotes,
     "",
     "Every run opens a fresh instance (a new SQLite file, PostgreSQL schema or Redis key " +
-      "prefix) and deletes it afterwards, so no measurement sees another's rows. The job " +
+      "prefix) and deletes it afterwards, so no measurement sees another's rows; before each " +
+      "run PostgreSQL is checkpointed (`CHECKPOINT`) and the machine rests 200 ms, so one " +
+      "run's dirty pages are not flushed while the next is timed. The job " +
       'payload is `{ "i": <index> }` and the handler does nothing. Every wait is bounded, so a ' +
       'broken system shows "failed: <reason>" instead of hanging the run.',
     "",

@@ -4,9 +4,10 @@
  * docs/benchmarks.md.
  *
  *   npm run bench                        full run (~5 min on 2 cores), writes docs/benchmarks.md
- *   npm run bench -- --quick             tiny sizes, one run each (smoke test); writes nothing
- *   npm run bench -- --only spool-sqlite,bullmq
- *   npm run bench -- --out /tmp/b.md     write the report there instead
+ *   npm run bench -- --quick             tiny sizes, one run each (smoke test)
+ *   npm run bench -- --only spool-sqlite,bullmq --scenarios process,pickup
+ *   npm run bench -- --out /tmp/b.md     write the report there (quick and filtered runs
+ *                                        write none unless told)
  *
  * Not part of `npm test`: wall-clock numbers belong here, never in tests.
  */
@@ -15,10 +16,18 @@ import { parseArgs } from "node:util";
 import { readMachineFacts } from "./machine.js";
 import { formatLatency, formatRate, renderConsole, renderMarkdown } from "./report.js";
 import { BenchResults } from "./results.js";
-import { SCENARIOS, benchConfig, type Measurement } from "./scenarios.js";
+import {
+  SCENARIOS,
+  SCENARIO_IDS,
+  benchConfig,
+  type Measurement,
+  type ScenarioContext,
+  type ScenarioId,
+} from "./scenarios.js";
 import { BullMqSystem } from "./systems/bullmq.js";
 import { GraphileWorkerSystem } from "./systems/graphile-worker.js";
 import { PgBossSystem } from "./systems/pg-boss.js";
+import { withClient } from "./systems/postgres.js";
 import { SpoolSystem } from "./systems/spool.js";
 import {
   DEFAULT_POSTGRES_URL,
@@ -28,22 +37,47 @@ import {
   type SystemId,
 } from "./systems/system.js";
 import { checkTargets } from "./targets.js";
-import { errorMessage, formatMs, withTimeout } from "./wait.js";
+import { errorMessage, formatMs, sleep, withTimeout } from "./wait.js";
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only ${SYSTEM_IDS.join(",")}] [--out PATH]
+const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios SCENARIOS] [--out PATH]
 
-  --quick      tiny sizes, one run per scenario (a smoke test; writes no report unless --out)
-  --only IDS   comma-separated systems to run (writes no report unless --out)
-  --out PATH   where to write the Markdown report (default: docs/benchmarks.md for a full run)`;
+  --quick             tiny sizes, one run per scenario (a smoke test)
+  --only SYSTEMS      comma-separated systems: ${SYSTEM_IDS.join(",")}
+  --scenarios IDS     comma-separated scenarios: ${SCENARIO_IDS.join(",")}
+  --out PATH          where to write the Markdown report
+
+A full, unfiltered run writes docs/benchmarks.md; a quick or filtered one writes no report
+unless --out is given.`;
 
 /** Safety net over a whole scenario for one system; every inner wait has its own bound. */
 const SCENARIO_TIMEOUT_MS = 300_000;
 const DEFAULT_REPORT_PATH = "docs/benchmarks.md";
+const SETTLE_TIMEOUT_MS = 30_000;
+const SETTLE_PAUSE_MS = 200;
 
 interface CliOptions {
   quick: boolean;
   only: SystemId[] | undefined;
+  scenarios: ScenarioId[] | undefined;
   out: string | undefined;
+}
+
+/** Splits a comma-separated list and checks every item is one of `known`. */
+function parseList<T extends string>(
+  flag: string,
+  value: string | undefined,
+  known: readonly T[],
+): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  const unknown = items.filter((item) => !(known as readonly string[]).includes(item));
+  if (unknown.length > 0 || items.length === 0) {
+    throw new Error(`${flag}: unknown "${unknown.join(",")}" (use ${known.join(",")})`);
+  }
+  return items as T[];
 }
 
 function parseCli(argv: string[]): CliOptions | undefined {
@@ -52,27 +86,19 @@ function parseCli(argv: string[]): CliOptions | undefined {
     options: {
       quick: { type: "boolean", default: false },
       only: { type: "string" },
+      scenarios: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) return undefined;
-  let only: SystemId[] | undefined;
-  if (values.only !== undefined) {
-    const ids = values.only
-      .split(",")
-      .map((id) => id.trim())
-      .filter((id) => id !== "");
-    const unknown = ids.filter((id) => !(SYSTEM_IDS as readonly string[]).includes(id));
-    if (unknown.length > 0 || ids.length === 0) {
-      throw new Error(
-        `--only: unknown system "${unknown.join(",")}" (use ${SYSTEM_IDS.join(",")})`,
-      );
-    }
-    only = ids as SystemId[];
-  }
-  return { quick: values.quick, only, out: values.out };
+  return {
+    quick: values.quick,
+    only: parseList("--only", values.only, SYSTEM_IDS),
+    scenarios: parseList("--scenarios", values.scenarios, SCENARIO_IDS),
+    out: values.out,
+  };
 }
 
 function allSystems(postgresUrl: string): BenchSystem[] {
@@ -83,6 +109,20 @@ function allSystems(postgresUrl: string): BenchSystem[] {
     new PgBossSystem(postgresUrl),
     new BullMqSystem(),
   ];
+}
+
+/**
+ * Lets the machine settle before a run: PostgreSQL is checkpointed, so the dirty pages a
+ * previous run (of any system) left behind are not flushed while the next one is timed, and the
+ * dropped schemas' files are gone. Best effort: without PostgreSQL there is nothing to flush.
+ */
+async function settleMachine(postgresUrl: string): Promise<void> {
+  await withTimeout(
+    withClient(postgresUrl, (client) => client.query("CHECKPOINT")),
+    SETTLE_TIMEOUT_MS,
+    "CHECKPOINT",
+  ).catch(() => undefined);
+  await sleep(SETTLE_PAUSE_MS);
 }
 
 const runStarted = performance.now();
@@ -125,7 +165,13 @@ async function main(): Promise<void> {
     (system) => cli.only === undefined || cli.only.includes(system.id),
   );
   const reportPath =
-    cli.out ?? (cli.quick || cli.only !== undefined ? undefined : DEFAULT_REPORT_PATH);
+    cli.out ??
+    (cli.quick || cli.only !== undefined || cli.scenarios !== undefined
+      ? undefined
+      : DEFAULT_REPORT_PATH);
+  const scenarios = SCENARIOS.filter(
+    (scenario) => cli.scenarios === undefined || cli.scenarios.includes(scenario.id),
+  );
 
   progress(
     `Spool benchmark (${cli.quick ? "quick" : "full"}): ${systems.map((s) => s.label).join(", ")}`,
@@ -133,12 +179,13 @@ async function main(): Promise<void> {
   const machine = await readMachineFacts(postgresUrl);
   progress(`machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}`);
 
+  const context: ScenarioContext = { beforeRun: () => settleMachine(postgresUrl) };
   const results = new BenchResults();
   const unavailable = new Map<SystemId, string>();
-  const pairs = SCENARIOS.flatMap((scenario) =>
+  const pairs = scenarios.flatMap((scenario) =>
     systems.filter((system) => scenario.applies(system)).map((system) => ({ scenario, system })),
   );
-  for (const scenario of SCENARIOS) {
+  for (const scenario of scenarios) {
     for (const system of systems) {
       if (!scenario.applies(system))
         results.set(scenario.id, system.id, { status: "not-applicable" });
@@ -156,7 +203,7 @@ async function main(): Promise<void> {
     const scenarioStarted = performance.now();
     try {
       const measurement = await withTimeout(
-        scenario.run(system, config),
+        scenario.run(system, config, context),
         SCENARIO_TIMEOUT_MS,
         `${scenario.title} on ${system.label}`,
       );
@@ -182,7 +229,7 @@ async function main(): Promise<void> {
     config,
     machine,
     systems,
-    scenarios: SCENARIOS,
+    scenarios,
     results,
     targets: checkTargets(results),
   };

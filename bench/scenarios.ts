@@ -120,6 +120,15 @@ export const SCENARIO_IDS = [
 /** One of `SCENARIO_IDS`. */
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 
+/** What the orchestrator gives every scenario run. */
+export interface ScenarioContext {
+  /**
+   * Called before each run opens its instance, to let the machine settle (the orchestrator
+   * checkpoints PostgreSQL, so one run's dirty pages are not flushed during the next).
+   */
+  beforeRun(): Promise<void>;
+}
+
 /** A benchmark scenario. */
 export interface Scenario {
   id: ScenarioId;
@@ -128,7 +137,7 @@ export interface Scenario {
   method(config: BenchConfig): string;
   /** Whether `system` can run it (otherwise the row says "not applicable"). */
   applies(system: BenchSystem): boolean;
-  run(system: BenchSystem, config: BenchConfig): Promise<Measurement>;
+  run(system: BenchSystem, config: BenchConfig, context: ScenarioContext): Promise<Measurement>;
 }
 
 /** Longest a single step (one job, one stop) may take before the run fails, ms. */
@@ -137,14 +146,18 @@ const STEP_TIMEOUT_MS = 15_000;
 const PROCESS_TIMEOUT_MS = 120_000;
 /** Longest opening or closing an instance may take, ms. */
 const OPEN_CLOSE_TIMEOUT_MS = 60_000;
+/** Quiet time before the idle worker's CPU is measured, ms. */
+const IDLE_SETTLE_MS = 3_000;
 /** Index of warm-up jobs, kept apart from measured ones. */
 const WARMUP_BASE = 10_000_000;
 
 /** Opens a fresh instance, runs `fn` on it and always closes it (both bounded). */
 async function withInstance<T>(
   system: BenchSystem,
+  context: ScenarioContext,
   fn: (instance: SystemInstance) => Promise<T>,
 ): Promise<T> {
+  await context.beforeRun();
   const instance = await withTimeout(
     system.open(),
     OPEN_CLOSE_TIMEOUT_MS,
@@ -165,12 +178,13 @@ async function withInstance<T>(
 async function medianOfRuns(
   system: BenchSystem,
   config: BenchConfig,
+  context: ScenarioContext,
   once: (instance: SystemInstance) => Promise<{ jobs: number; elapsedMs: number }>,
 ): Promise<ThroughputMeasurement> {
   const rates: number[] = [];
   const counts: number[] = [];
   for (let run = 0; run < config.runs; run += 1) {
-    const { jobs, elapsedMs } = await withInstance(system, once);
+    const { jobs, elapsedMs } = await withInstance(system, context, once);
     rates.push((jobs * 1000) / elapsedMs);
     counts.push(jobs);
   }
@@ -204,8 +218,8 @@ const bulk: Scenario = {
     `calls of ${c.chunkSize.toLocaleString("en")}, one call after another; timed from the first ` +
     `call to the last acknowledgement (after one warm-up submit). Median of ${c.runs}.`,
   applies: () => true,
-  run: (system, config) =>
-    medianOfRuns(system, config, async (instance) => {
+  run: (system, config, context) =>
+    medianOfRuns(system, config, context, async (instance) => {
       await instance.enqueue({ i: WARMUP_BASE });
       const started = performance.now();
       await enqueueInChunks(instance, config.throughputJobs, config.chunkSize);
@@ -222,8 +236,8 @@ function singleEnqueue(inFlight: number): Scenario {
       `single-submit API (awaiting each acknowledgement) for ${c.singleDurationMs / 1000} s; ` +
       `jobs acknowledged ÷ elapsed time. Median of ${c.runs}.`,
     applies: () => true,
-    run: (system, config) =>
-      medianOfRuns(system, config, async (instance) => {
+    run: (system, config, context) =>
+      medianOfRuns(system, config, context, async (instance) => {
         await Promise.all(payloads(WARMUP_BASE, inFlight).map((p) => instance.enqueue(p)));
         let next = 0;
         const started = performance.now();
@@ -250,8 +264,8 @@ const processing: Scenario = {
     `job is reported completed (and, where that report precedes the write, until the store ` +
     `shows none left). Median of ${c.runs}.`,
   applies: () => true,
-  run: (system, config) =>
-    medianOfRuns(system, config, async (instance) => {
+  run: (system, config, context) =>
+    medianOfRuns(system, config, context, async (instance) => {
       await enqueueInChunks(instance, config.throughputJobs, config.chunkSize);
       const tracker = new JobTracker();
       const started = performance.now();
@@ -272,13 +286,14 @@ const pickup: Scenario = {
   title: "Pickup latency, idle worker in the same process",
   method: (c) =>
     `An idle worker (concurrency ${c.concurrency}) in the benchmark process; one job at a time ` +
-    `is submitted with the single-submit API, ${c.latencySamples} samples (fewer where noted) ` +
-    `after ${c.latencyWarmup} warm-ups, 5–15 ms apart after the previous job completed. Timed ` +
+    `is submitted with the single-submit API, ${c.latencySamples} samples after ` +
+    `${c.latencyWarmup} warm-ups, each 5–15 ms after the previous job completed (a polling ` +
+    `system takes fewer samples, spread over its polling cycle: see its notes). Timed ` +
     `from the start of the submit call to the start of the handler (so it includes the submit's ` +
     `commit).`,
   applies: () => true,
-  run: (system, config) =>
-    withInstance(system, async (instance) => {
+  run: (system, config, context) =>
+    withInstance(system, context, async (instance) => {
       const tracker = new JobTracker();
       const worker = await instance.startWorker({
         concurrency: config.concurrency,
@@ -287,8 +302,9 @@ const pickup: Scenario = {
       await sleep(200);
       const samples = Math.min(config.latencySamples, system.latencySamples ?? Infinity);
       const latencies: number[] = [];
+      const [gapMin, gapMax] = system.pickupGapMs ?? [5, 15];
       for (let k = 0; k < config.latencyWarmup + samples; k += 1) {
-        await sleep(jitter(5, 15));
+        await sleep(jitter(gapMin, gapMax));
         const submitted = performance.now();
         await withTimeout(instance.enqueue({ i: k }), STEP_TIMEOUT_MS, `submit ${k}`);
         const startedAt = await tracker.waitStarted(k, STEP_TIMEOUT_MS);
@@ -306,13 +322,14 @@ const pickupCrossProcess: Scenario = {
   method: (c) =>
     `A worker (concurrency ${c.concurrency}, default options) in a child process on the same ` +
     `store; the parent submits one job at a time (${c.latencySamples} samples after ` +
-    `${c.latencyWarmup} warm-ups, 10–30 ms apart) and the handler reports ` +
+    `${c.latencyWarmup} warm-ups, 10–40 ms apart) and the handler reports ` +
     `\`performance.timeOrigin + performance.now()\` over IPC; timed from the start of the ` +
-    `submit call to the start of the handler. Then the child measures its own ` +
-    `\`process.cpuUsage()\` over ${c.idleCpuMs / 1000} s of idleness, as % of one core.`,
+    `submit call to the start of the handler. Then, after ${IDLE_SETTLE_MS / 1000} s without ` +
+    `jobs, the child measures its own \`process.cpuUsage()\` over ${c.idleCpuMs / 1000} s, as % ` +
+    `of one core.`,
   applies: (system) => system.id.startsWith("spool-"),
-  run: (system, config) =>
-    withInstance(system, async (instance) => {
+  run: (system, config, context) =>
+    withInstance(system, context, async (instance) => {
       if (instance.startRemoteWorker === undefined) throw new Error("no cross-process worker");
       const remote = await instance.startRemoteWorker(config.concurrency);
       try {
@@ -323,9 +340,10 @@ const pickupCrossProcess: Scenario = {
           await withTimeout(instance.enqueue({ i: k }), STEP_TIMEOUT_MS, `submit ${k}`);
           const startedAt = await remote.started(k, STEP_TIMEOUT_MS);
           if (k >= config.latencyWarmup) latencies.push(startedAt - submitted);
-          await sleep(jitter(10, 30));
+          await sleep(jitter(10, 40));
         }
-        await sleep(1_000);
+        // Let the child finish what the samples left behind (GC, JIT) before calling it idle.
+        await sleep(IDLE_SETTLE_MS);
         const cpu = await remote.idleCpu(config.idleCpuMs);
         return {
           kind: "latency",
@@ -348,8 +366,8 @@ const steady: Scenario = {
     `scheduled submit time to its completion report. "Kept up" means every job completed within ` +
     `${c.steadyGraceMs / 1000} s of the end of the window.`,
   applies: () => true,
-  run: (system, config) =>
-    withInstance(system, async (instance) => {
+  run: (system, config, context) =>
+    withInstance(system, context, async (instance) => {
       const tracker = new JobTracker();
       const worker = await instance.startWorker({
         concurrency: config.concurrency,

@@ -39,8 +39,13 @@ export class PgBossSystem implements BenchSystem {
     `50 \`work()\` pollers (its replacement for \`teamSize\`), \`batchSize: ${BATCH_SIZE}\` each, ` +
     `run in turn so at most 50 handlers run at once, \`pollingIntervalSeconds: ` +
     `${POLLING_INTERVAL_SECONDS}\` (its minimum); default pool (10 connections); bulk submits ` +
-    "with `insert()`, single submits with `send()`";
+    "with `insert()`, single submits with `send()`. Pickup latency: 60 samples, 5–505 ms " +
+    "apart, so they fall at random points of the polling cycle (a fixed short gap locks onto " +
+    "one phase of it)";
   readonly durability = "PostgreSQL defaults (`synchronous_commit = on`, `fsync = on`)";
+  /** Pickups wait for a poll: sample at random points of the 0.5 s cycle, fewer times. */
+  readonly pickupGapMs = [5, 5 + POLLING_INTERVAL_SECONDS * 1000] as const;
+  readonly latencySamples = 60;
 
   constructor(private readonly postgresUrl: string) {}
 

@@ -32,6 +32,8 @@ import {
 export type SpoolStoreKind = "sqlite" | "postgres";
 
 const CHILD_SCRIPT = fileURLToPath(new URL("../cross-process-worker.ts", import.meta.url));
+/** tsx's loader, resolved from here so the child starts from any working directory. */
+const TSX_LOADER = import.meta.resolve("tsx");
 /** How long the child may take to start (tsx compiles it on the fly), ms. */
 const CHILD_READY_TIMEOUT_MS = 30_000;
 const CHILD_EXIT_TIMEOUT_MS = 15_000;
@@ -178,7 +180,7 @@ class ChildWorker implements RemoteWorker {
   /** Forks the child and waits until its worker is running. */
   static async start(config: RemoteWorkerConfig): Promise<ChildWorker> {
     const child = fork(CHILD_SCRIPT, [], {
-      execArgv: ["--import", "tsx"],
+      execArgv: ["--import", TSX_LOADER],
       env: { ...process.env, SPOOL_BENCH_WORKER: JSON.stringify(config) },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

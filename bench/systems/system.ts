@@ -99,8 +99,14 @@ export interface BenchSystem {
   readonly tuning: string;
   /** Durability of an acknowledged submit, for the method notes. */
   readonly durability: string;
-  /** Latency samples to take (fewer for systems whose pickup is slow by design). */
+  /** Pickup-latency samples to take (fewer for systems whose pickup is slow by design). */
   readonly latencySamples?: number;
+  /**
+   * Random pause between pickup-latency samples, [min, max] ms. A polling system needs it to
+   * span its polling interval, or the samples lock onto one phase of the polling cycle.
+   * Default [5, 15].
+   */
+  readonly pickupGapMs?: readonly [number, number];
   /** Opens a fresh, empty instance. Throws `SystemUnavailableError` when it cannot exist here. */
   open(): Promise<SystemInstance>;
 }
