@@ -10,6 +10,8 @@ export interface TestServer {
   spool: Spool;
   server: RunningServer;
   url: string;
+  /** The store URL the server uses (for worker processes on the same store). */
+  storeUrl: string;
   adminKey: string;
   /** A client with the admin key (or with `token`). */
   client(token?: string): SpoolClient;
@@ -19,7 +21,11 @@ export interface TestServer {
   fetch(
     method: string,
     path: string,
-    options?: { token?: string | null; body?: string; headers?: Record<string, string> },
+    options?: {
+      token?: string | null;
+      body?: string | undefined;
+      headers?: Record<string, string>;
+    },
   ): Promise<{ status: number; headers: Headers; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
 }
@@ -28,7 +34,8 @@ export interface TestServer {
 export async function startTestServer(
   options: { spool?: Partial<SpoolOptions>; auth?: boolean; bodyLimit?: number } = {},
 ): Promise<TestServer> {
-  const spool = await Spool.open({ url: tempSqliteUrl(), ...options.spool });
+  const storeUrl = options.spool?.url ?? tempSqliteUrl();
+  const spool = await Spool.open({ ...options.spool, url: storeUrl });
   const server = await startServer({
     spool,
     port: 0,
@@ -40,6 +47,7 @@ export async function startTestServer(
     spool,
     server,
     url: server.url,
+    storeUrl,
     adminKey,
     client: (token = adminKey) => new SpoolClient({ baseUrl: server.url, token }),
     key: async (role, tenant = "default", queues) =>

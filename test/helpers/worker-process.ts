@@ -20,6 +20,8 @@ export interface WorkerProcessConfig {
   hangOnAttempts?: number[];
   /** Upper bound of a random per-job delay, ms. */
   maxDelayMs?: number;
+  /** Queues to work. Default `["default"]`. */
+  queues?: string[];
   /** Print `completed <id>` once each completion is acknowledged (committed). */
   reportCompletions?: boolean;
 }
@@ -36,6 +38,7 @@ const worker = spool.worker({
   name: config.name,
   concurrency: config.concurrency,
   leaseMs: config.leaseMs,
+  queues: config.queues ?? ["default"],
   pollIntervalMs: 100,
   handleSignals: true,
   handlers: {

@@ -61,7 +61,7 @@ function openSse(
     },
   };
   ctx.streams.add(stream);
-  request.raw.once("close", () => stream.close());
+  res.once("close", () => stream.close());
   return stream;
 }
 

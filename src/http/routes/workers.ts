@@ -47,7 +47,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         response: errors,
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = request.principal;
       requireRole(principal, "admin", "worker");
       const queue = (request.params as { name: string }).name;
@@ -72,7 +72,9 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       );
       const deadline = Date.now() + (body.wait_seconds ?? 0) * 1000;
       const gone = new AbortController();
-      request.raw.once("close", () => gone.abort());
+      // The response closing before we answer means the client went away (the request's own
+      // 'close' fires as soon as its body has been read, so it cannot tell us that).
+      reply.raw.once("close", () => gone.abort());
       const stop = AbortSignal.any([gone.signal, ctx.closing]);
       for (;;) {
         // A client that went away must not be handed jobs it will never run.
