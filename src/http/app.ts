@@ -29,6 +29,7 @@ import { registerQueueRoutes } from "./routes/queues.js";
 import { registerWorkerRoutes } from "./routes/workers.js";
 import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
+import { WebhookDispatcher } from "./webhooks.js";
 
 /** Checks a payload of a job type that declared a schema; throws SpoolValidationError. */
 export type PayloadValidator = (payload: JsonObject) => void;
@@ -47,6 +48,8 @@ export interface AppOptions {
   payloadValidators?: Readonly<Record<string, PayloadValidator>>;
   /** The Spool instance the API serves. */
   spool: Spool;
+  /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
+  webhooks?: false | { secret?: string; concurrency?: number };
 }
 
 /** What the route modules share. */
@@ -184,6 +187,21 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   );
 
   await app.ready();
+  const webhooks =
+    options.webhooks === false
+      ? null
+      : new WebhookDispatcher({
+          spool: options.spool,
+          logger,
+          secret: options.webhooks?.secret,
+          ...(options.webhooks?.concurrency === undefined
+            ? {}
+            : { concurrency: options.webhooks.concurrency }),
+        });
+  if (webhooks !== null) {
+    feed.subscribe(webhooks.onEvent);
+    await webhooks.start();
+  }
   await feed.start();
 
   return {
@@ -193,6 +211,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       shutdown.abort();
       for (const stream of [...context.streams]) stream.close();
       await feed.stop();
+      await webhooks?.stop();
       await app.close();
     },
   };

@@ -21,6 +21,8 @@ export interface ServerOptions {
   /** Port; 0 picks a free one. Default 8080. */
   port?: number;
   spool: Spool;
+  /** Webhook delivery settings (`SPOOL_WEBHOOK_SECRET` signs them); false turns delivery off. */
+  webhooks?: false | { secret?: string; concurrency?: number };
 }
 
 /** A running server. */
@@ -59,6 +61,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.payloadValidators === undefined
       ? {}
       : { payloadValidators: options.payloadValidators }),
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
   });
   await built.app.listen({ host, port: options.port ?? 8080 });
   const address = built.app.server.address();
