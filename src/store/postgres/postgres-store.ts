@@ -1,34 +1,29 @@
 /**
  * The PostgreSQL store (node-postgres): any number of API servers and worker processes on any
  * number of hosts share one database (SPEC §5). Semantics mirror the SQLite store exactly; the
- * statements live in sql/*.ts under the same names, with every divergence commented there.
+ * statements live in sql/*.ts under the same names, with every divergence commented there, and
+ * this class only composes the modules beside it.
  *
- * - Claims lock candidates with FOR UPDATE SKIP LOCKED, so claimers never wait on each other;
- *   a queue with a concurrency limit is claimed under a lock on its settings row, so the limit
- *   holds across hosts. Due scheduled/retrying jobs are promoted by the claim itself.
- * - Worker writes are batched: one statement per claim, per batch of heartbeats and per batch
- *   of completions. Concurrent submissions share one INSERT and one commit (group commit, see
+ * - Claims: one call of the server-side function `claim_jobs` (FOR UPDATE SKIP LOCKED, per-queue
+ *   pause and concurrency limits that hold across hosts, due jobs promoted in the same
+ *   transaction): job-claimer.ts.
+ * - Worker writes are batched: one statement per batch of heartbeats, completions or releases
+ *   (lease-writes.ts). Concurrent submissions share one INSERT and one commit (group commit,
  *   submission-batcher.ts); each caller still returns only once its jobs are committed.
  * - Wake-ups: writes that make jobs ready `pg_notify` the schema's channel once per queue, inside
- *   the write (so they commit with it); a dedicated LISTEN connection hands them to this
- *   process's listeners, and this process's own writes also notify its listeners directly.
+ *   the write (so they commit with it); a dedicated LISTEN connection (notification-listener.ts)
+ *   hands them to this process's listeners, and this process's own writes also notify its
+ *   listeners directly.
+ * - Every state change logs its job event in the same statement (event-log.ts).
  * - Time is never read from the database: every comparison uses the `now` passed in.
  * - Errors map to Spool errors in one function (postgres-errors.ts); while the database is down
  *   calls fail fast with `StoreUnavailableError` instead of hanging.
  */
 import type pg from "pg";
-import {
-  InvalidTransitionError,
-  LeaseLostError,
-  SpoolConflictError,
-  SpoolNotFoundError,
-  SpoolValidationError,
-  StoreUnavailableError,
-} from "../../core/errors.js";
+import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
-import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
+import type { ClaimedJob, JobRecord } from "../../core/job.js";
 import type { JobInput } from "../../core/options.js";
-import { isFinalState } from "../../core/states.js";
 import type {
   ApiKeyRecord,
   ApiKeyRole,
@@ -52,13 +47,14 @@ import type {
 } from "../store.js";
 import * as apiKeys from "./api-keys.js";
 import * as eventLog from "./event-log.js";
-import { insertJobs } from "./job-inserter.js";
-import { rowToJob, rowToQueue, type JobRow, type QueueRow } from "./job-row.js";
-import { claimJobs, type ClaimParams } from "./job-claimer.js";
-import { countJobsByState, listJobs } from "./job-queries.js";
 import { recordFailure, rescueExpiredLeases } from "./failure-recorder.js";
+import { claimJobs, type ClaimParams } from "./job-claimer.js";
+import * as control from "./job-control.js";
+import { insertJobs } from "./job-inserter.js";
+import * as maintenance from "./job-maintenance.js";
+import { countJobsByState, listJobs } from "./job-queries.js";
+import * as leaseWrites from "./lease-writes.js";
 import { NotificationListener } from "./notification-listener.js";
-import * as insights from "./queue-insights.js";
 import { mapPostgresError } from "./postgres-errors.js";
 import { migratePostgres } from "./postgres-migrator.js";
 import {
@@ -66,12 +62,12 @@ import {
   clientConfig,
   createPool,
   prepareSchema,
-  runStatement,
   withTransaction,
   type PoolSettings,
-  type Queryable,
   type Statements,
 } from "./postgres-pool.js";
+import * as insights from "./queue-insights.js";
+import * as queueSettings from "./queue-settings.js";
 import { channelName, type SchemaNames } from "./sql/names.js";
 import { SubmissionBatcher } from "./submission-batcher.js";
 
@@ -147,6 +143,7 @@ export class PostgresStore implements Store {
     await this.guard(() => this.pool.query("SELECT 1"));
   }
 
+  /** Stops the LISTEN connection, lets submissions in flight finish, then closes the pool. */
   async close(): Promise<void> {
     this.closing ??= (async () => {
       this.listeners.clear();
@@ -191,36 +188,7 @@ export class PostgresStore implements Store {
     now: number;
   }): Promise<LeaseRenewalOutcome[]> {
     if (params.leases.length === 0) return [];
-    const leases = params.leases.filter((lease) => isUuid(lease.id));
-    const rows = await this.guard(async () => {
-      if (leases.length === 0) return [];
-      const result = await runStatement<{
-        id: string;
-        lease_expires_at: number;
-        cancel_requested: boolean;
-      }>(this.pool, this.statements.EXTEND_LEASE, [
-        leases.map((lease) => lease.id),
-        leases.map((lease) => lease.leaseToken),
-        leases.map((lease) => lease.progress ?? null),
-        leases.map((lease) => lease.progressMessage !== undefined),
-        leases.map((lease) => lease.progressMessage ?? null),
-        params.now,
-        params.leaseMs,
-        TIMEOUT_GRACE_MS,
-      ]);
-      return result.rows;
-    });
-    const renewed = new Map(rows.map((row) => [row.id, row]));
-    return params.leases.map((lease): LeaseRenewalOutcome => {
-      const row = renewed.get(lease.id.toLowerCase());
-      if (row === undefined) return { id: lease.id, ok: false };
-      return {
-        id: lease.id,
-        ok: true,
-        leaseExpiresAt: new Date(row.lease_expires_at),
-        cancelRequested: row.cancel_requested,
-      };
-    });
+    return this.guard(() => leaseWrites.extendLeases(this.pool, this.statements, params));
   }
 
   async completeJobs(params: {
@@ -228,28 +196,7 @@ export class PostgresStore implements Store {
     now: number;
   }): Promise<CompletionOutcome[]> {
     if (params.completions.length === 0) return [];
-    const valid = params.completions.filter((c) => isUuid(c.id));
-    const rows = await this.guard(async () => {
-      if (valid.length === 0) return [];
-      const result = await runStatement<{ id: string; status: "completed" | "cancelled" }>(
-        this.pool,
-        this.statements.COMPLETE_JOBS,
-        [
-          valid.map((c) => c.id),
-          valid.map((c) => c.leaseToken),
-          valid.map((c) => c.resultJson),
-          params.now,
-        ],
-      );
-      return result.rows;
-    });
-    const done = new Map(rows.map((row) => [row.id, row.status]));
-    return params.completions.map((completion): CompletionOutcome => {
-      const status = done.get(completion.id.toLowerCase());
-      return status === undefined
-        ? { id: completion.id, ok: false }
-        : { id: completion.id, ok: true, status };
-    });
+    return this.guard(() => leaseWrites.completeJobs(this.pool, this.statements, params));
   }
 
   async failJob(
@@ -265,93 +212,34 @@ export class PostgresStore implements Store {
     leases: readonly { id: string; leaseToken: string }[];
     now: number;
   }): Promise<number> {
-    const leases = params.leases.filter((lease) => isUuid(lease.id));
-    if (leases.length === 0) return 0;
-    const result = await this.guard(() =>
-      runStatement<{ queue: string }>(this.pool, this.statements.RELEASE_JOB, [
-        leases.map((lease) => lease.id),
-        leases.map((lease) => lease.leaseToken),
-        params.now,
-        this.channel,
-      ]),
+    if (params.leases.length === 0) return 0;
+    const queues = await this.guard(() =>
+      leaseWrites.releaseJobs(this.pool, this.statements, this.channel, params),
     );
-    this.notifyQueues(result.rows.map((row) => row.queue));
-    return result.rows.length;
+    this.notifyQueues(queues);
+    return queues.length;
   }
 
   async findCancelRequested(params: { ids: readonly string[] }): Promise<string[]> {
-    const ids = params.ids.filter(isUuid);
-    if (ids.length === 0) return [];
-    const result = await this.guard(() =>
-      runStatement<{ id: string }>(this.pool, this.statements.SELECT_CANCEL_REQUESTED, [ids]),
+    return this.guard(() =>
+      leaseWrites.findCancelRequested(this.pool, this.statements, params.ids),
     );
-    return result.rows.map((row) => row.id);
   }
 
   async cancelJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    return this.guard(() =>
-      withTransaction(this.pool, async (client) => {
-        const row = await this.lockVisibleRow(client, params.id, params.tenant);
-        if (isFinalState(row.status)) {
-          throw new SpoolConflictError(`job ${row.id} is already ${row.status}`, {
-            code: "job_final",
-            details: { id: row.id, status: row.status },
-          });
-        }
-        const statement =
-          row.status === "running"
-            ? this.statements.REQUEST_CANCEL
-            : this.statements.CANCEL_WAITING_JOB;
-        const result = await runStatement<JobRow>(client, statement, [row.id, params.now]);
-        return rowToJob(result.rows[0]!);
-      }),
-    );
+    return this.guard(() => control.cancelJob(this.pool, this.statements, params));
   }
 
   async retryJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
     const job = await this.guard(() =>
-      withTransaction(this.pool, async (client) => {
-        const row = await this.lockVisibleRow(client, params.id, params.tenant);
-        if (row.status !== "failed" && row.status !== "cancelled") {
-          throw new InvalidTransitionError(row.status, "queued", {
-            details: { id: row.id, reason: "only failed or cancelled jobs can be retried" },
-          });
-        }
-        const result = await runStatement<JobRow>(client, this.statements.RETRY_JOB, [
-          row.id,
-          params.now,
-        ]);
-        await runStatement(client, this.statements.NOTIFY_QUEUES, [this.channel, [row.queue]]);
-        return rowToJob(result.rows[0]!);
-      }),
+      control.retryJob(this.pool, this.statements, this.channel, params),
     );
     this.notifyQueues([job.queue]);
     return job;
   }
 
-  /** The row of a job the tenant may see, locked until commit; throws SpoolNotFoundError otherwise. */
-  private async lockVisibleRow(
-    client: Queryable,
-    id: string,
-    tenant: string | undefined,
-  ): Promise<JobRow> {
-    const row = isUuid(id)
-      ? (await runStatement<JobRow>(client, this.statements.SELECT_JOB_FOR_UPDATE, [id])).rows[0]
-      : undefined;
-    if (row === undefined || (tenant !== undefined && row.tenant !== tenant))
-      throw new SpoolNotFoundError("job", id);
-    return row;
-  }
-
   async getJob(params: { id: string; tenant?: string }): Promise<JobRecord | null> {
-    if (!isUuid(params.id)) return null;
-    const result = await this.guard(() =>
-      runStatement<JobRow>(this.pool, this.statements.SELECT_JOB, [params.id]),
-    );
-    const row = result.rows[0];
-    if (row === undefined || (params.tenant !== undefined && row.tenant !== params.tenant))
-      return null;
-    return rowToJob(row);
+    return this.guard(() => control.getJob(this.pool, this.statements, params));
   }
 
   async listJobs(
@@ -375,20 +263,9 @@ export class PostgresStore implements Store {
   }
 
   async promoteDueJobs(params: { now: number; limit: number }): Promise<MovedJob[]> {
-    const result = await this.guard(() =>
-      runStatement<MovedJob>(this.pool, this.statements.PROMOTE_DUE_JOBS, [
-        params.now,
-        params.limit,
-        this.channel,
-      ]),
+    const moved = await this.guard(() =>
+      maintenance.promoteDueJobs(this.pool, this.statements, this.channel, params),
     );
-    const moved = result.rows.map(({ id, queue, type, status, attempt }) => ({
-      id,
-      queue,
-      type,
-      status,
-      attempt,
-    }));
     this.notifyQueues(moved.map((job) => job.queue));
     return moved;
   }
@@ -399,32 +276,11 @@ export class PostgresStore implements Store {
     cancelledBefore: number;
     limit: number;
   }): Promise<number> {
-    return this.guard(async () => {
-      let deleted = 0;
-      const cutoffs = [
-        ["completed", params.completedBefore],
-        ["failed", params.failedBefore],
-        ["cancelled", params.cancelledBefore],
-      ] as const;
-      for (const [status, before] of cutoffs) {
-        const limit = params.limit - deleted;
-        if (limit <= 0) break;
-        const result = await runStatement(this.pool, this.statements.PRUNE_FINISHED, [
-          status,
-          before,
-          limit,
-        ]);
-        deleted += result.rowCount ?? 0;
-      }
-      return deleted;
-    });
+    return this.guard(() => maintenance.pruneFinishedJobs(this.pool, this.statements, params));
   }
 
   async listQueues(): Promise<QueueConfig[]> {
-    const result = await this.guard(() =>
-      runStatement<QueueRow>(this.pool, this.statements.SELECT_QUEUES, []),
-    );
-    return result.rows.map(rowToQueue);
+    return this.guard(() => queueSettings.listQueues(this.pool, this.statements));
   }
 
   async updateQueue(params: {
@@ -432,31 +288,11 @@ export class PostgresStore implements Store {
     patch: QueuePatch;
     now: number;
   }): Promise<QueueConfig> {
-    const { patch } = params;
-    const value = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
-    const row = await this.guard(async () => {
-      const result = await runStatement<QueueRow>(this.pool, this.statements.UPSERT_QUEUE, [
-        params.name,
-        value(patch.paused),
-        value(patch.concurrency),
-        value(patch.timeoutMs),
-        value(patch.maxAttempts),
-        value(patch.backoffBaseMs),
-        value(patch.backoffCapMs),
-        params.now,
-        patch.paused !== undefined,
-        patch.concurrency !== undefined,
-        patch.timeoutMs !== undefined,
-        patch.maxAttempts !== undefined,
-        patch.backoffBaseMs !== undefined,
-        patch.backoffCapMs !== undefined,
-      ]);
-      if (patch.paused === false || patch.concurrency !== undefined)
-        await runStatement(this.pool, this.statements.NOTIFY_QUEUES, [this.channel, [params.name]]);
-      return result.rows[0]!;
-    });
-    if (patch.paused === false || patch.concurrency !== undefined) this.notifyQueues([params.name]);
-    return rowToQueue(row);
+    const config = await this.guard(() =>
+      queueSettings.updateQueue(this.pool, this.statements, this.channel, params),
+    );
+    if (queueSettings.patchWakesWorkers(params.patch)) this.notifyQueues([params.name]);
+    return config;
   }
 
   async queueStats(params: {
@@ -516,6 +352,11 @@ export class PostgresStore implements Store {
     );
   }
 
+  /**
+   * Subscribes to "jobs may be ready" hints: this process's own writes, plus every process's
+   * NOTIFYs through the LISTEN connection (opened on the first subscription, closed after the
+   * last), plus a `null` after that connection recovers from a drop.
+   */
   onJobsAvailable(listener: JobsAvailableListener): () => void {
     if (this.closing !== undefined) return () => undefined;
     this.listeners.add(listener);

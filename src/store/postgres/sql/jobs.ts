@@ -16,6 +16,14 @@ import type { SqlTemplate } from "./names.js";
 const UNFINISHED = "('scheduled', 'queued', 'running', 'retrying')";
 
 /**
+ * Lets the surrounding single-statement transaction commit without waiting for its WAL flush.
+ * Only for writes whose loss in a database crash the lease machinery repairs (lease renewals;
+ * claims do the same inside `claim_jobs`) — never for submissions or outcomes, which are
+ * acknowledged as durable. Joined to a statement's result so that it is evaluated.
+ */
+const ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true) AS setting";
+
+/**
  * $1 ids uuid[], $2 tenants, $3 queues, $4 types, $5 payloads (JSON text), $6 statuses,
  * $7 priorities int[], $8 max_attempts int[], $9 run_ats bigint[], $10 timeout_ms bigint[],
  * $11 backoff_base_ms bigint[], $12 backoff_cap_ms bigint[], $13 unique_keys, $14 tags (array
@@ -60,42 +68,6 @@ JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, queue, unique_key)
 WHERE j.unique_key IS NOT NULL AND j.status IN ${UNFINISHED}`;
 
 /**
- * $1 queues text[], $2 now, $3 channel — makes due scheduled/retrying jobs of the claimed
- * queues claimable, then returns the settings of those queues that are paused or limited (no
- * row: claim freely). Divergence: all of a claim's queues at once, rows locked with SKIP LOCKED
- * so that racing claimers never wait on each other, the queues' settings read in the same round
- * trip (SQLite reads SELECT_QUEUE in-process for free), and a notification per queue that got
- * jobs, because this claim may take only some of them and other hosts should take the rest.
- * The notification subquery drives the LEFT JOIN, so it runs even when no settings match.
- */
-export const PROMOTE_DUE_IN_QUEUE: SqlTemplate = (t) => `
-WITH promoted AS (
-  UPDATE ${t.jobs} SET status = 'queued', updated_at = $2::bigint
-  WHERE id IN (
-    SELECT id FROM ${t.jobs}
-    WHERE status IN ('scheduled', 'retrying') AND run_at <= $2::bigint AND queue = ANY($1::text[])
-    FOR UPDATE SKIP LOCKED)
-  AND status IN ('scheduled', 'retrying')
-  RETURNING queue
-), notified AS (${notifyDistinctQueues("promoted", "true", "$3::text")})
-SELECT q.name, q.paused, q.concurrency
-FROM notified
-LEFT JOIN ${t.queues} AS q
-  ON q.name = ANY($1::text[]) AND (q.paused OR q.concurrency IS NOT NULL)`;
-
-/**
- * $1 queue — locks the queue's row for the rest of the claim transaction, so that claimers of a
- * concurrency-limited queue on every host count and claim one at a time. PostgreSQL only
- * (SQLite's BEGIN IMMEDIATE already serialises every claim).
- */
-export const LOCK_QUEUE: SqlTemplate = (t) => `
-SELECT paused, concurrency FROM ${t.queues} WHERE name = $1 FOR UPDATE`;
-
-/** $1 queue — running jobs of a queue (for its concurrency limit). */
-export const COUNT_RUNNING_IN_QUEUE: SqlTemplate = (t) => `
-SELECT count(*)::int AS n FROM ${t.jobs} WHERE status = 'running' AND queue = $1`;
-
-/**
  * Columns a claim returns (`result` is always null for a claimable job and is left out).
  */
 export const CLAIM_COLUMNS = [
@@ -128,47 +100,23 @@ export const CLAIM_COLUMNS = [
 ] as const;
 
 /**
- * $1 queue, $2 limit, $3 worker, $4 lease_token, $5 now, $6 lease_ms, $7 grace_ms,
- * $8 unlimited_only (refuse a queue that has a concurrency limit), $9 tenant (null: any) —
- * logs `job.started` for each claimed job.
- * Divergence: the candidates are locked with FOR UPDATE SKIP LOCKED in a materialised CTE, so
- * concurrent claimers on any host take disjoint rows without waiting for each other; and the
- * statement re-checks the queue's settings as of its own snapshot (a paused queue, or a queue
- * that got a limit since the caller looked, yields nothing), because unlike SQLite's claim it
- * holds no lock that would keep them from changing in between. The check does not depend on
- * the row, so it is evaluated once per statement.
+ * $1 queues text[] (in precedence order), $2 limit, $3 worker, $4 lease_token, $5 now,
+ * $6 lease_ms, $7 grace_ms, $8 tenant (null: any), $9 channel — the claimed jobs, queue by
+ * queue. Divergence: the whole claim — SQLite's SELECT_QUEUE, COUNT_RUNNING_IN_QUEUE,
+ * PROMOTE_DUE_IN_QUEUE and CLAIM_JOBS for each queue — runs in the server-side function
+ * `claim_jobs` (migrations/0003_claim_function.sql): one round trip and one transaction.
  */
 export const CLAIM_JOBS: SqlTemplate = (t) => `
-WITH picked AS MATERIALIZED (
-  SELECT id FROM ${t.jobs}
-  WHERE status = 'queued' AND queue = $1::text AND ($9::text IS NULL OR tenant = $9::text)
-    AND NOT EXISTS (
-      SELECT 1 FROM ${t.queues} AS q
-      WHERE q.name = $1::text AND (q.paused OR ($8::boolean AND q.concurrency IS NOT NULL)))
-  ORDER BY priority DESC, run_at, id
-  LIMIT $2::int
-  FOR UPDATE SKIP LOCKED
-), claimed AS (
-  UPDATE ${t.jobs} AS j SET status = 'running', attempt = j.attempt + 1, worker = $3::text,
-    lease_token = $4::text, started_at = $5::bigint,
-    lease_expires_at = LEAST($5::bigint + $6::bigint, $5::bigint + j.timeout_ms + $7::bigint),
-    progress = 0, progress_message = NULL, updated_at = $5::bigint
-  FROM picked WHERE j.id = picked.id
-  RETURNING ${CLAIM_COLUMNS.map((column) => `j.${column}`).join(", ")}
-), logged AS (
-  ${logEvents(
-    t,
-    `SELECT $5::bigint, 'job.started', id, tenant, queue, type, 'running',
-    json_build_object('attempt', attempt, 'worker', $3::text) FROM claimed`,
-  )}
-)
-SELECT * FROM claimed`;
+SELECT ${CLAIM_COLUMNS.join(", ")}
+FROM ${t.schema}.claim_jobs($1::text[], $2::int, $3::text, $4::text, $5::bigint, $6::bigint,
+  $7::bigint, $8::text, $9::text)`;
 
 /**
  * $1 ids uuid[], $2 lease_tokens, $3 progress int[] (null: keep), $4 set_message bool[],
  * $5 messages, $6 now, $7 lease_ms, $8 grace_ms. The lease end is `now + lease_ms`, never past
  * the attempt's deadline plus grace; logs `job.progress` for each renewal that carried progress.
- * Divergence: renews a whole batch in one statement.
+ * Divergence: renews a whole batch in one statement, committed without waiting for the WAL
+ * flush (a renewal lost in a crash only shortens a lease).
  */
 export const EXTEND_LEASE: SqlTemplate = (t) => `
 WITH renewed AS (
@@ -189,8 +137,8 @@ WITH renewed AS (
     json_build_object('progress', reported_progress, 'progressMessage', reported_message)
     FROM renewed WHERE reported_progress IS NOT NULL`,
   )}
-)
-SELECT id, lease_expires_at, cancel_requested FROM renewed`;
+), relaxed AS (${ASYNC_COMMIT})
+SELECT id, lease_expires_at, cancel_requested FROM renewed CROSS JOIN relaxed`;
 
 /**
  * $1 ids uuid[], $2 lease_tokens, $3 results (JSON text or null), $4 now — one statement for a

@@ -1,0 +1,53 @@
+/**
+ * Maintenance writes that move many jobs at once: promoting due jobs and pruning finished ones.
+ * Both pick their rows with FOR UPDATE SKIP LOCKED in bounded batches, so maintenance in several
+ * processes splits the work, and neither ever waits on (or blocks) a worker's write of a row.
+ */
+import type { MovedJob } from "../store.js";
+import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+
+/** Moves up to `limit` due scheduled/retrying jobs to `queued`; notifies their queues. */
+export async function promoteDueJobs(
+  on: Queryable,
+  statements: Statements,
+  channel: string,
+  params: { now: number; limit: number },
+): Promise<MovedJob[]> {
+  const result = await runStatement<MovedJob>(on, statements.PROMOTE_DUE_JOBS, [
+    params.now,
+    params.limit,
+    channel,
+  ]);
+  return result.rows.map(({ id, queue, type, status, attempt }) => ({
+    id,
+    queue,
+    type,
+    status,
+    attempt,
+  }));
+}
+
+/**
+ * Deletes finished jobs older than their state's retention, at most `limit` rows in all. Each
+ * DELETE is its own short transaction, so pruning a large backlog never holds locks for long;
+ * the retention pruner calls again while full batches come back.
+ */
+export async function pruneFinishedJobs(
+  on: Queryable,
+  statements: Statements,
+  params: { completedBefore: number; failedBefore: number; cancelledBefore: number; limit: number },
+): Promise<number> {
+  let deleted = 0;
+  const cutoffs = [
+    ["completed", params.completedBefore],
+    ["failed", params.failedBefore],
+    ["cancelled", params.cancelledBefore],
+  ] as const;
+  for (const [status, before] of cutoffs) {
+    const limit = params.limit - deleted;
+    if (limit <= 0) break;
+    const result = await runStatement(on, statements.PRUNE_FINISHED, [status, before, limit]);
+    deleted += result.rowCount ?? 0;
+  }
+  return deleted;
+}
