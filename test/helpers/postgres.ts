@@ -65,12 +65,48 @@ export async function openTestPostgresStore(
   return store;
 }
 
-/** Terminates the server processes of `schema`'s connections whose application_name starts with `prefix`. */
+/** A schema for a test that opens several stores (or Spool instances, or processes) on it. */
+export interface SchemaFixture {
+  schema: string;
+  url: string;
+  /** A new store on the schema (its own pool); closed by `drop` unless closed before. */
+  openStore(options?: Partial<PostgresStoreOptions>): PostgresStore;
+  /** Closes the stores opened here, then drops the schema. */
+  drop(): Promise<void>;
+}
+
+/** A fresh schema (not migrated; `Spool.open` or `store.migrate()` does that). */
+export function createSchemaFixture(): SchemaFixture {
+  const schema = freshSchemaName();
+  const stores: PostgresStore[] = [];
+  return {
+    schema,
+    url: PG_TEST_URL,
+    openStore(options = {}) {
+      const store = new PostgresStore({ url: PG_TEST_URL, schema, poolSize: 4, ...options });
+      stores.push(store);
+      return store;
+    },
+    async drop() {
+      await Promise.all(stores.map((store) => store.close()));
+      await dropSchema(schema);
+    },
+  };
+}
+
+/** Terminates the server processes of the connections named `applicationName`; returns how many. */
 export async function terminateBackends(applicationName: string): Promise<number> {
-  const result = await adminQuery<{ pid: number }>(
-    `SELECT pid FROM pg_stat_activity
-     WHERE application_name = $1 AND pid <> pg_backend_pid() AND pg_terminate_backend(pid)`,
+  // Two steps, so the terminate can never run on rows the filter would have excluded (the
+  // planner is free to evaluate WHERE conditions in any order).
+  const found = await adminQuery<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()",
     [applicationName],
+  );
+  const pids = found.rows.map((row) => row.pid);
+  if (pids.length === 0) return 0;
+  const result = await adminQuery<{ pid: number }>(
+    "SELECT pid FROM unnest($1::int[]) AS pid WHERE pg_terminate_backend(pid)",
+    [pids],
   );
   return result.rowCount ?? 0;
 }

@@ -6,7 +6,9 @@
  * Wake-ups are hints. When the connection drops (pg_terminate_backend, a server restart, a
  * network cut noticed by TCP keepalive), notifications sent meanwhile are lost, so the listener
  * reconnects with capped, jittered exponential back-off and then reports `null` ("some queue"),
- * which makes every worker claim once. Workers also poll on their own as a backstop, so a lost
+ * which makes every worker claim once. It does so after the first connection too: a job
+ * submitted between a worker's first claim and LISTEN taking effect would otherwise wait for
+ * the next poll. Workers also poll on their own as a backstop, so a lost
  * hint delays a job and never strands it.
  */
 import pg from "pg";
@@ -20,7 +22,7 @@ export interface NotificationListenerOptions {
   clientConfig: pg.ClientConfig;
   /** Longest wait between reconnection attempts, ms. Default 5,000. */
   maxReconnectDelayMs?: number;
-  /** Called with each notification's payload, and with null after a reconnection. */
+  /** Called with each notification's payload, and with null once LISTEN is (re-)established. */
   onNotification: (payload: string | null) => void;
   /** First wait before reconnecting, ms (doubles per failed attempt). Default 100. */
   reconnectDelayMs?: number;
@@ -83,11 +85,11 @@ export class NotificationListener {
       return;
     }
     if (this.client !== client) return; // stopped or replaced meanwhile
-    const recovered = this.failures > 0;
     this.failures = 0;
     this.listening = true;
-    // Anything sent while we were away is lost: let every waiting worker look once.
-    if (recovered) this.options.onNotification(null);
+    // Anything sent before LISTEN took effect (while connecting, or while the connection was
+    // down) was missed: let every waiting worker look once.
+    this.options.onNotification(null);
   }
 
   /** The connection `client` failed or ended: drop it and try again later (unless stopped). */
