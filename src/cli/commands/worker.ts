@@ -1,0 +1,252 @@
+/**
+ * `spool worker`: runs jobs from queues with the handlers of a module (`--handlers`) and/or the
+ * demo types (`--demo`), in process or each job in its own child process (`--sandbox`), until
+ * stopped. It prints one line per job event (JSON lines with `--json`).
+ *
+ * Stopping: SIGTERM or SIGINT stops claiming, lets running jobs finish within `--grace`, then
+ * releases the rest to the queue (their attempt is not counted) and exits 0; a second signal
+ * exits at once (exit 130), leaving those leases to expire and be retried. `--burst` stops the
+ * same way once no job is ready to claim and none is running (RQ's burst mode); jobs scheduled
+ * for later or waiting out a retry backoff are left for another worker.
+ */
+import type { Command } from "commander";
+import type { JobEventMap } from "../../core/events.js";
+import type { Spool } from "../../spool.js";
+import type { HandlerMap } from "../../worker/handler.js";
+import { sandboxHandlers } from "../../worker/sandbox.js";
+import {
+  addConnectionOptions,
+  redactUrl,
+  storeUrlOf,
+  type ConnectionFlags,
+} from "../connection.js";
+import { addJsonOption, translate, type CliContext } from "../context.js";
+import { ExitCode, UsageError } from "../errors.js";
+import { formatDuration } from "../format.js";
+import { loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
+import { duration, integer, queueList, workerName } from "../parsers.js";
+
+interface WorkerFlags extends ConnectionFlags {
+  queues?: string[];
+  concurrency: number;
+  name?: string;
+  burst?: boolean;
+  handlers?: string;
+  demo?: boolean;
+  sandbox?: boolean;
+  grace: number;
+  killGrace: number;
+  json?: boolean;
+}
+
+/** Registers `spool worker`. */
+export function registerWorkerCommand(program: Command, ctx: CliContext): void {
+  const command = program
+    .command("worker")
+    .description("run jobs from queues until stopped (SIGTERM/SIGINT stop it gracefully)")
+    .option(
+      "--queues <names>",
+      "queues in precedence order, comma-separated (default: the handlers' queues, else default)",
+      queueList,
+    )
+    .option("--concurrency <n>", "jobs at once", integer(1, 10_000), 10)
+    .option("--name <name>", "worker name, shown in each job's worker field", workerName)
+    .option("--burst", "exit 0 once no job is ready and none is running")
+    .option("--handlers <path>", "handler module (.js or .ts; format: docs/handlers.md)")
+    .option("--demo", "serve the demo types demo.sleep, demo.flaky and route.optimize")
+    .option("--sandbox", "run each job in its own child process (isolates crashes and busy loops)")
+    .option(
+      "--grace <seconds>",
+      "on stop, how long running jobs may finish before release",
+      duration(0, 86_400_000),
+      10_000,
+    )
+    .option(
+      "--kill-grace <seconds>",
+      "with --sandbox: how long a cancelled or timed-out job may take to stop before it is killed",
+      duration(0, 3_600_000),
+      2_000,
+    )
+    .option("--no-migrate", "do not apply pending schema migrations on start")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ spool worker --demo
+  $ spool worker --handlers ./handlers.ts --queues high,default --concurrency 4 --name w1
+  $ spool worker --handlers ./dist/handlers.js --sandbox --burst
+  $ spool worker --demo --url sqlite:/var/lib/spool/spool.db --json | jq .event`,
+    )
+    .action(async (flags: WorkerFlags) => {
+      await runWorker(ctx, flags);
+    });
+  addConnectionOptions(command);
+  addJsonOption(command);
+}
+
+async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
+  if (flags.handlers === undefined && !flags.demo) {
+    throw new UsageError(
+      "--handlers",
+      "is required: a handler module (see docs/handlers.md), or --demo",
+    );
+  }
+  const sources: LoadedHandlers[] = [];
+  if (flags.demo) {
+    const { DEMO_HANDLERS_PATH } = await import("../../demo/handlers.js");
+    sources.push(await loadHandlerModule(DEMO_HANDLERS_PATH, "--demo"));
+  }
+  if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
+  const handlers = buildHandlers(sources, flags);
+  const queues = flags.queues ?? defaultQueues(sources);
+  const url = await storeUrlOf(flags, ctx.io.env);
+  const { Spool } = await import("../../spool.js");
+  let spool: Spool;
+  try {
+    spool = await Spool.open({ url, migrate: flags.migrate ?? true });
+  } catch (error) {
+    throw translate(error, {});
+  }
+  const worker = spool.worker({
+    queues,
+    concurrency: flags.concurrency,
+    handlers,
+    shutdownGraceMs: flags.grace,
+    ...(flags.name === undefined ? {} : { name: flags.name }),
+  });
+  const print = printer(ctx, flags.json === true);
+  subscribe(spool, print);
+  const stopped = new Promise<number>((resolve) =>
+    worker.on("worker.stopped", (event) => resolve(event.released)),
+  );
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals > 1) {
+      print(
+        "worker.killed",
+        { signal },
+        `${signal} again: exiting now; running jobs' leases will expire and be retried`,
+      );
+      process.exit(ExitCode.interrupted);
+    }
+    print(
+      "worker.stopping",
+      { signal, running: worker.activeCount, graceMs: flags.grace },
+      `${signal}: stopping; ${worker.activeCount} running job(s) get ${formatDuration(flags.grace)} to finish (send again to exit now)`,
+    );
+    void worker.stop();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  if (flags.burst) worker.on("worker.idle", () => void worker.stop());
+  await worker.start();
+  print(
+    "worker.started",
+    {
+      workerId: worker.id,
+      queues,
+      concurrency: flags.concurrency,
+      types: Object.keys(handlers),
+      sandbox: flags.sandbox === true,
+      burst: flags.burst === true,
+    },
+    `worker ${worker.id} started · queues ${queues.join(", ")} · concurrency ${flags.concurrency}` +
+      `${flags.sandbox ? " · sandboxed" : ""}${flags.burst ? " · burst" : ""} · ${redactUrl(url)}\n` +
+      `  types: ${Object.keys(handlers).join(", ")}`,
+  );
+  const released = await stopped;
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  await spool.close();
+  print(
+    "worker.stopped",
+    { workerId: worker.id, released },
+    `worker stopped${released > 0 ? `; ${released} running job(s) released to the queue` : ""}`,
+  );
+}
+
+/** One handler per type (a later source overrides an earlier one), sandboxed if asked. */
+function buildHandlers(sources: readonly LoadedHandlers[], flags: WorkerFlags): HandlerMap {
+  const handlers: Record<string, HandlerMap[string]> = {};
+  for (const source of sources) {
+    const map = flags.sandbox
+      ? sandboxHandlers(source.path, [...source.definitions.keys()], {
+          killGraceMs: flags.killGrace,
+          warm: Math.min(2, flags.concurrency),
+        })
+      : source.handlers;
+    Object.assign(handlers, map);
+  }
+  return handlers;
+}
+
+/** The queues the definitions name, plus `default` when some type names none. */
+function defaultQueues(sources: readonly LoadedHandlers[]): string[] {
+  const queues = new Set<string>();
+  for (const source of sources)
+    for (const definition of source.definitions.values()) queues.add(definition.queue ?? "default");
+  return [...queues];
+}
+
+type Print = (event: string, fields: object, text: string) => void;
+
+function printer(ctx: CliContext, json: boolean): Print {
+  return (event, fields, text) => {
+    if (json)
+      ctx.io.stdout.write(`${JSON.stringify({ event, at: new Date(ctx.now()), ...fields })}\n`);
+    else ctx.io.stdout.write(`${text}\n`);
+  };
+}
+
+/** Prints a line per job event of this process (its worker's jobs). */
+function subscribe(spool: Spool, print: Print): void {
+  const startedAt = new Map<string, number>();
+  const time = (at: Date): string => at.toISOString().slice(11, 23);
+  const line = (
+    e:
+      | JobEventMap["job.started"]
+      | JobEventMap["job.completed"]
+      | JobEventMap["job.failed"]
+      | JobEventMap["job.retrying"]
+      | JobEventMap["job.cancelled"],
+    name: string,
+    detail: string,
+  ): string =>
+    `${time(e.at)}  ${name.padEnd(9)}  ${e.type}  ${e.jobId}${detail === "" ? "" : `  ${detail}`}`;
+  const took = (id: string, at: Date): string => {
+    const start = startedAt.get(id);
+    startedAt.delete(id);
+    return start === undefined ? "" : formatDuration(at.getTime() - start);
+  };
+  spool.on("job.started", (e) => {
+    startedAt.set(e.jobId, e.at.getTime());
+    print("job.started", e, line(e, "started", `attempt ${e.attempt}`));
+  });
+  spool.on("job.completed", (e) =>
+    print("job.completed", e, line(e, "completed", took(e.jobId, e.at))),
+  );
+  spool.on("job.retrying", (e) =>
+    print(
+      "job.retrying",
+      e,
+      line(
+        e,
+        "retrying",
+        `attempt ${e.attempt} failed: ${e.error.message} (next at ${time(e.runAt)})`,
+      ),
+    ),
+  );
+  spool.on("job.failed", (e) => {
+    took(e.jobId, e.at);
+    print(
+      "job.failed",
+      e,
+      line(e, "failed", `attempt ${e.attempt}: ${e.error.type}: ${e.error.message}`),
+    );
+  });
+  spool.on("job.cancelled", (e) => {
+    took(e.jobId, e.at);
+    print("job.cancelled", e, line(e, "cancelled", ""));
+  });
+}

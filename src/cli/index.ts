@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the `spool` command: runs the CLI on this process's arguments and streams and
+ * exits with its code. Started by `bin/spool.js`, which loads TypeScript through tsx first.
+ */
+import { runCli } from "./program.js";
+
+const code = await runCli(process.argv, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
+process.exitCode = code;
+// A handler module may leave handles open (pools, timers); the command is over, so do not wait
+// for them. The timer is unref'd: when nothing else is pending the process ends at once.
+setTimeout(() => process.exit(code), 500).unref();
