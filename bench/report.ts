@@ -19,8 +19,13 @@ export interface BenchReport {
   systems: readonly BenchSystem[];
   scenarios: readonly Scenario[];
   results: BenchResults;
+  /** How busy the CPUs were (0–1) in the idle moment before each run: other work. */
+  background: readonly number[];
   targets: readonly TargetCheck[];
 }
+
+/** Background CPU share above which the report warns that other work skewed the run. */
+const NOISY_BACKGROUND = 0.1;
 
 const REFERENCES: readonly { id: SystemId; name: string }[] = [
   { id: "graphile-worker", name: "graphile-worker" },
@@ -30,6 +35,11 @@ const REFERENCES: readonly { id: SystemId; name: string }[] = [
 /** Formats jobs/s: `21,345`. */
 export function formatRate(n: number): string {
   return Math.round(n).toLocaleString("en");
+}
+
+/** Formats a 0–1 share as a percentage: `12 %`. */
+export function formatPercent(share: number): string {
+  return `${Math.round(share * 100)} %`;
 }
 
 /** Formats milliseconds with precision that suits the size. */
@@ -220,7 +230,26 @@ function renderMachine(report: BenchReport): string {
     `- SQLite ${m.sqlite} (better-sqlite3 \`select sqlite_version()\`)`,
     "- Everything (the benchmark process, workers, PostgreSQL, Redis) shares these cores; " +
       "all traffic is on 127.0.0.1.",
+    `- ${renderBackground(report)}`,
   ].join("\n");
+}
+
+/** How much other work competed with the run, from the idle samples taken before each run. */
+function renderBackground(report: BenchReport): string {
+  const samples = report.background;
+  if (samples.length === 0) return "Other work on the machine: not measured (no /proc/stat).";
+  const mean = samples.reduce((sum, n) => sum + n, 0) / samples.length;
+  const max = Math.max(...samples);
+  const verdict =
+    max > NOISY_BACKGROUND
+      ? "**other work competed for the CPUs during parts of this run, so some rows are " +
+        "likely pessimistic; compare rows measured close together, or rerun on a quiet machine**"
+      : "the machine was otherwise quiet";
+  return (
+    "Other work on the machine, sampled in the idle moment before each run: the CPUs were " +
+    `${formatPercent(mean)} busy on ` +
+    `average, ${formatPercent(max)} at most (${verdict}).`
+  );
 }
 
 function renderMethod(report: BenchReport): string {
@@ -239,7 +268,8 @@ function renderMethod(report: BenchReport): string {
     "Every run opens a fresh instance (a new SQLite file, PostgreSQL schema or Redis key " +
       "prefix) and deletes it afterwards, so no measurement sees another's rows; before each " +
       "run PostgreSQL is checkpointed (`CHECKPOINT`) and the machine rests 200 ms, so one " +
-      "run's dirty pages are not flushed while the next is timed. The job " +
+      "run's dirty pages are not flushed while the next is timed (the same pause samples how busy " +
+      "the CPUs are, which is other work: see Machine). The job " +
       'payload is `{ "i": <index> }` and the handler does nothing. Every wait is bounded, so a ' +
       'broken system shows "failed: <reason>" instead of hanging the run.',
     "",

@@ -13,8 +13,14 @@
  */
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { readMachineFacts } from "./machine.js";
-import { formatLatency, formatRate, renderConsole, renderMarkdown } from "./report.js";
+import { readMachineFacts, sampleCpuBusy } from "./machine.js";
+import {
+  formatLatency,
+  formatPercent,
+  formatRate,
+  renderConsole,
+  renderMarkdown,
+} from "./report.js";
 import { BenchResults } from "./results.js";
 import {
   SCENARIOS,
@@ -37,7 +43,7 @@ import {
   type SystemId,
 } from "./systems/system.js";
 import { checkTargets } from "./targets.js";
-import { errorMessage, formatMs, sleep, withTimeout } from "./wait.js";
+import { errorMessage, formatMs, withTimeout } from "./wait.js";
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios SCENARIOS] [--out PATH]
 
@@ -113,16 +119,18 @@ function allSystems(postgresUrl: string): BenchSystem[] {
 
 /**
  * Lets the machine settle before a run: PostgreSQL is checkpointed, so the dirty pages a
- * previous run (of any system) left behind are not flushed while the next one is timed, and the
- * dropped schemas' files are gone. Best effort: without PostgreSQL there is nothing to flush.
+ * previous run (of any system) left behind are not flushed while the next one is timed. Then,
+ * while the benchmark is idle, it samples how busy the CPUs are: that is other work competing
+ * with the measurements, reported alongside them.
  */
-async function settleMachine(postgresUrl: string): Promise<void> {
+async function settleMachine(postgresUrl: string, background: number[]): Promise<void> {
   await withTimeout(
     withClient(postgresUrl, (client) => client.query("CHECKPOINT")),
     SETTLE_TIMEOUT_MS,
     "CHECKPOINT",
   ).catch(() => undefined);
-  await sleep(SETTLE_PAUSE_MS);
+  const busy = await sampleCpuBusy(SETTLE_PAUSE_MS);
+  if (busy !== undefined) background.push(busy);
 }
 
 const runStarted = performance.now();
@@ -179,7 +187,8 @@ async function main(): Promise<void> {
   const machine = await readMachineFacts(postgresUrl);
   progress(`machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}`);
 
-  const context: ScenarioContext = { beforeRun: () => settleMachine(postgresUrl) };
+  const background: number[] = [];
+  const context: ScenarioContext = { beforeRun: () => settleMachine(postgresUrl, background) };
   const results = new BenchResults();
   const unavailable = new Map<SystemId, string>();
   const pairs = scenarios.flatMap((scenario) =>
@@ -201,6 +210,7 @@ async function main(): Promise<void> {
     }
     progress(`${tag} …`);
     const scenarioStarted = performance.now();
+    const backgroundFrom = background.length;
     try {
       const measurement = await withTimeout(
         scenario.run(system, config, context),
@@ -209,7 +219,10 @@ async function main(): Promise<void> {
       );
       const seconds = (performance.now() - scenarioStarted) / 1000;
       results.set(scenario.id, system.id, { status: "ok", measurement, seconds });
-      progress(`${tag}: ${summarize(measurement)} (${formatMs(seconds * 1000)})`);
+      const busy = background.slice(backgroundFrom);
+      const noise =
+        busy.length === 0 ? "" : `, other work ${formatPercent(Math.max(...busy))} of the CPUs`;
+      progress(`${tag}: ${summarize(measurement)} (${formatMs(seconds * 1000)}${noise})`);
     } catch (error) {
       if (error instanceof SystemUnavailableError) {
         unavailable.set(system.id, error.message);
@@ -231,6 +244,7 @@ async function main(): Promise<void> {
     systems,
     scenarios,
     results,
+    background,
     targets: checkTargets(results),
   };
   console.log(`\n${renderConsole(report)}\n`);
