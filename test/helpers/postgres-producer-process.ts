@@ -1,0 +1,22 @@
+/**
+ * A producer in its own process on a PostgreSQL schema (the twin of producer-process.ts):
+ * submits `crash.job` jobs, 8 in flight, forever, and prints `ack <id>` after each `enqueue`
+ * resolves (the acknowledgement). The parent kills it with SIGKILL and checks that every
+ * acknowledged job exists. Configured by `SPOOL_TEST_URL` and `SPOOL_TEST_SCHEMA`.
+ */
+import { Spool } from "../../src/index.js";
+
+const spool = await Spool.open({
+  url: process.env.SPOOL_TEST_URL!,
+  storeTuning: { schema: process.env.SPOOL_TEST_SCHEMA!, poolSize: 4 },
+  maintenance: false,
+});
+process.stdout.write("ready\n");
+let n = 0;
+const submitLoop = async (): Promise<never> => {
+  for (;;) {
+    const job = await spool.enqueue("crash.job", { n: n++ });
+    process.stdout.write(`ack ${job.id}\n`);
+  }
+};
+await Promise.all(Array.from({ length: 8 }, submitLoop));

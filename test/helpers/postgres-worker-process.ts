@@ -1,0 +1,73 @@
+/**
+ * A worker in its own process on a PostgreSQL schema, for crash and multi-process tests
+ * (the PostgreSQL twin of worker-process.ts). Configured by the JSON in `SPOOL_TEST_WORKER`
+ * (see `PostgresWorkerProcessConfig`). Each execution appends `start` and `end` lines to
+ * `logPath` with appendFileSync (the line is in the file before the handler goes on), so the
+ * parent can prove how many times, where and when each job ran. Prints `ready` once its worker
+ * is started and listening; SIGTERM stops it gracefully.
+ */
+import { appendFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Spool } from "../../src/index.js";
+
+/** What the parent tells the child. */
+export interface PostgresWorkerProcessConfig {
+  url: string;
+  schema: string;
+  logPath: string;
+  name: string;
+  concurrency: number;
+  leaseMs: number;
+  /** Pool connections of this process (plus one LISTEN connection). */
+  poolSize?: number;
+  /** Attempt numbers on which the handler hangs until the process dies. */
+  hangOnAttempts?: number[];
+  /** Upper bound of a random per-job delay, ms. */
+  maxDelayMs?: number;
+  /** Print `completed <id>` once each completion is acknowledged (committed). */
+  reportCompletions?: boolean;
+}
+
+const config = JSON.parse(process.env.SPOOL_TEST_WORKER ?? "{}") as PostgresWorkerProcessConfig;
+const spool = await Spool.open({
+  url: config.url,
+  storeTuning: { schema: config.schema, poolSize: config.poolSize ?? 4 },
+  maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 50 },
+  random: () => 0, // retries at once after a rescue
+});
+const log = (line: string): void => appendFileSync(config.logPath, `${line}\n`);
+
+const worker = spool.worker({
+  name: config.name,
+  concurrency: config.concurrency,
+  leaseMs: config.leaseMs,
+  pollIntervalMs: 100,
+  handleSignals: true,
+  handlers: {
+    "crash.job": async (job) => {
+      log(`start ${job.id} ${job.attempt} ${process.pid} ${Date.now()}`);
+      if (config.hangOnAttempts?.includes(job.attempt)) await new Promise(() => undefined);
+      if (config.maxDelayMs) await sleep(Math.random() * config.maxDelayMs);
+      log(`end ${job.id} ${job.attempt} ${process.pid} ${Date.now()}`);
+      return { pid: process.pid, attempt: job.attempt };
+    },
+  },
+});
+if (config.reportCompletions)
+  spool.on("job.completed", (e) => process.stdout.write(`completed ${e.jobId}\n`));
+worker.on("worker.stopped", () => {
+  void spool.close().then(() => process.exit(0));
+});
+// `ready` once the LISTEN connection is up (the store reports it with a null wake-up), so that
+// the parent's next submission reaches this worker without waiting for a poll.
+const listening = new Promise<void>((resolve) => {
+  const off = spool.store.onJobsAvailable((queue) => {
+    if (queue === null) {
+      off();
+      resolve();
+    }
+  });
+});
+await worker.start();
+await listening;
+process.stdout.write("ready\n");
