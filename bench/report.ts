@@ -257,8 +257,8 @@ function renderMethod(report: BenchReport): string {
   const scenarioNotes = report.scenarios.map((s) => `- **${s.title}.** ${s.method(c)}`);
   const systemNotes = report.systems.map(
     (s) =>
-      `- **${s.label}** (${s.backend}). Tuning: ${s.tuning}. Durability of an acknowledged ` +
-      `submit: ${s.durability}. "Completed" is ${s.completionPoint}.`,
+      `- **${s.label}**${s.label.includes(s.backend) ? "" : ` on ${s.backend}`}. Tuning: ` +
+      `${s.tuning}. Durability: ${s.durability}. "Completed" is ${s.completionPoint}.`,
   );
   return [
     "### Scenarios",

@@ -62,8 +62,12 @@ export class SpoolSystem implements BenchSystem {
       (store === "postgres" ? "; its own schema via `storeTuning.schema`" : "");
     this.durability =
       store === "sqlite"
-        ? "WAL; submits commit with `synchronous = FULL` (fsync before the call returns)"
-        : "PostgreSQL defaults (`synchronous_commit = on`, `fsync = on`)";
+        ? "WAL; submits commit with `synchronous = FULL` (fsync before the call returns); " +
+          "claims, heartbeats and completions with `NORMAL` (they survive `kill -9`; a power " +
+          "loss can roll back the last of them, which the lease turns into a re-run)"
+        : "PostgreSQL defaults (`synchronous_commit = on`, `fsync = on`) for submits and " +
+          "completions; claims and lease renewals commit with `synchronous_commit = off` (a " +
+          "claim lost in a crash only returns its jobs to the queue)";
   }
 
   async open(): Promise<SystemInstance> {
