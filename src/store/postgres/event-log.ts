@@ -6,9 +6,10 @@
  * in order, and a reader that has seen `seq` n can never later find a new event numbered below
  * n. See sql/events.ts for the reasoning.
  *
- * The lock is blocking, not "try": a reader that finds another publisher at work waits for it
- * (a few ms) and then publishes too, so a process always reads the events of every change it
- * committed before it asked.
+ * A read first looks (one round trip, no lock) whether anything waits to be published; only then
+ * does it publish, in a transaction, before reading again. The lock is blocking, not "try": a
+ * reader that finds another publisher at work waits for it (a few ms) and then publishes too, so
+ * a process always reads the events of every change it committed before it asked.
  */
 import { createHash } from "node:crypto";
 import type pg from "pg";
@@ -21,7 +22,8 @@ import { runStatement, withTransaction, type Queryable, type Statements } from "
 const PUBLISH_BATCH = 10_000;
 
 interface EventRow {
-  seq: number;
+  has_pending: boolean;
+  seq: number | null;
   at: number;
   name: JobEventName;
   job_id: string;
@@ -58,6 +60,21 @@ async function publishThen<T>(
   });
 }
 
+/**
+ * Runs a read that reports `has_pending`; when committed events are waiting to be published,
+ * publishes them and reads again in the publishing transaction.
+ */
+async function readPublished<R extends { has_pending: boolean }>(
+  pool: pg.Pool,
+  statements: Statements,
+  lockKey: string,
+  read: (on: Queryable) => Promise<pg.QueryResult<R>>,
+): Promise<R[]> {
+  const first = await read(pool);
+  if (!first.rows.some((row) => row.has_pending)) return first.rows;
+  return (await publishThen(pool, statements, lockKey, read)).rows;
+}
+
 /** Events after `afterSeq`, oldest first. */
 export async function readJobEvents(
   pool: pg.Pool,
@@ -65,32 +82,34 @@ export async function readJobEvents(
   lockKey: string,
   params: { afterSeq: number; limit: number },
 ): Promise<StoredJobEvent[]> {
-  const result = await publishThen(pool, statements, lockKey, (client) =>
-    runStatement<EventRow>(client, statements.SELECT_EVENTS, [params.afterSeq, params.limit]),
+  const rows = await readPublished(pool, statements, lockKey, (on) =>
+    runStatement<EventRow>(on, statements.SELECT_EVENTS, [params.afterSeq, params.limit]),
   );
-  return result.rows.map((row) => ({
-    seq: row.seq,
-    at: new Date(row.at),
-    name: row.name,
-    jobId: row.job_id,
-    tenant: row.tenant,
-    queue: row.queue,
-    type: row.type,
-    status: row.status,
-    data: row.data,
-  }));
+  return rows
+    .filter((row) => row.seq !== null)
+    .map((row) => ({
+      seq: row.seq!,
+      at: new Date(row.at),
+      name: row.name,
+      jobId: row.job_id,
+      tenant: row.tenant,
+      queue: row.queue,
+      type: row.type,
+      status: row.status,
+      data: row.data,
+    }));
 }
 
-/** The newest published `seq` (after publishing), or 0. */
+/** The newest published `seq` (after publishing what waits), or 0. */
 export async function latestJobEventSeq(
   pool: pg.Pool,
   statements: Statements,
   lockKey: string,
 ): Promise<number> {
-  const result = await publishThen(pool, statements, lockKey, (client) =>
-    runStatement<{ seq: number }>(client, statements.SELECT_LATEST_EVENT_SEQ, []),
+  const rows = await readPublished(pool, statements, lockKey, (on) =>
+    runStatement<{ has_pending: boolean; seq: number }>(on, statements.SELECT_LATEST_EVENT_SEQ, []),
   );
-  return result.rows[0]!.seq;
+  return rows[0]!.seq;
 }
 
 /** Publishes, then deletes all but the newest `keep` events. */

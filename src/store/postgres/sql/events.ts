@@ -35,13 +35,29 @@ SELECT base.last + row_number() OVER (ORDER BY moved.id), moved.at, moved.name, 
   moved.tenant, moved.queue, moved.type, moved.status, moved.data
 FROM moved CROSS JOIN base`;
 
-/** $1 after, $2 limit */
-export const SELECT_EVENTS: SqlTemplate = (t) => `
-SELECT seq, at, name, job_id, tenant, queue, type, status, data FROM ${t.events}
-WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int`;
+/**
+ * Whether committed events wait to be published (index probe; the identity keeps insertion
+ * order). Readers publish only then: a reader needs no lock, because publishers commit one after
+ * another in `seq` order, so a snapshot that shows `seq` n shows everything before it too.
+ */
+const HAS_PENDING = (t: Parameters<SqlTemplate>[0]): string =>
+  `(SELECT id FROM ${t.pendingEvents} ORDER BY id LIMIT 1) IS NOT NULL`;
 
-export const SELECT_LATEST_EVENT_SEQ: SqlTemplate = (t) =>
-  `SELECT coalesce(max(seq), 0) AS seq FROM ${t.events}`;
+/**
+ * $1 after, $2 limit — the published events after `after`, plus (on every row, and on a row of
+ * nulls when there are none) whether unpublished events exist. Divergence: the flag.
+ */
+export const SELECT_EVENTS: SqlTemplate = (t) => `
+SELECT h.has_pending, e.seq, e.at, e.name, e.job_id, e.tenant, e.queue, e.type, e.status, e.data
+FROM (SELECT ${HAS_PENDING(t)} AS has_pending) AS h
+LEFT JOIN LATERAL (
+  SELECT * FROM ${t.events} WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int
+) AS e ON true`;
+
+/** The newest published seq (0 when none), and whether unpublished events exist. */
+export const SELECT_LATEST_EVENT_SEQ: SqlTemplate = (t) => `
+SELECT ${HAS_PENDING(t)} AS has_pending,
+  (SELECT coalesce(max(seq), 0) FROM ${t.events}) AS seq`;
 
 /** $1 keep */
 export const PRUNE_EVENTS: SqlTemplate = (t) => `
