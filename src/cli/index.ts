@@ -5,6 +5,14 @@
  */
 import { runCli } from "./program.js";
 
+// `spool jobs | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const code = await runCli(process.argv, {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -154,19 +154,36 @@ export class SandboxExitError extends Error {
   }
 }
 
+/** Sandboxed handlers and the pool of processes behind them. */
+export interface Sandbox {
+  /** One handler per type; give it to `spool.worker({ handlers })`. */
+  handlers: HandlerMap;
+  /** Kills the warm (idle) children and stops keeping any; running jobs are not affected. */
+  close(): void;
+}
+
 /**
- * Handlers for `types` that run each job in a child process importing `modulePath` (a handler
+ * A sandbox for `types`: each job runs in a child process importing `modulePath` (a handler
  * module, see docs/handlers.md; `.ts` modules are loaded through tsx).
  */
+export function createSandbox(
+  modulePath: string,
+  types: readonly string[],
+  options: SandboxOptions = {},
+): Sandbox {
+  const pool = new SandboxPool(modulePath, options);
+  const handlers: Record<string, JobHandler> = {};
+  for (const type of types) handlers[type] = (job, ctx) => pool.run(job, ctx);
+  return { handlers, close: () => pool.close() };
+}
+
+/** `createSandbox(…).handlers`, for a sandbox that lives as long as the process. */
 export function sandboxHandlers(
   modulePath: string,
   types: readonly string[],
   options: SandboxOptions = {},
 ): HandlerMap {
-  const pool = new SandboxPool(modulePath, options);
-  const handlers: Record<string, JobHandler> = {};
-  for (const type of types) handlers[type] = (job, ctx) => pool.run(job, ctx);
-  return handlers;
+  return createSandbox(modulePath, types, options).handlers;
 }
 
 const TS_EXTENSION = /\.(ts|mts|cts|tsx)$/;
@@ -185,7 +202,7 @@ class SandboxPool {
   private readonly childPath: string;
   private readonly execArgv: string[];
   private readonly killGraceMs: number;
-  private readonly warmTarget: number;
+  private warmTarget: number;
   private readonly warm: ChildProcess[] = [];
 
   constructor(modulePath: string, options: SandboxOptions) {
@@ -279,6 +296,12 @@ class SandboxPool {
       child.channel?.ref();
       send({ t: "run", job, attempt: ctx.attempt, workerId: ctx.workerId });
     });
+  }
+
+  /** Kills the idle children and keeps none from now on. */
+  close(): void {
+    this.warmTarget = 0;
+    for (const child of this.warm.splice(0)) child.kill("SIGKILL");
   }
 
   /** A warm child that is still alive, or a new one. */

@@ -13,7 +13,7 @@ import type { Command } from "commander";
 import type { JobEventMap } from "../../core/events.js";
 import type { Spool } from "../../spool.js";
 import type { HandlerMap } from "../../worker/handler.js";
-import { sandboxHandlers } from "../../worker/sandbox.js";
+import { createSandbox, type Sandbox } from "../../worker/sandbox.js";
 import {
   addConnectionOptions,
   redactUrl,
@@ -97,7 +97,8 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     sources.push(await loadHandlerModule(DEMO_HANDLERS_PATH, "--demo"));
   }
   if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
-  const handlers = buildHandlers(sources, flags);
+  const { handlers, sandboxes } = buildHandlers(sources, flags);
+  const closeSandboxes = (): void => sandboxes.forEach((sandbox) => sandbox.close());
   const queues = flags.queues ?? defaultQueues(sources);
   const url = await storeUrlOf(flags, ctx.io.env);
   const { Spool } = await import("../../spool.js");
@@ -105,6 +106,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
   try {
     spool = await Spool.open({ url, migrate: flags.migrate ?? true });
   } catch (error) {
+    closeSandboxes();
     throw translate(error, {});
   }
   const worker = spool.worker({
@@ -158,6 +160,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
   const released = await stopped;
   process.off("SIGTERM", onSignal);
   process.off("SIGINT", onSignal);
+  closeSandboxes();
   await spool.close();
   print(
     "worker.stopped",
@@ -167,18 +170,25 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
 }
 
 /** One handler per type (a later source overrides an earlier one), sandboxed if asked. */
-function buildHandlers(sources: readonly LoadedHandlers[], flags: WorkerFlags): HandlerMap {
+function buildHandlers(
+  sources: readonly LoadedHandlers[],
+  flags: WorkerFlags,
+): { handlers: HandlerMap; sandboxes: Sandbox[] } {
   const handlers: Record<string, HandlerMap[string]> = {};
+  const sandboxes: Sandbox[] = [];
   for (const source of sources) {
-    const map = flags.sandbox
-      ? sandboxHandlers(source.path, [...source.definitions.keys()], {
-          killGraceMs: flags.killGrace,
-          warm: Math.min(2, flags.concurrency),
-        })
-      : source.handlers;
-    Object.assign(handlers, map);
+    if (!flags.sandbox) {
+      Object.assign(handlers, source.handlers);
+      continue;
+    }
+    const sandbox = createSandbox(source.path, [...source.definitions.keys()], {
+      killGraceMs: flags.killGrace,
+      warm: Math.min(2, flags.concurrency),
+    });
+    sandboxes.push(sandbox);
+    Object.assign(handlers, sandbox.handlers);
   }
-  return handlers;
+  return { handlers, sandboxes };
 }
 
 /** The queues the definitions name, plus `default` when some type names none. */

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Spool, type JobRecord, type Worker } from "../../../src/index.js";
-import { sandboxHandlers } from "../../../src/worker/sandbox.js";
+import { createSandbox, type Sandbox } from "../../../src/worker/sandbox.js";
 import { tempSqliteUrl } from "../../helpers/temp-dir.js";
 import { waitFor } from "../../helpers/wait-for.js";
 
@@ -28,6 +28,7 @@ function alive(pid: number): boolean {
 describe("sandboxed handlers", () => {
   let spool: Spool;
   let worker: Worker;
+  let sandbox: Sandbox;
 
   before(async () => {
     spool = await Spool.open({
@@ -35,8 +36,9 @@ describe("sandboxed handlers", () => {
       random: () => 0,
       maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 20 },
     });
+    sandbox = createSandbox(FIXTURE, TYPES, { killGraceMs: 300, warm: 2, maxOldSpaceMb: 64 });
     worker = spool.worker({
-      handlers: sandboxHandlers(FIXTURE, TYPES, { killGraceMs: 300, warm: 2, maxOldSpaceMb: 64 }),
+      handlers: sandbox.handlers,
       concurrency: 4,
       leaseMs: LEASE_MS,
       cancelCheckIntervalMs: 100,
@@ -46,6 +48,7 @@ describe("sandboxed handlers", () => {
   });
   after(async () => {
     await worker.stop({ graceMs: 0 });
+    sandbox.close();
     await spool.close();
   });
 
