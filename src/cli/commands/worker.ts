@@ -114,6 +114,9 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     concurrency: flags.concurrency,
     handlers,
     shutdownGraceMs: flags.grace,
+    // A sandboxed job that ignores its signal is killed after --kill-grace; the worker waits a
+    // little longer than that, so its slot is not freed while the child still runs.
+    ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
     ...(flags.name === undefined ? {} : { name: flags.name }),
   });
   const print = printer(ctx, flags.json === true);
