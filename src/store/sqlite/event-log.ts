@@ -20,6 +20,16 @@ export interface NewJobEvent {
   data?: Record<string, unknown>;
 }
 
+/** The identity fields of an event about `job`. */
+export function eventIdentity(job: {
+  id: string;
+  tenant: string;
+  queue: string;
+  type: string;
+}): Pick<NewJobEvent, "jobId" | "tenant" | "queue" | "type"> {
+  return { jobId: job.id, tenant: job.tenant, queue: job.queue, type: job.type };
+}
+
 type EventRow = [
   seq: number,
   at: number,

@@ -18,18 +18,14 @@ import {
   InvalidTransitionError,
   LeaseLostError,
   SpoolConflictError,
-  SpoolNotFoundError,
   SpoolValidationError,
 } from "../../core/errors.js";
-import { isUuid, randomToken } from "../../core/ids.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
 import { newJobRecord, resolveJob, type JobInput, type QueueDefaults } from "../../core/options.js";
-import { JOB_STATES, isFinalState, type JobState } from "../../core/states.js";
-import { nextOnFailure } from "../../core/transitions.js";
+import { isFinalState } from "../../core/states.js";
 import type {
   ApiKeyRecord,
   ApiKeyRole,
-  Completion,
   CompletionOutcome,
   EnqueueOutcome,
   Failure,
@@ -50,20 +46,15 @@ import type {
 import * as apiKeys from "./api-keys.js";
 import { SqliteConnection } from "./connection.js";
 import * as eventLog from "./event-log.js";
-import { appendJobEvents, type NewJobEvent } from "./event-log.js";
-import {
-  claimRowToJob,
-  compareClaimOrder,
-  encodeError,
-  rowToJob,
-  rowToQueue,
-  type ClaimRow,
-  type JobRow,
-  type QueueRow,
-} from "./job-row.js";
+import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
+import { claimRows, completeRows, type ClaimParams, type CompleteParams } from "./hot-paths.js";
+import * as failures from "./job-failures.js";
+import type { FailedRow } from "./job-failures.js";
+import * as reads from "./job-reads.js";
+import { rowToJob, type JobRow } from "./job-row.js";
 import * as insights from "./queue-insights.js";
+import * as queueSettings from "./queue-settings.js";
 import * as jobsSql from "./sql/jobs.js";
-import * as queuesSql from "./sql/queues.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -75,18 +66,7 @@ export interface SqliteStoreOptions {
   pollIntervalMs?: number;
 }
 
-type ClaimParams = Parameters<Store["claimJobs"]>[0];
-type CompleteParams = { completions: readonly Completion[]; now: number };
 type FailedStatus = "retrying" | "failed" | "cancelled";
-/** What FAIL_JOB returns. */
-interface FailedRow {
-  status: FailedStatus;
-  run_at: number;
-  tenant: string;
-  queue: string;
-  type: string;
-  attempt: number;
-}
 
 /** The embedded SQLite store. */
 export class SqliteStore implements Store {
@@ -106,9 +86,11 @@ export class SqliteStore implements Store {
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteConnection(options.path, options.busyTimeoutMs ?? 10_000);
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
-    this.claimTransaction = this.db.transaction((params: ClaimParams) => this.claimRows(params));
+    this.claimTransaction = this.db.transaction((params: ClaimParams) =>
+      claimRows(this.db, params),
+    );
     this.completeTransaction = this.db.transaction((params: CompleteParams) =>
-      this.completeRows(params),
+      completeRows(this.db, params),
     );
   }
 
@@ -167,7 +149,7 @@ export class SqliteStore implements Store {
           });
           if (info.changes === 1) {
             events.push({
-              ...identity(job),
+              ...eventIdentity(job),
               name: "job.queued",
               status: job.status,
               data: { runAt: job.runAt, reason: "submitted" },
@@ -194,63 +176,12 @@ export class SqliteStore implements Store {
 
   /** Creates the queue's row on first use and returns its job defaults. */
   private registerQueue(name: string, now: number): QueueDefaults | undefined {
-    this.db.stmt(queuesSql.REGISTER_QUEUE).run({ name, now });
-    const row = this.db.stmt(queuesSql.SELECT_QUEUE).get({ name }) as QueueRow | undefined;
-    return row === undefined ? undefined : rowToQueue(row);
+    return queueSettings.registerQueue(this.db, name, now);
   }
 
   async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
     return this.claimTransaction(params);
-  }
-
-  /** The body of a claim (inside its IMMEDIATE transaction). */
-  private claimRows(p: ClaimParams): ClaimedJob[] {
-    const claimed: ClaimedJob[] = [];
-    const leaseToken = randomToken();
-    for (const queue of p.queues) {
-      let limit = p.limit - claimed.length;
-      if (limit <= 0) break;
-      const config = this.db.stmt(queuesSql.SELECT_QUEUE).get({ name: queue }) as
-        QueueRow | undefined;
-      if (config?.paused === 1) continue;
-      if (config?.concurrency != null) {
-        const running = this.db
-          .stmt(jobsSql.COUNT_RUNNING_IN_QUEUE)
-          .pluck()
-          .get({ queue }) as number;
-        limit = Math.min(limit, config.concurrency - running);
-        if (limit <= 0) continue;
-      }
-      this.db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now });
-      const rows = this.db.rawStmt(jobsSql.CLAIM_JOBS).all({
-        queue,
-        tenant: p.tenant ?? null,
-        limit,
-        worker: p.workerId,
-        lease_token: leaseToken,
-        now: p.now,
-        lease_ms: p.leaseMs,
-        grace_ms: TIMEOUT_GRACE_MS,
-      }) as ClaimRow[];
-      const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
-      for (const job of jobs) claimed.push(job);
-    }
-    appendJobEvents(
-      this.db,
-      claimed.map((job) => ({
-        ...identity(job),
-        name: "job.started",
-        status: "running",
-        data: {
-          attempt: job.attempt,
-          worker: p.workerId,
-          waitMs: Math.max(0, p.now - job.runAt.getTime()),
-        },
-      })),
-      p.now,
-    );
-    return claimed;
   }
 
   async extendLeases(params: {
@@ -283,7 +214,7 @@ export class SqliteStore implements Store {
         if (row === undefined) return { id: lease.id, ok: false };
         if (lease.progress !== undefined) {
           events.push({
-            ...identity({ ...row, id: lease.id }),
+            ...eventIdentity({ ...row, id: lease.id }),
             name: "job.progress",
             status: "running",
             data: { progress: lease.progress, progressMessage: lease.progressMessage ?? null },
@@ -306,41 +237,6 @@ export class SqliteStore implements Store {
     return this.completeTransaction(params);
   }
 
-  /** The body of a batch completion (inside its IMMEDIATE transaction). */
-  private completeRows(p: CompleteParams): CompletionOutcome[] {
-    const batch = JSON.stringify(p.completions.map((c) => [c.id, c.leaseToken, c.resultJson]));
-    type Row = [
-      id: string,
-      status: "completed" | "cancelled",
-      tenant: string,
-      queue: string,
-      type: string,
-      attempt: number,
-      startedAt: number,
-    ];
-    const rows = this.db.rawStmt(jobsSql.COMPLETE_JOBS).all({ batch, now: p.now }) as Row[];
-    const done = new Map(rows.map((row) => [row[0], row[1]]));
-    appendJobEvents(
-      this.db,
-      rows.map(([id, status, tenant, queue, type, attempt, startedAt]) => ({
-        jobId: id,
-        tenant,
-        queue,
-        type,
-        status,
-        name: status === "completed" ? "job.completed" : "job.cancelled",
-        data: { attempt, runMs: p.now - startedAt },
-      })),
-      p.now,
-    );
-    return p.completions.map((completion): CompletionOutcome => {
-      const status = done.get(completion.id);
-      return status === undefined
-        ? { id: completion.id, ok: false }
-        : { id: completion.id, ok: true, status };
-    });
-  }
-
   async failJob(params: Failure & { now: number }): Promise<{ status: FailedStatus; runAt: Date }> {
     const row = this.db.write(() =>
       this.recordFailure(params.id, params.leaseToken, params.error, params.outcome, params.now),
@@ -350,6 +246,7 @@ export class SqliteStore implements Store {
   }
 
   /** Applies a failed attempt under its lease token and logs the event (inside a transaction). */
+  /** Records a failed attempt (inside a write transaction); undefined when the token is stale. */
   private recordFailure(
     id: string,
     leaseToken: string,
@@ -357,32 +254,7 @@ export class SqliteStore implements Store {
     outcome: Failure["outcome"],
     now: number,
   ): FailedRow | undefined {
-    const row = this.db.stmt(jobsSql.FAIL_JOB).get({
-      id,
-      lease_token: leaseToken,
-      status: outcome.status,
-      run_at: outcome.status === "retrying" ? outcome.runAt : null,
-      error: encodeError(error, now),
-      now,
-    }) as FailedRow | undefined;
-    if (row === undefined) return undefined;
-    const { stack: _stack, ...publicError } = error;
-    const name =
-      row.status === "retrying"
-        ? "job.retrying"
-        : row.status === "failed"
-          ? "job.failed"
-          : "job.cancelled";
-    const data =
-      row.status === "retrying"
-        ? { attempt: row.attempt, error: publicError, runAt: row.run_at }
-        : { attempt: row.attempt, error: publicError };
-    appendJobEvents(
-      this.db,
-      [{ ...identity({ ...row, id }), name, status: row.status, data }],
-      now,
-    );
-    return row;
+    return failures.recordFailure(this.db, { id, leaseToken, error, outcome, now });
   }
 
   async releaseJobs(params: {
@@ -411,7 +283,7 @@ export class SqliteStore implements Store {
       appendJobEvents(
         this.db,
         released.map((row) => ({
-          ...identity(row),
+          ...eventIdentity(row),
           name: row.status === "queued" ? "job.queued" : "job.cancelled",
           status: row.status,
           data: row.status === "queued" ? { runAt: row.run_at, reason: "released" } : {},
@@ -450,7 +322,7 @@ export class SqliteStore implements Store {
         this.db.stmt(jobsSql.CANCEL_WAITING_JOB).run({ id: row.id, now: params.now });
         appendJobEvents(
           this.db,
-          [{ ...identity(row), name: "job.cancelled", status: "cancelled" }],
+          [{ ...eventIdentity(row), name: "job.cancelled", status: "cancelled" }],
           params.now,
         );
       }
@@ -471,7 +343,7 @@ export class SqliteStore implements Store {
         this.db,
         [
           {
-            ...identity(row),
+            ...eventIdentity(row),
             name: "job.queued",
             status: "queued",
             data: { runAt: params.now, reason: "retried" },
@@ -487,80 +359,21 @@ export class SqliteStore implements Store {
 
   /** The row of a job the tenant may see; throws SpoolNotFoundError otherwise. */
   private visibleRow(id: string, tenant: string | undefined): JobRow {
-    const row = isUuid(id)
-      ? (this.db.stmt(jobsSql.SELECT_JOB).get({ id }) as JobRow | undefined)
-      : undefined;
-    if (row === undefined || (tenant !== undefined && row.tenant !== tenant))
-      throw new SpoolNotFoundError("job", id);
-    return row;
+    return reads.visibleRow(this.db, id, tenant);
   }
 
   async getJob(params: { id: string; tenant?: string }): Promise<JobRecord | null> {
-    return this.db.guard(() => {
-      const row = this.db.stmt(jobsSql.SELECT_JOB).get({ id: params.id }) as JobRow | undefined;
-      if (row === undefined || (params.tenant !== undefined && row.tenant !== params.tenant))
-        return null;
-      return rowToJob(row);
-    });
+    return reads.getJob(this.db, params);
   }
 
   async listJobs(
     params: JobFilter & { limit: number; cursor?: string },
   ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
-    const where: string[] = [];
-    const values: Record<string, unknown> = { limit: params.limit + 1 };
-    if (params.tenant !== undefined) {
-      where.push("tenant = @tenant");
-      values.tenant = params.tenant;
-    }
-    if (params.status !== undefined && params.status.length > 0) {
-      const names = params.status.map((status, i) => {
-        values[`status${i}`] = status;
-        return `@status${i}`;
-      });
-      where.push(`status IN (${names.join(", ")})`);
-    }
-    for (const field of ["queue", "type"] as const) {
-      if (params[field] !== undefined) {
-        where.push(`${field} = @${field}`);
-        values[field] = params[field];
-      }
-    }
-    if (params.tag !== undefined) {
-      where.push("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = @tag)");
-      values.tag = params.tag;
-    }
-    if (params.cursor !== undefined) {
-      where.push("id < @cursor");
-      values.cursor = decodeCursor(params.cursor);
-    }
-    // The WHERE clause is assembled from the fixed fragments above only (no caller text).
-    const sql = `SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT @limit`;
-    const rows = this.db.guard(() => this.db.stmt(sql).all(values) as JobRow[]);
-    const more = rows.length > params.limit;
-    const page = more ? rows.slice(0, params.limit) : rows;
-    return {
-      jobs: page.map(rowToJob),
-      nextCursor: more ? encodeCursor(page[page.length - 1]!.id) : null,
-    };
+    return reads.listJobs(this.db, params);
   }
 
   async countJobsByState(params: { tenant?: string; queue?: string }): Promise<StateCounts> {
-    const where: string[] = [];
-    const values: Record<string, unknown> = {};
-    for (const field of ["tenant", "queue"] as const) {
-      if (params[field] !== undefined) {
-        where.push(`${field} = @${field}`);
-        values[field] = params[field];
-      }
-    }
-    const sql = `${jobsSql.COUNT_BY_STATE} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY status`;
-    const rows = this.db.guard(
-      () => this.db.stmt(sql).all(values) as { status: JobState; n: number }[],
-    );
-    const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
-    for (const row of rows) counts[row.status] = row.n;
-    return counts;
+    return reads.countJobsByState(this.db, params);
   }
 
   async rescueExpiredLeases(params: {
@@ -568,65 +381,11 @@ export class SqliteStore implements Store {
     limit: number;
     random: () => number;
   }): Promise<MovedJob[]> {
-    type Expired = Pick<
-      JobRow,
-      | "id"
-      | "queue"
-      | "type"
-      | "attempt"
-      | "max_attempts"
-      | "backoff_base_ms"
-      | "backoff_cap_ms"
-      | "started_at"
-      | "timeout_ms"
-      | "lease_token"
-    >;
-    return this.db.write(() => {
-      const expired = this.db
-        .stmt(jobsSql.SELECT_EXPIRED_LEASES)
-        .all({ now: params.now, limit: params.limit }) as Expired[];
-      return expired.map((row): MovedJob => {
-        const timedOut = row.started_at !== null && params.now >= row.started_at + row.timeout_ms;
-        const outcome = nextOnFailure(
-          {
-            attempt: row.attempt,
-            maxAttempts: row.max_attempts,
-            backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
-          },
-          { retryable: true },
-          params.now,
-          params.random,
-        );
-        const error = timedOut
-          ? {
-              message: `attempt timed out after ${row.timeout_ms} ms`,
-              type: "TimeoutError",
-              attempt: row.attempt,
-            }
-          : {
-              message: "lease expired: the worker stopped heartbeating",
-              type: "LeaseExpired",
-              attempt: row.attempt,
-            };
-        const result = this.recordFailure(row.id, row.lease_token!, error, outcome, params.now)!;
-        return {
-          id: row.id,
-          queue: row.queue,
-          type: row.type,
-          status: result.status,
-          attempt: row.attempt,
-        };
-      });
-    });
+    return failures.rescueExpiredLeases(this.db, params);
   }
 
   async promoteDueJobs(params: { now: number; limit: number }): Promise<MovedJob[]> {
-    const moved = this.db.guard(
-      () =>
-        this.db
-          .stmt(jobsSql.PROMOTE_DUE_JOBS)
-          .all({ now: params.now, limit: params.limit }) as MovedJob[],
-    );
+    const moved = failures.promoteDueJobs(this.db, params);
     this.notifyQueues(moved.map((job) => job.queue));
     return moved;
   }
@@ -637,26 +396,11 @@ export class SqliteStore implements Store {
     cancelledBefore: number;
     limit: number;
   }): Promise<number> {
-    return this.db.write(() => {
-      let deleted = 0;
-      const cutoffs = [
-        ["completed", params.completedBefore],
-        ["failed", params.failedBefore],
-        ["cancelled", params.cancelledBefore],
-      ] as const;
-      for (const [status, before] of cutoffs) {
-        const limit = params.limit - deleted;
-        if (limit <= 0) break;
-        deleted += this.db.stmt(jobsSql.PRUNE_FINISHED).run({ status, before, limit }).changes;
-      }
-      return deleted;
-    });
+    return failures.pruneFinishedJobs(this.db, params);
   }
 
   async listQueues(): Promise<QueueConfig[]> {
-    return this.db.guard(() =>
-      (this.db.stmt(queuesSql.SELECT_QUEUES).all() as QueueRow[]).map(rowToQueue),
-    );
+    return queueSettings.listQueues(this.db);
   }
 
   async updateQueue(params: {
@@ -664,30 +408,11 @@ export class SqliteStore implements Store {
     patch: QueuePatch;
     now: number;
   }): Promise<QueueConfig> {
-    const { patch } = params;
-    const value = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
-    const flag = (v: unknown): number => (v === undefined ? 0 : 1);
-    const row = this.db.write(
-      () =>
-        this.db.stmt(queuesSql.UPSERT_QUEUE).get({
-          name: params.name,
-          paused: patch.paused === undefined ? null : patch.paused ? 1 : 0,
-          concurrency: value(patch.concurrency),
-          timeout_ms: value(patch.timeoutMs),
-          max_attempts: value(patch.maxAttempts),
-          backoff_base_ms: value(patch.backoffBaseMs),
-          backoff_cap_ms: value(patch.backoffCapMs),
-          set_paused: flag(patch.paused),
-          set_concurrency: flag(patch.concurrency),
-          set_timeout_ms: flag(patch.timeoutMs),
-          set_max_attempts: flag(patch.maxAttempts),
-          set_backoff_base_ms: flag(patch.backoffBaseMs),
-          set_backoff_cap_ms: flag(patch.backoffCapMs),
-          now: params.now,
-        }) as QueueRow,
-    );
-    if (patch.paused === false || patch.concurrency !== undefined) this.notifyQueues([params.name]);
-    return rowToQueue(row);
+    const config = queueSettings.updateQueue(this.db, params);
+    if (params.patch.paused === false || params.patch.concurrency !== undefined) {
+      this.notifyQueues([params.name]);
+    }
+    return config;
   }
 
   async queueStats(params: {
@@ -762,32 +487,10 @@ export class SqliteStore implements Store {
   }
 }
 
-/** The identity fields of a job event. */
-function identity(job: {
-  id: string;
-  tenant: string;
-  queue: string;
-  type: string;
-}): Pick<NewJobEvent, "jobId" | "tenant" | "queue" | "type"> {
-  return { jobId: job.id, tenant: job.tenant, queue: job.queue, type: job.type };
-}
-
 function safeCall(listener: JobsAvailableListener, queue: string | null): void {
   try {
     listener(queue);
   } catch {
     // A listener's failure must not stop the others; listeners log their own errors.
   }
-}
-
-/** Cursors are opaque to callers: the last id of the page, base64url-encoded. */
-function encodeCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!isUuid(id))
-    throw new SpoolValidationError("cursor", "is not a cursor returned by a previous page");
-  return id;
 }

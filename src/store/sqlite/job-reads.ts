@@ -1,0 +1,108 @@
+/** Read queries of the SQLite store: one job, pages of jobs, counts by state. */
+import { SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
+import { isUuid } from "../../core/ids.js";
+import type { JobRecord } from "../../core/job.js";
+import { JOB_STATES, type JobState } from "../../core/states.js";
+import type { JobFilter, StateCounts } from "../store.js";
+import type { SqliteConnection } from "./connection.js";
+import { rowToJob, type JobRow } from "./job-row.js";
+import * as jobsSql from "./sql/jobs.js";
+
+/** The row of a job the tenant may see; throws SpoolNotFoundError otherwise. */
+export function visibleRow(db: SqliteConnection, id: string, tenant: string | undefined): JobRow {
+  const row = isUuid(id)
+    ? (db.stmt(jobsSql.SELECT_JOB).get({ id }) as JobRow | undefined)
+    : undefined;
+  if (row === undefined || (tenant !== undefined && row.tenant !== tenant)) {
+    throw new SpoolNotFoundError("job", id);
+  }
+  return row;
+}
+
+/** The job, or null when unknown or not the tenant's. */
+export function getJob(
+  db: SqliteConnection,
+  params: { id: string; tenant?: string },
+): JobRecord | null {
+  return db.guard(() => {
+    const row = db.stmt(jobsSql.SELECT_JOB).get({ id: params.id }) as JobRow | undefined;
+    if (row === undefined || (params.tenant !== undefined && row.tenant !== params.tenant))
+      return null;
+    return rowToJob(row);
+  });
+}
+
+/** A page of jobs, newest first. */
+export function listJobs(
+  db: SqliteConnection,
+  params: JobFilter & { limit: number; cursor?: string },
+): { jobs: JobRecord[]; nextCursor: string | null } {
+  const where: string[] = [];
+  const values: Record<string, unknown> = { limit: params.limit + 1 };
+  if (params.tenant !== undefined) {
+    where.push("tenant = @tenant");
+    values.tenant = params.tenant;
+  }
+  if (params.status !== undefined && params.status.length > 0) {
+    const names = params.status.map((status, i) => {
+      values[`status${i}`] = status;
+      return `@status${i}`;
+    });
+    where.push(`status IN (${names.join(", ")})`);
+  }
+  for (const field of ["queue", "type"] as const) {
+    if (params[field] !== undefined) {
+      where.push(`${field} = @${field}`);
+      values[field] = params[field];
+    }
+  }
+  if (params.tag !== undefined) {
+    where.push("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = @tag)");
+    values.tag = params.tag;
+  }
+  if (params.cursor !== undefined) {
+    where.push("id < @cursor");
+    values.cursor = decodeCursor(params.cursor);
+  }
+  // The WHERE clause is assembled from the fixed fragments above only (no caller text).
+  const sql = `SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT @limit`;
+  const rows = db.guard(() => db.stmt(sql).all(values) as JobRow[]);
+  const more = rows.length > params.limit;
+  const page = more ? rows.slice(0, params.limit) : rows;
+  return {
+    jobs: page.map(rowToJob),
+    nextCursor: more ? encodeCursor(page[page.length - 1]!.id) : null,
+  };
+}
+
+/** Counts of jobs by state. */
+export function countJobsByState(
+  db: SqliteConnection,
+  params: { tenant?: string; queue?: string },
+): StateCounts {
+  const where: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const field of ["tenant", "queue"] as const) {
+    if (params[field] !== undefined) {
+      where.push(`${field} = @${field}`);
+      values[field] = params[field];
+    }
+  }
+  const sql = `${jobsSql.COUNT_BY_STATE} ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""} GROUP BY status`;
+  const rows = db.guard(() => db.stmt(sql).all(values) as { status: JobState; n: number }[]);
+  const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
+  for (const row of rows) counts[row.status] = row.n;
+  return counts;
+}
+
+/** Cursors are opaque to callers: the last id of the page, base64url-encoded. */
+function encodeCursor(id: string): string {
+  return Buffer.from(id, "utf8").toString("base64url");
+}
+
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, "base64url").toString("utf8");
+  if (!isUuid(id))
+    throw new SpoolValidationError("cursor", "is not a cursor returned by a previous page");
+  return id;
+}

@@ -1,0 +1,52 @@
+/** Queue settings on SQLite: registration on first use, listing, patching. */
+import type { QueueDefaults } from "../../core/options.js";
+import type { QueueConfig, QueuePatch } from "../store.js";
+import type { SqliteConnection } from "./connection.js";
+import { rowToQueue, type QueueRow } from "./job-row.js";
+import * as queuesSql from "./sql/queues.js";
+
+/** Creates the queue's row on first use and returns its job defaults (inside a transaction). */
+export function registerQueue(
+  db: SqliteConnection,
+  name: string,
+  now: number,
+): QueueDefaults | undefined {
+  db.stmt(queuesSql.REGISTER_QUEUE).run({ name, now });
+  const row = db.stmt(queuesSql.SELECT_QUEUE).get({ name }) as QueueRow | undefined;
+  return row === undefined ? undefined : rowToQueue(row);
+}
+
+/** Every queue's settings. */
+export function listQueues(db: SqliteConnection): QueueConfig[] {
+  return db.guard(() => (db.stmt(queuesSql.SELECT_QUEUES).all() as QueueRow[]).map(rowToQueue));
+}
+
+/** Applies a patch (creating the row on first use). */
+export function updateQueue(
+  db: SqliteConnection,
+  params: { name: string; patch: QueuePatch; now: number },
+): QueueConfig {
+  const { patch } = params;
+  const value = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+  const flag = (v: unknown): number => (v === undefined ? 0 : 1);
+  const row = db.write(
+    () =>
+      db.stmt(queuesSql.UPSERT_QUEUE).get({
+        name: params.name,
+        paused: patch.paused === undefined ? null : patch.paused ? 1 : 0,
+        concurrency: value(patch.concurrency),
+        timeout_ms: value(patch.timeoutMs),
+        max_attempts: value(patch.maxAttempts),
+        backoff_base_ms: value(patch.backoffBaseMs),
+        backoff_cap_ms: value(patch.backoffCapMs),
+        set_paused: flag(patch.paused),
+        set_concurrency: flag(patch.concurrency),
+        set_timeout_ms: flag(patch.timeoutMs),
+        set_max_attempts: flag(patch.maxAttempts),
+        set_backoff_base_ms: flag(patch.backoffBaseMs),
+        set_backoff_cap_ms: flag(patch.backoffCapMs),
+        now: params.now,
+      }) as QueueRow,
+  );
+  return rowToQueue(row);
+}
