@@ -7,7 +7,7 @@ import type { SystemId } from "./systems/system.js";
 
 /** What happened when one scenario ran for one system. */
 export type Outcome =
-  | { status: "ok"; measurement: Measurement; seconds: number }
+  | { status: "ok"; measurement: Measurement }
   | { status: "failed"; reason: string }
   | { status: "unavailable"; reason: string }
   | { status: "not-applicable" };

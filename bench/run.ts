@@ -26,7 +26,9 @@ import {
   SCENARIOS,
   SCENARIO_IDS,
   benchConfig,
+  type BenchConfig,
   type Measurement,
+  type Scenario,
   type ScenarioContext,
   type ScenarioId,
 } from "./scenarios.js";
@@ -144,7 +146,9 @@ function progress(line: string): void {
 function summarize(m: Measurement): string {
   switch (m.kind) {
     case "throughput":
-      return `${formatRate(m.jobsPerSecond)} jobs/s (runs: ${m.runs.map(formatRate).join(", ")})`;
+      return m.runs.length === 1
+        ? `${formatRate(m.jobsPerSecond)} jobs/s`
+        : `${formatRate(m.jobsPerSecond)} jobs/s (runs: ${m.runs.map(formatRate).join(", ")})`;
     case "latency":
       return (
         `p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms` +
@@ -158,6 +162,96 @@ function summarize(m: Measurement): string {
           : `, p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms`)
       );
   }
+}
+
+/** One run of one scenario for one system. */
+interface Step {
+  scenario: Scenario;
+  system: BenchSystem;
+  /** 1-based run number, of `runs`. */
+  run: number;
+  runs: number;
+}
+
+/**
+ * Runs every scenario for every system. Repeated runs are interleaved across systems (run 1 of
+ * each system, then run 2 …), so a burst of other work on the machine is less likely to land
+ * on all of one system's runs. A system that turns out unavailable is skipped from then on; a
+ * failed run fails that system's row of the scenario.
+ */
+async function runScenarios(
+  scenarios: readonly Scenario[],
+  systems: readonly BenchSystem[],
+  config: BenchConfig,
+  context: ScenarioContext,
+  background: number[],
+): Promise<BenchResults> {
+  const steps: Step[] = scenarios.flatMap((scenario) => {
+    const runs = scenario.repetitions(config);
+    const applicable = systems.filter((system) => scenario.applies(system));
+    return Array.from({ length: runs }, (_, r) =>
+      applicable.map((system) => ({ scenario, system, run: r + 1, runs })),
+    ).flat();
+  });
+  const unavailable = new Map<SystemId, string>();
+  const failed = new Map<string, string>();
+  const measured = new Map<string, Measurement[]>();
+  for (const [index, { scenario, system, run, runs }] of steps.entries()) {
+    const key = `${scenario.id}/${system.id}`;
+    const tag =
+      `[${index + 1}/${steps.length}] ${scenario.title} · ${system.label}` +
+      (runs > 1 ? ` (run ${run}/${runs})` : "");
+    const skip =
+      unavailable.get(system.id) ?? (failed.has(key) ? "an earlier run failed" : undefined);
+    if (skip !== undefined) {
+      progress(`${tag}: skipped (${skip})`);
+      continue;
+    }
+    progress(`${tag} …`);
+    const started = performance.now();
+    const backgroundFrom = background.length;
+    try {
+      const measurement = await withTimeout(
+        scenario.run(system, config, context),
+        SCENARIO_TIMEOUT_MS,
+        `${scenario.title} on ${system.label}`,
+      );
+      measured.set(key, [...(measured.get(key) ?? []), measurement]);
+      const busy = background.slice(backgroundFrom);
+      const noise =
+        busy.length === 0 ? "" : `, other work ${formatPercent(Math.max(...busy))} of the CPUs`;
+      progress(
+        `${tag}: ${summarize(measurement)} (${formatMs(performance.now() - started)}${noise})`,
+      );
+    } catch (error) {
+      if (error instanceof SystemUnavailableError) {
+        unavailable.set(system.id, error.message);
+        progress(`${tag}: ${error.message}`);
+      } else {
+        failed.set(key, errorMessage(error));
+        progress(`${tag}: FAILED: ${errorMessage(error)}`);
+      }
+    }
+  }
+  const results = new BenchResults();
+  for (const scenario of scenarios) {
+    for (const system of systems) {
+      const key = `${scenario.id}/${system.id}`;
+      const reason = unavailable.get(system.id);
+      const failure = failed.get(key);
+      const runs = measured.get(key);
+      if (!scenario.applies(system)) {
+        results.set(scenario.id, system.id, { status: "not-applicable" });
+      } else if (reason !== undefined) {
+        results.set(scenario.id, system.id, { status: "unavailable", reason });
+      } else if (failure !== undefined || runs === undefined) {
+        results.set(scenario.id, system.id, { status: "failed", reason: failure ?? "no run" });
+      } else {
+        results.set(scenario.id, system.id, { status: "ok", measurement: scenario.combine(runs) });
+      }
+    }
+  }
+  return results;
 }
 
 async function main(): Promise<void> {
@@ -189,51 +283,7 @@ async function main(): Promise<void> {
 
   const background: number[] = [];
   const context: ScenarioContext = { beforeRun: () => settleMachine(postgresUrl, background) };
-  const results = new BenchResults();
-  const unavailable = new Map<SystemId, string>();
-  const pairs = scenarios.flatMap((scenario) =>
-    systems.filter((system) => scenario.applies(system)).map((system) => ({ scenario, system })),
-  );
-  for (const scenario of scenarios) {
-    for (const system of systems) {
-      if (!scenario.applies(system))
-        results.set(scenario.id, system.id, { status: "not-applicable" });
-    }
-  }
-  for (const [index, { scenario, system }] of pairs.entries()) {
-    const tag = `[${index + 1}/${pairs.length}] ${scenario.title} · ${system.label}`;
-    const reason = unavailable.get(system.id);
-    if (reason !== undefined) {
-      results.set(scenario.id, system.id, { status: "unavailable", reason });
-      progress(`${tag}: skipped (${reason})`);
-      continue;
-    }
-    progress(`${tag} …`);
-    const scenarioStarted = performance.now();
-    const backgroundFrom = background.length;
-    try {
-      const measurement = await withTimeout(
-        scenario.run(system, config, context),
-        SCENARIO_TIMEOUT_MS,
-        `${scenario.title} on ${system.label}`,
-      );
-      const seconds = (performance.now() - scenarioStarted) / 1000;
-      results.set(scenario.id, system.id, { status: "ok", measurement, seconds });
-      const busy = background.slice(backgroundFrom);
-      const noise =
-        busy.length === 0 ? "" : `, other work ${formatPercent(Math.max(...busy))} of the CPUs`;
-      progress(`${tag}: ${summarize(measurement)} (${formatMs(seconds * 1000)}${noise})`);
-    } catch (error) {
-      if (error instanceof SystemUnavailableError) {
-        unavailable.set(system.id, error.message);
-        results.set(scenario.id, system.id, { status: "unavailable", reason: error.message });
-        progress(`${tag}: ${error.message}`);
-      } else {
-        results.set(scenario.id, system.id, { status: "failed", reason: errorMessage(error) });
-        progress(`${tag}: FAILED: ${errorMessage(error)}`);
-      }
-    }
-  }
+  const results = await runScenarios(scenarios, systems, config, context, background);
 
   const report = {
     startedAt,

@@ -137,7 +137,12 @@ export interface Scenario {
   method(config: BenchConfig): string;
   /** Whether `system` can run it (otherwise the row says "not applicable"). */
   applies(system: BenchSystem): boolean;
+  /** How many times to run it per system; runs of different systems are interleaved. */
+  repetitions(config: BenchConfig): number;
+  /** One run on a fresh instance. */
   run(system: BenchSystem, config: BenchConfig, context: ScenarioContext): Promise<Measurement>;
+  /** Combines one system's runs into the reported measurement (the median, for throughput). */
+  combine(runs: readonly Measurement[]): Measurement;
 }
 
 /** Longest a single step (one job, one stop) may take before the run fails, ms. */
@@ -174,22 +179,40 @@ async function withInstance<T>(
   return result;
 }
 
-/** Runs a throughput measurement `config.runs` times, each on a fresh instance. */
-async function medianOfRuns(
+/** Times one throughput run on a fresh instance. */
+async function throughputRun(
   system: BenchSystem,
-  config: BenchConfig,
   context: ScenarioContext,
-  once: (instance: SystemInstance) => Promise<{ jobs: number; elapsedMs: number }>,
+  measure: (instance: SystemInstance) => Promise<{ jobs: number; elapsedMs: number }>,
 ): Promise<ThroughputMeasurement> {
-  const rates: number[] = [];
-  const counts: number[] = [];
-  for (let run = 0; run < config.runs; run += 1) {
-    const { jobs, elapsedMs } = await withInstance(system, context, once);
-    rates.push((jobs * 1000) / elapsedMs);
-    counts.push(jobs);
-  }
-  return { kind: "throughput", jobsPerSecond: median(rates), runs: rates, jobs: median(counts) };
+  const { jobs, elapsedMs } = await withInstance(system, context, measure);
+  const rate = (jobs * 1000) / elapsedMs;
+  return { kind: "throughput", jobsPerSecond: rate, runs: [rate], jobs };
 }
+
+/** The median of a system's throughput runs (each run's rate is kept, in run order). */
+function medianOfRuns(runs: readonly Measurement[]): Measurement {
+  const throughputs = runs.filter((m): m is ThroughputMeasurement => m.kind === "throughput");
+  const rates = throughputs.flatMap((m) => m.runs);
+  return {
+    kind: "throughput",
+    jobsPerSecond: median(rates),
+    runs: rates,
+    jobs: median(throughputs.map((m) => m.jobs)),
+  };
+}
+
+/** A scenario measured once per system. */
+const once = {
+  repetitions: (): number => 1,
+  combine: (runs: readonly Measurement[]): Measurement => runs[0]!,
+};
+
+/** A throughput scenario: `config.runs` runs per system, the median reported. */
+const repeated = {
+  repetitions: (config: BenchConfig): number => config.runs,
+  combine: medianOfRuns,
+};
 
 function payloads(from: number, count: number): BenchPayload[] {
   return Array.from({ length: count }, (_, k) => ({ i: from + k }));
@@ -218,8 +241,9 @@ const bulk: Scenario = {
     `calls of ${c.chunkSize.toLocaleString("en")}, one call after another; timed from the first ` +
     `call to the last acknowledgement (after one warm-up submit). Median of ${c.runs}.`,
   applies: () => true,
+  ...repeated,
   run: (system, config, context) =>
-    medianOfRuns(system, config, context, async (instance) => {
+    throughputRun(system, context, async (instance) => {
       await instance.enqueue({ i: WARMUP_BASE });
       const started = performance.now();
       await enqueueInChunks(instance, config.throughputJobs, config.chunkSize);
@@ -236,8 +260,9 @@ function singleEnqueue(inFlight: number): Scenario {
       `single-submit API (awaiting each acknowledgement) for ${c.singleDurationMs / 1000} s; ` +
       `jobs acknowledged ÷ elapsed time. Median of ${c.runs}.`,
     applies: () => true,
+    ...repeated,
     run: (system, config, context) =>
-      medianOfRuns(system, config, context, async (instance) => {
+      throughputRun(system, context, async (instance) => {
         await Promise.all(payloads(WARMUP_BASE, inFlight).map((p) => instance.enqueue(p)));
         let next = 0;
         const started = performance.now();
@@ -264,8 +289,9 @@ const processing: Scenario = {
     `job is reported completed (and, where that report precedes the write, until the store ` +
     `shows none left). Median of ${c.runs}.`,
   applies: () => true,
+  ...repeated,
   run: (system, config, context) =>
-    medianOfRuns(system, config, context, async (instance) => {
+    throughputRun(system, context, async (instance) => {
       await enqueueInChunks(instance, config.throughputJobs, config.chunkSize);
       const tracker = new JobTracker();
       const started = performance.now();
@@ -292,6 +318,7 @@ const pickup: Scenario = {
     `from the start of the submit call to the start of the handler (so it includes the submit's ` +
     `commit).`,
   applies: () => true,
+  ...once,
   run: (system, config, context) =>
     withInstance(system, context, async (instance) => {
       const tracker = new JobTracker();
@@ -328,6 +355,7 @@ const pickupCrossProcess: Scenario = {
     `jobs, the child measures its own \`process.cpuUsage()\` over ${c.idleCpuMs / 1000} s, as % ` +
     `of one core.`,
   applies: (system) => system.id.startsWith("spool-"),
+  ...once,
   run: (system, config, context) =>
     withInstance(system, context, async (instance) => {
       if (instance.startRemoteWorker === undefined) throw new Error("no cross-process worker");
@@ -367,6 +395,7 @@ const steady: Scenario = {
     `schedule counts against it). "Kept up" means every job completed, none later than ` +
     `${c.steadyGraceMs / 1000} s after its scheduled submit time.`,
   applies: () => true,
+  ...once,
   run: (system, config, context) =>
     withInstance(system, context, async (instance) => {
       const tracker = new JobTracker();
