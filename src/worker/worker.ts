@@ -122,7 +122,9 @@ export class Worker {
   private stopping: Promise<void> | undefined;
   private readonly signalHandler = (signal: NodeJS.Signals): void => this.onSignal(signal);
   private signalsSeen = 0;
+  /** Ends the grace period at once (a second signal, or `stop({ graceMs: 0 })` while stopping). */
   private skipGrace: (() => void) | undefined;
+  private graceSkipped = false;
 
   constructor(
     private readonly context: WorkerContext,
@@ -209,7 +211,11 @@ export class Worker {
   stop(options: { graceMs?: number } = {}): Promise<void> {
     if (this.state === "idle") this.state = "stopped";
     if (this.state === "stopped") return this.stopping ?? Promise.resolve();
-    this.stopping ??= this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
+    if (this.stopping !== undefined) {
+      if (options.graceMs === 0) this.endGrace();
+      return this.stopping;
+    }
+    this.stopping = this.shutdown(options.graceMs ?? this.options.shutdownGraceMs);
     return this.stopping;
   }
 
@@ -232,16 +238,17 @@ export class Worker {
     });
   }
 
+  private endGrace(): void {
+    this.graceSkipped = true;
+    this.skipGrace?.();
+  }
+
   private async shutdown(graceMs: number): Promise<void> {
     this.state = "stopping";
-    if (this.options.handleSignals) {
-      process.off("SIGTERM", this.signalHandler);
-      process.off("SIGINT", this.signalHandler);
-    }
     await this.fetcher.stop();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, graceMs);
+      timer = setTimeout(resolve, this.graceSkipped ? 0 : graceMs);
       this.skipGrace = resolve;
     });
     await Promise.race([this.whenAllSettled(), graceOver]);
@@ -266,6 +273,12 @@ export class Worker {
     }
     await this.completer.drain();
     await this.leaseKeeper.stop();
+    // Signal handlers stay until here, so a second signal during the grace period is ours to
+    // handle (release now), not the default "terminate".
+    if (this.options.handleSignals) {
+      process.off("SIGTERM", this.signalHandler);
+      process.off("SIGINT", this.signalHandler);
+    }
     this.state = "stopped";
     this.emitter.emit("worker.stopped", { workerId: this.id, released });
   }
@@ -273,8 +286,7 @@ export class Worker {
   private onSignal(signal: NodeJS.Signals): void {
     this.signalsSeen += 1;
     this.context.logger.info({ signal, workerId: this.id }, "signal received; stopping worker");
-    void this.stop();
-    if (this.signalsSeen > 1) this.skipGrace?.(); // a second signal: release in-flight jobs now
+    void this.stop(this.signalsSeen > 1 ? { graceMs: 0 } : {}); // a second signal: release now
   }
 
   private runAll(jobs: ClaimedJob[]): void {

@@ -86,6 +86,35 @@ describe("crash safety on SQLite (real processes)", () => {
     }
   });
 
+  it("SIGTERM stops gracefully; a second SIGTERM releases a stuck job at once, uncounted", async () => {
+    const dir = tempDir();
+    const url = `sqlite:${join(dir, "spool.db")}`;
+    const logs = [join(dir, "a.log")];
+    const spool = await Spool.open({ url, maintenance: false });
+    try {
+      const worker = startWorker({
+        url,
+        logPath: logs[0]!,
+        name: "stuck",
+        concurrency: 1,
+        leaseMs: 30_000,
+        hangOnAttempts: [1],
+      });
+      await waitForLine(worker, "ready");
+      const job = await spool.enqueue("crash.job", {});
+      await waitFor(() => readExecutions(logs).get(job.id)?.length === 1, { timeoutMs: 20_000 });
+      worker.kill("SIGTERM"); // first: stop claiming, wait out the grace period (10 s)
+      await waitFor(async () => (await spool.get(job.id))?.status === "running");
+      const exited = stopChild(worker, "SIGTERM"); // second: skip the grace, release now
+      assert.equal(await exited, 0, "a graceful exit, not a kill");
+      const released = await spool.get(job.id);
+      assert.equal(released?.status, "queued");
+      assert.equal(released?.attempt, 0, "a released attempt is not counted");
+    } finally {
+      await spool.close();
+    }
+  });
+
   it("4 worker processes × 2,000 jobs: each job runs exactly once, never in two places at once", async () => {
     const dir = tempDir();
     const url = `sqlite:${join(dir, "spool.db")}`;
