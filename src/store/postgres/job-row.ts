@@ -115,13 +115,40 @@ export function rowToJob(row: JobRow): JobRecord {
   };
 }
 
-/** The claimed job for a row returned by CLAIM_JOBS (its columns: `CLAIM_COLUMNS`). */
+/**
+ * The claimed job for a row returned by CLAIM_JOBS (its columns: `CLAIM_COLUMNS`). Built field
+ * by field rather than from `rowToJob`: this runs for every claimed job.
+ */
 export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
   return {
-    ...rowToJob({ ...row, status: "running" }),
+    id: row.id,
+    tenant: row.tenant,
+    queue: row.queue,
+    type: row.type,
+    payload: row.payload,
     status: "running",
+    priority: row.priority,
+    progress: row.progress,
+    progressMessage: row.progress_message,
+    attempt: row.attempt,
+    maxAttempts: row.max_attempts,
+    runAt: new Date(row.run_at),
+    timeout: row.timeout_ms,
+    backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
+    uniqueKey: row.unique_key,
+    tags: row.tags,
+    result: null,
+    error: row.error === null ? null : parseError(row.error),
+    errors: row.errors.length === 0 ? [] : row.errors.map(parseError),
+    createdAt: new Date(row.created_at),
+    startedAt: new Date(row.started_at!),
+    completedAt: null,
+    updatedAt: new Date(row.updated_at),
+    worker: row.worker,
+    cancelRequested: row.cancel_requested,
     leaseToken: row.lease_token!,
     leaseExpiresAt: new Date(row.lease_expires_at!),
+    webhookUrl: row.webhook_url,
   };
 }
 
