@@ -52,6 +52,13 @@ const TRANSIENT_STATES = new Set([
   "55P03", // lock_not_available
 ]);
 
+/** SQLSTATEs that mean Spool's tables or functions are not there: the schema was never migrated. */
+const MISSING_SCHEMA_STATES = new Set([
+  "3F000", // invalid_schema_name
+  "42P01", // undefined_table
+  "42883", // undefined_function (claim_jobs)
+]);
+
 /** Messages node-postgres uses for connection failures that carry no code. */
 const DRIVER_MESSAGES = [
   "Connection terminated",
@@ -97,6 +104,12 @@ export function mapPostgresError(error: unknown): unknown {
     return new StoreUnavailableError(`a transient database conflict, try again: ${text}`, {
       cause: error,
     });
+  }
+  if (MISSING_SCHEMA_STATES.has(code)) {
+    return new StoreUnavailableError(
+      `the Spool schema is missing or out of date (run \`spool migrate\`, or open with migrate: true): ${text}`,
+      { cause: error, retryable: false },
+    );
   }
   if (code === "23505" && constraint === UNIQUE_KEY_INDEX) {
     return new SpoolConflictError("an unfinished job with the same unique key exists", {

@@ -93,6 +93,16 @@ describe("resilience (PostgreSQL)", () => {
     }
   });
 
+  it("a schema that was never migrated is reported as such, not retried", async () => {
+    fixture = createSchemaFixture();
+    const store = fixture.openStore();
+    await assert.rejects(
+      store.claimJobs({ queues: ["default"], workerId: "w", limit: 1, leaseMs: 1_000, now: 0 }),
+      (error: unknown) =>
+        error instanceof StoreUnavailableError && !error.retryable && /migrate/.test(error.message),
+    );
+  });
+
   it("calls fail fast with StoreUnavailableError while the database cannot be reached", async () => {
     // Nothing listens on port 1: connections are refused at once.
     const store = new PostgresStore({ url: "postgres://postgres@127.0.0.1:1/test", schema: "x" });
