@@ -131,7 +131,12 @@ export class PostgresStore implements Store {
       onNotification: (queue) => this.emit([queue]),
     });
     this.batcher = new SubmissionBatcher({
-      write: (group) => insertJobs(this.pool, this.statements, this.channel, group),
+      // Errors are mapped here already: the batcher must tell "database unavailable" (fail the
+      // whole group) from a bad submission (retry each call alone).
+      write: (group) =>
+        insertJobs(this.pool, this.statements, this.channel, group).catch((error: unknown) => {
+          throw mapPostgresError(error);
+        }),
     });
   }
 
