@@ -9,7 +9,9 @@ import { registerEnqueueCommand } from "./commands/enqueue.js";
 import { registerJobCommands } from "./commands/job.js";
 import { registerJobsCommand } from "./commands/jobs.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
+import { registerKeysCommand } from "./commands/keys.js";
 import { registerQueuesCommand } from "./commands/queues.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerStatsCommand } from "./commands/stats.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { createContext, type CliContext } from "./context.js";
@@ -46,6 +48,7 @@ Examples:
   $ spool jobs --status failed
   $ spool stats --json`,
     );
+  registerServeCommand(program, ctx);
   registerWorkerCommand(program, ctx);
   registerEnqueueCommand(program, ctx);
   registerJobsCommand(program, ctx);
@@ -53,6 +56,7 @@ Examples:
   registerStatsCommand(program, ctx);
   registerMigrateCommand(program, ctx);
   registerQueuesCommand(program, ctx);
+  registerKeysCommand(program, ctx);
   return program;
 }
 

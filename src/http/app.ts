@@ -15,6 +15,7 @@ import type { Logger as PinoLogger } from "pino";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../core/logger.js";
 import type { JsonObject } from "../core/json.js";
+import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
 import type { Store } from "../store/store.js";
 import { ANONYMOUS_ADMIN, Authenticator, bearerToken, type Principal } from "./auth.js";
@@ -31,8 +32,16 @@ import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
 import { WebhookDispatcher } from "./webhooks.js";
 
-/** Checks a payload of a job type that declared a schema; throws SpoolValidationError. */
-export type PayloadValidator = (payload: JsonObject) => void;
+/**
+ * Checks a submission of a job type that declared a payload schema (throwing
+ * `SpoolValidationError` naming `payload.<field>`) and may fill in the type's defaults
+ * (queue, timeout, attempts) where the caller left them unset.
+ */
+export type SubmissionHook = (
+  type: string,
+  payload: JsonObject,
+  options: EnqueueOptions,
+) => Promise<EnqueueOptions>;
 
 /** Options of the app. */
 export interface AppOptions {
@@ -44,8 +53,8 @@ export interface AppOptions {
   logger?: PinoLogger | false;
   /** Largest handler result accepted from remote workers, bytes. Default 1 MiB. */
   maxResultBytes?: number;
-  /** Payload checks by job type (from handler modules that declare a schema). */
-  payloadValidators?: Readonly<Record<string, PayloadValidator>>;
+  /** Per-type submission checks and defaults (from handler modules). */
+  submissionHook?: SubmissionHook;
   /** The Spool instance the API serves. */
   spool: Spool;
   /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
@@ -61,7 +70,7 @@ export interface AppContext {
   estimator: WaitingEstimator;
   claims: ClaimWaiter;
   auth: Authenticator | null;
-  payloadValidators: Readonly<Record<string, PayloadValidator>>;
+  submissionHook: SubmissionHook | undefined;
   maxResultBytes: number;
   logger: Logger;
   /** Open event streams, ended on shutdown. */
@@ -132,7 +141,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     estimator: new WaitingEstimator(store),
     claims: new ClaimWaiter(store),
     auth: options.auth ? new Authenticator(store) : null,
-    payloadValidators: options.payloadValidators ?? {},
+    submissionHook: options.submissionHook,
     maxResultBytes: options.maxResultBytes ?? 1_048_576,
     logger,
     streams: new Set(),

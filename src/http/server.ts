@@ -6,7 +6,7 @@
  */
 import type { Logger as PinoLogger } from "pino";
 import type { Spool } from "../spool.js";
-import { buildApp, type BuiltApp, type PayloadValidator } from "./app.js";
+import { buildApp, type BuiltApp, type SubmissionHook } from "./app.js";
 import { ensureAdminKey } from "./auth.js";
 
 /** Options of `startServer`. */
@@ -17,7 +17,8 @@ export interface ServerOptions {
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
   logger?: PinoLogger | false;
-  payloadValidators?: Readonly<Record<string, PayloadValidator>>;
+  /** Per-type submission checks and defaults (payload schemas of handler modules). */
+  submissionHook?: SubmissionHook;
   /** Port; 0 picks a free one. Default 8080. */
   port?: number;
   spool: Spool;
@@ -58,9 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     auth,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-    ...(options.payloadValidators === undefined
-      ? {}
-      : { payloadValidators: options.payloadValidators }),
+    ...(options.submissionHook === undefined ? {} : { submissionHook: options.submissionHook }),
     ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
   });
   await built.app.listen({ host, port: options.port ?? 8080 });

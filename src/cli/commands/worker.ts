@@ -21,7 +21,7 @@ import {
   type ConnectionFlags,
 } from "../connection.js";
 import { addJsonOption, translate, type CliContext } from "../context.js";
-import { ExitCode, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
 import { duration, integer, queueList, workerName } from "../parsers.js";
@@ -129,11 +129,12 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     signals += 1;
     if (signals > 1) {
       print(
-        "worker.killed",
+        "worker.releasing",
         { signal },
-        `${signal} again: exiting now; running jobs' leases will expire and be retried`,
+        `${signal} again: releasing running jobs to the queue now`,
       );
-      process.exit(ExitCode.interrupted);
+      void worker.stop({ graceMs: 0 });
+      return;
     }
     print(
       "worker.stopping",
@@ -173,9 +174,9 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
 }
 
 /** One handler per type (a later source overrides an earlier one), sandboxed if asked. */
-function buildHandlers(
+export function buildHandlers(
   sources: readonly LoadedHandlers[],
-  flags: WorkerFlags,
+  flags: Pick<WorkerFlags, "sandbox" | "killGrace" | "concurrency">,
 ): { handlers: HandlerMap; sandboxes: Sandbox[] } {
   const handlers: Record<string, HandlerMap[string]> = {};
   const sandboxes: Sandbox[] = [];
@@ -195,16 +196,18 @@ function buildHandlers(
 }
 
 /** The queues the definitions name, plus `default` when some type names none. */
-function defaultQueues(sources: readonly LoadedHandlers[]): string[] {
+export function defaultQueues(sources: readonly LoadedHandlers[]): string[] {
   const queues = new Set<string>();
   for (const source of sources)
     for (const definition of source.definitions.values()) queues.add(definition.queue ?? "default");
   return [...queues];
 }
 
-type Print = (event: string, fields: object, text: string) => void;
+/** Prints a human line, or a JSON line with `--json`. */
+export type Print = (event: string, fields: object, text: string) => void;
 
-function printer(ctx: CliContext, json: boolean): Print {
+/** The printer for `--json` or human output. */
+export function printer(ctx: CliContext, json: boolean): Print {
   return (event, fields, text) => {
     if (json)
       ctx.io.stdout.write(`${JSON.stringify({ event, at: new Date(ctx.now()), ...fields })}\n`);
@@ -213,7 +216,7 @@ function printer(ctx: CliContext, json: boolean): Print {
 }
 
 /** Prints a line per job event of this process (its worker's jobs). */
-function subscribe(spool: Spool, print: Print): void {
+export function subscribe(spool: Spool, print: Print): void {
   const startedAt = new Map<string, number>();
   const time = (at: Date): string => at.toISOString().slice(11, 23);
   const line = (

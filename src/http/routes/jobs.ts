@@ -56,7 +56,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
       const idempotencyKey = headerValue(request.headers["idempotency-key"]);
-      const input = toJobInput(
+      const input = await toJobInput(
         ctx,
         request.body as SubmitJobBody,
         request.principal,
@@ -84,9 +84,10 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
       const body = request.body as { jobs: SubmitJobBody[] };
-      const inputs = body.jobs.map((item, i) =>
-        toJobInput(ctx, item, request.principal, `jobs[${i}].`),
-      );
+      const inputs: JobInput[] = [];
+      for (const [i, item] of body.jobs.entries()) {
+        inputs.push(await toJobInput(ctx, item, request.principal, `jobs[${i}].`));
+      }
       const jobs = await ctx.spool.submit(inputs);
       const now = Date.now();
       void reply.code(202).send({
@@ -232,13 +233,13 @@ function submitResponse(job: JobRecord, duplicate: boolean, now: number): Record
 }
 
 /** Turns an HTTP submission into a validated job input (field names in errors are snake_case). */
-function toJobInput(
+async function toJobInput(
   ctx: AppContext,
   body: SubmitJobBody,
   principal: Principal,
   prefix: string,
   idempotencyKey?: string,
-): JobInput {
+): Promise<JobInput> {
   if (body.payload !== undefined && body.parameters !== undefined) {
     throw new SpoolValidationError(
       `${prefix}parameters`,
@@ -272,10 +273,27 @@ function toJobInput(
       MAX_TIMEOUT_MS,
     );
   }
-  const input = ctx.spool.validate(body.type, payload, options, prefix);
-  const check = ctx.payloadValidators[input.type];
-  if (check !== undefined) check(input.payload);
-  return input;
+  const checked = await withPrefix(prefix, () =>
+    ctx.submissionHook === undefined
+      ? Promise.resolve(options)
+      : ctx.submissionHook(body.type, payload, options),
+  );
+  return ctx.spool.validate(body.type, payload, checked, prefix);
+}
+
+/** Runs a submission hook, naming its fields inside the batch item (`jobs[3].payload.x`). */
+async function withPrefix<T>(prefix: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (prefix !== "" && error instanceof SpoolValidationError) {
+      throw new SpoolValidationError(
+        `${prefix}${error.field}`,
+        String(error.details?.reason ?? error.message),
+      );
+    }
+    throw error;
+  }
 }
 
 /** Seconds (fractions allowed) to whole ms, within [minMs, maxMs]. */

@@ -1,0 +1,267 @@
+/**
+ * `spool serve`: the HTTP API with live events, plus built-in workers for the handler module's
+ * types (`--handlers`) and/or the demo types (`--demo`). It prints where to go next and, on
+ * first start with auth on, the admin key (once). `npm start` runs `spool serve --demo`.
+ *
+ * Stopping: SIGTERM or SIGINT stops accepting connections, ends event streams and long polls,
+ * finishes in-flight requests, stops the built-in workers gracefully (running jobs get
+ * `--grace`, then are released to the queue), closes the store and exits 0. A second signal
+ * releases running jobs at once.
+ */
+import type { Command } from "commander";
+import pino from "pino";
+import type { JsonObject } from "../../core/json.js";
+import type { EnqueueOptions } from "../../core/options.js";
+import { DEFAULT_TENANT } from "../../core/options.js";
+import type { RunningServer } from "../../http/server.js";
+import type { Spool } from "../../spool.js";
+import type { Worker } from "../../worker/worker.js";
+import { storeUrlOf, redactUrl } from "../connection.js";
+import { addJsonOption, translate, type CliContext } from "../context.js";
+import { UsageError } from "../errors.js";
+import { formatDuration } from "../format.js";
+import { checkSubmission, loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
+import { duration, integer, queueList } from "../parsers.js";
+import { buildHandlers, defaultQueues, printer, subscribe } from "./worker.js";
+
+interface ServeFlags {
+  demo?: boolean;
+  auth: boolean;
+  host: string;
+  port: number;
+  workers: number;
+  queues?: string[];
+  handlers?: string;
+  sandbox?: boolean;
+  grace: number;
+  killGrace: number;
+  url?: string;
+  migrate?: boolean;
+  logLevel: string;
+  json?: boolean;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+/** Registers `spool serve`. */
+export function registerServeCommand(program: Command, ctx: CliContext): void {
+  const command = program
+    .command("serve")
+    .description(
+      "run the HTTP API, live events and built-in workers (SIGTERM/SIGINT stop it gracefully)",
+    )
+    .option("--demo", "register the demo job types demo.sleep, demo.flaky and route.optimize")
+    .option("--no-auth", "serve without API keys (only allowed on a loopback host)")
+    .option("--host <host>", "interface to listen on", "127.0.0.1")
+    .option("--port <port>", "port (0 picks a free one)", integer(0, 65_535), 8080)
+    .option(
+      "--workers <n>",
+      "jobs the built-in workers run at once (0: none)",
+      integer(0, 10_000),
+      4,
+    )
+    .option(
+      "--queues <names>",
+      "queues of the built-in workers (default: the handlers' queues)",
+      queueList,
+    )
+    .option(
+      "--handlers <path>",
+      "handler module for the built-in workers (format: docs/handlers.md)",
+    )
+    .option("--sandbox", "run each built-in job in its own child process")
+    .option(
+      "--grace <seconds>",
+      "on stop, how long running jobs may finish before release",
+      duration(0, 86_400_000),
+      10_000,
+    )
+    .option(
+      "--kill-grace <seconds>",
+      "with --sandbox: time a stopped job gets before it is killed",
+      duration(0, 3_600_000),
+      2_000,
+    )
+    .option(
+      "--url <url>",
+      "store URL: sqlite:<path> or postgres://… (default: $SPOOL_URL, $DATABASE_URL, sqlite:./data/spool.db)",
+    )
+    .option("--no-migrate", "do not apply pending schema migrations on start")
+    .option("--log-level <level>", `request log level: ${LOG_LEVELS.join(", ")}`, "info")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ spool serve --demo                       # http://127.0.0.1:8080, prints an admin key once
+  $ spool serve --demo --no-auth --port 0    # loopback only, no keys
+  $ spool serve --host 0.0.0.0 --handlers ./handlers.ts --workers 8 --url postgres://db/spool
+  $ SPOOL_WEBHOOK_SECRET=… spool serve        # sign webhook deliveries`,
+    )
+    .action(async (flags: ServeFlags) => {
+      await runServe(ctx, flags);
+    });
+  addJsonOption(command);
+}
+
+async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
+  if (!LOG_LEVELS.includes(flags.logLevel))
+    throw new UsageError("--log-level", `must be one of ${LOG_LEVELS.join(", ")}`);
+  const sources: LoadedHandlers[] = [];
+  if (flags.demo) {
+    const { DEMO_HANDLERS_PATH } = await import("../../demo/handlers.js");
+    sources.push(await loadHandlerModule(DEMO_HANDLERS_PATH, "--demo"));
+  }
+  if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
+  const print = printer(ctx, flags.json === true);
+  const url = await storeUrlOf(flags, ctx.io.env);
+  const [{ Spool }, { startServer }] = await Promise.all([
+    import("../../spool.js"),
+    import("../../http/server.js"),
+  ]);
+  const { handlers, sandboxes } = buildHandlers(sources, {
+    ...(flags.sandbox === undefined ? {} : { sandbox: flags.sandbox }),
+    killGrace: flags.killGrace,
+    concurrency: Math.max(1, flags.workers),
+  });
+  let spool: Spool;
+  try {
+    spool = await Spool.open({ url, migrate: flags.migrate ?? true });
+  } catch (error) {
+    sandboxes.forEach((sandbox) => sandbox.close());
+    throw translate(error, {});
+  }
+  let server: RunningServer;
+  try {
+    server = await startServer({
+      spool,
+      host: flags.host,
+      port: flags.port,
+      auth: flags.auth,
+      logger: pino({ level: flags.logLevel, base: { service: "spool" } }),
+      submissionHook: submissionHook(sources),
+      ...(ctx.io.env.SPOOL_WEBHOOK_SECRET === undefined
+        ? {}
+        : { webhooks: { secret: ctx.io.env.SPOOL_WEBHOOK_SECRET } }),
+    });
+  } catch (error) {
+    sandboxes.forEach((sandbox) => sandbox.close());
+    await spool.close();
+    if (error instanceof Error && /refusing to run without API keys/.test(error.message))
+      throw new UsageError("--no-auth", error.message);
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+      throw new UsageError("--port", `${flags.port} is already in use on ${flags.host}`);
+    throw translate(error, {});
+  }
+  let worker: Worker | null = null;
+  if (flags.workers > 0 && Object.keys(handlers).length > 0) {
+    subscribe(spool, print);
+    worker = spool.worker({
+      queues: flags.queues ?? defaultQueues(sources),
+      concurrency: flags.workers,
+      handlers,
+      name: "serve",
+      shutdownGraceMs: flags.grace,
+      ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
+    });
+    await worker.start();
+  }
+  printBanner(
+    ctx,
+    flags,
+    server,
+    worker === null ? [] : Object.keys(handlers),
+    redactUrl(url),
+    print,
+  );
+
+  await new Promise<void>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      signals += 1;
+      if (signals > 1) {
+        print("serve.releasing", { signal }, `${signal} again: releasing running jobs now`);
+        void worker?.stop({ graceMs: 0 });
+        return;
+      }
+      print(
+        "serve.stopping",
+        { signal, running: worker?.activeCount ?? 0 },
+        `${signal}: stopping; running jobs get ${formatDuration(flags.grace)} to finish (send again to release them now)`,
+      );
+      void (async () => {
+        await server.close();
+        await worker?.stop();
+        sandboxes.forEach((sandbox) => sandbox.close());
+        await spool.close();
+        process.off("SIGTERM", onSignal);
+        process.off("SIGINT", onSignal);
+        resolve();
+      })();
+    };
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  });
+  print("serve.stopped", {}, "spool serve stopped");
+}
+
+/** Checks submissions of the loaded types against their payload schemas and fills their defaults. */
+function submissionHook(
+  sources: readonly LoadedHandlers[],
+): (type: string, payload: JsonObject, options: EnqueueOptions) => Promise<EnqueueOptions> {
+  return (type, payload, options) => {
+    const definition = [...sources]
+      .reverse()
+      .find((source) => source.definitions.has(type))
+      ?.definitions.get(type);
+    return checkSubmission(definition, payload, options);
+  };
+}
+
+function printBanner(
+  ctx: CliContext,
+  flags: ServeFlags,
+  server: RunningServer,
+  types: readonly string[],
+  store: string,
+  print: ReturnType<typeof printer>,
+): void {
+  const key = server.initialAdminKey;
+  const auth = key === null ? "" : ` -H "Authorization: Bearer ${key}"`;
+  const lines = [
+    `Spool is serving ${server.url}  (store ${store})`,
+    `  API docs      ${server.url}/docs`,
+    `  health        ${server.url}/healthz`,
+    types.length === 0
+      ? "  workers       none built in (add --demo or --handlers, or run `spool worker` elsewhere)"
+      : `  workers       ${flags.workers} at once · types ${types.join(", ")}`,
+  ];
+  if (key !== null) {
+    lines.push(
+      "",
+      ctx.out.bold("An admin API key was created. It is shown this once — store it now:"),
+      `  ${key}`,
+      `  (tenant ${DEFAULT_TENANT}; create more with: spool keys create --role producer --tenant NAME)`,
+    );
+  } else if (!flags.auth) {
+    lines.push("", "Auth is off (--no-auth): every caller on this machine is an admin.");
+  }
+  lines.push(
+    "",
+    "Try it:",
+    `  curl -s -X POST ${server.url}/jobs -H "Content-Type: application/json"${auth} \\`,
+    `       -d '{"type": "demo.sleep", "payload": {"seconds": 3}}'`,
+    `  curl -s ${server.url}/jobs/<job_id>${auth}`,
+  );
+  print(
+    "serve.started",
+    {
+      url: server.url,
+      store,
+      adminKey: key,
+      auth: flags.auth,
+      workers: types.length === 0 ? 0 : flags.workers,
+      types,
+    },
+    lines.join("\n"),
+  );
+}

@@ -1,0 +1,182 @@
+/**
+ * A `Backend` over the HTTP API (`--server`, `SPOOL_TOKEN`): each command call becomes a request
+ * through the typed client, and server errors come back as the library's errors, so the CLI's
+ * exit codes are the same in both modes.
+ */
+import { SpoolHttpError, SpoolClient } from "../client/client.js";
+import { fromJobResource } from "../client/records.js";
+import {
+  SpoolConflictError,
+  SpoolError,
+  SpoolNotFoundError,
+  SpoolValidationError,
+  StoreUnavailableError,
+} from "../core/errors.js";
+import type { JobRecord } from "../core/job.js";
+import type { EnqueueRequest } from "../core/options.js";
+import { JOB_STATES, type JobState } from "../core/states.js";
+import type { SubmitJobBody } from "../http/contracts.js";
+import type { EnqueuedJob, Stats } from "../spool.js";
+import type { QueueConfig, StateCounts } from "../store/store.js";
+import type { Backend, JobListFilter, JobPage, QueueSummary } from "./backend.js";
+
+/** See the module header. */
+export class HttpBackend implements Backend {
+  private readonly client: SpoolClient;
+
+  constructor(
+    readonly target: string,
+    token: string | undefined,
+  ) {
+    this.client = new SpoolClient({ baseUrl: target, ...(token === undefined ? {} : { token }) });
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<EnqueuedJob> {
+    const body: SubmitJobBody = { type: request.type, payload: request.payload ?? {} };
+    if (request.queue !== undefined) body.queue = request.queue;
+    if (request.priority !== undefined) body.priority = request.priority;
+    if (request.runAt !== undefined) body.run_at = request.runAt.toISOString();
+    if (request.delay !== undefined) body.delay_seconds = request.delay / 1000;
+    if (request.maxAttempts !== undefined) body.max_attempts = request.maxAttempts;
+    if (request.timeout !== undefined) body.timeout_seconds = request.timeout / 1000;
+    if (request.uniqueKey !== undefined) body.unique_key = request.uniqueKey;
+    if (request.tags !== undefined) body.tags = request.tags;
+    if (request.webhookUrl !== undefined) body.webhook_url = request.webhookUrl;
+    const answer = await this.call(() => this.client.submit(body));
+    return Object.assign(fromJobResource(answer.job), { duplicate: answer.duplicate });
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    try {
+      return fromJobResource(await this.call(() => this.client.get(id)));
+    } catch (error) {
+      if (error instanceof SpoolNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  async list(filter: JobListFilter): Promise<JobPage> {
+    const status =
+      filter.status === undefined
+        ? undefined
+        : typeof filter.status === "string"
+          ? filter.status
+          : filter.status.join(",");
+    const page = await this.call(() =>
+      this.client.list({
+        ...(status === undefined ? {} : { status }),
+        ...(filter.queue === undefined ? {} : { queue: filter.queue }),
+        ...(filter.type === undefined ? {} : { type: filter.type }),
+        ...(filter.tag === undefined ? {} : { tag: filter.tag }),
+        ...(filter.limit === undefined ? {} : { limit: filter.limit }),
+        ...(filter.cursor === undefined ? {} : { cursor: filter.cursor }),
+      }),
+    );
+    return { jobs: page.jobs.map(fromJobResource), nextCursor: page.next_cursor };
+  }
+
+  async cancel(id: string): Promise<JobRecord> {
+    return fromJobResource((await this.call(() => this.client.cancel(id))).job);
+  }
+
+  async retry(id: string): Promise<JobRecord> {
+    return fromJobResource((await this.call(() => this.client.retry(id))).job);
+  }
+
+  async stats(filter: { queue?: string }): Promise<Stats> {
+    const stats = await this.call(() => this.client.stats(filter));
+    return {
+      totalJobs: stats.total_jobs,
+      scheduled: stats.scheduled,
+      queued: stats.queued,
+      running: stats.running,
+      retrying: stats.retrying,
+      completed: stats.completed,
+      failed: stats.failed,
+      cancelled: stats.cancelled,
+      queueSize: stats.queue_size,
+    };
+  }
+
+  async queues(): Promise<QueueSummary[]> {
+    const queues = await this.call(() => this.client.queues());
+    return queues.map((queue) => ({
+      name: queue.name,
+      paused: queue.paused,
+      concurrency: queue.concurrency,
+      timeoutMs: queue.timeout_seconds === null ? null : queue.timeout_seconds * 1000,
+      maxAttempts: queue.max_attempts,
+      backoffBaseMs: null,
+      backoffCapMs: null,
+      updatedAt: new Date(),
+      counts: Object.fromEntries(
+        JOB_STATES.map((state: JobState) => [state, queue.counts[state] ?? 0]),
+      ) as StateCounts,
+    }));
+  }
+
+  async pauseQueue(name: string): Promise<QueueConfig> {
+    return this.toConfig(await this.call(() => this.client.setPaused(name, true)));
+  }
+
+  async resumeQueue(name: string): Promise<QueueConfig> {
+    return this.toConfig(await this.call(() => this.client.setPaused(name, false)));
+  }
+
+  async close(): Promise<void> {
+    // fetch keeps no connection state worth closing
+  }
+
+  private toConfig(queue: {
+    name: string;
+    paused: boolean;
+    concurrency: number | null;
+    timeout_seconds: number | null;
+    max_attempts: number | null;
+  }): QueueConfig {
+    return {
+      name: queue.name,
+      paused: queue.paused,
+      concurrency: queue.concurrency,
+      timeoutMs: queue.timeout_seconds === null ? null : queue.timeout_seconds * 1000,
+      maxAttempts: queue.max_attempts,
+      backoffBaseMs: null,
+      backoffCapMs: null,
+      updatedAt: new Date(),
+    };
+  }
+
+  /** Runs a request, turning HTTP errors into the library's errors. */
+  private async call<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toLibraryError(error, this.target);
+    }
+  }
+}
+
+/** Maps an HTTP failure onto the library error the CLI knows how to report. */
+export function toLibraryError(error: unknown, target: string): unknown {
+  if (!(error instanceof SpoolHttpError)) {
+    return new StoreUnavailableError(`cannot reach ${target}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const message = error.message.replace(/^\d+ [a-z_]+: /, "");
+  switch (error.status) {
+    case 400: {
+      const field = typeof error.details?.field === "string" ? error.details.field : "request";
+      const reason = typeof error.details?.reason === "string" ? error.details.reason : message;
+      return new SpoolValidationError(field, reason);
+    }
+    case 404:
+      return new SpoolNotFoundError("job", String(error.details?.id ?? ""), { cause: error });
+    case 409:
+      return new SpoolConflictError(message, { code: error.code });
+    case 503:
+      return new StoreUnavailableError(message);
+    default:
+      return new SpoolError(error.code, message, { details: { status: error.status } });
+  }
+}
