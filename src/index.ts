@@ -31,3 +31,13 @@ export { openStore } from "./store/open-store.js";
 export { SqliteStore, type SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";
 export { Worker, type WorkerEventMap, type WorkerOptions } from "./worker/worker.js";
 export type { HandlerMap, JobContext, JobHandler } from "./worker/handler.js";
+export {
+  createSandbox,
+  sandboxHandlers,
+  SandboxExitError,
+  type HandlerDefinition,
+  type HandlerModuleEntry,
+  type HandlerModuleMap,
+  type Sandbox,
+  type SandboxOptions,
+} from "./worker/sandbox.js";
