@@ -234,17 +234,21 @@ function renderMachine(report: BenchReport): string {
   ].join("\n");
 }
 
+/** Whether other work took a noticeable share of the CPUs before any run. */
+function isNoisy(report: BenchReport): boolean {
+  return report.background.some((busy) => busy > NOISY_BACKGROUND);
+}
+
 /** How much other work competed with the run, from the idle samples taken before each run. */
 function renderBackground(report: BenchReport): string {
   const samples = report.background;
   if (samples.length === 0) return "Other work on the machine: not measured (no /proc/stat).";
   const mean = samples.reduce((sum, n) => sum + n, 0) / samples.length;
   const max = Math.max(...samples);
-  const verdict =
-    max > NOISY_BACKGROUND
-      ? "**other work competed for the CPUs during parts of this run, so some rows are " +
-        "likely pessimistic; compare rows measured close together, or rerun on a quiet machine**"
-      : "the machine was otherwise quiet";
+  const verdict = isNoisy(report)
+    ? "**other work competed for the CPUs during parts of this run, so some rows are " +
+      "likely pessimistic; compare rows measured close together, or rerun on a quiet machine**"
+    : "the machine was otherwise quiet";
   return (
     "Other work on the machine, sampled in the idle moment before each run: the CPUs were " +
     `${formatPercent(mean)} busy on ` +
@@ -312,6 +316,13 @@ export function renderMarkdown(report: BenchReport): string {
     "",
     "## Targets (issues #2 and #3)",
     "",
+    ...(isNoisy(report)
+      ? [
+          "> Other work competed for the CPUs during this run (see Machine): a status close to " +
+            "its line may flip on a quiet machine.",
+          "",
+        ]
+      : []),
     renderTargets(report.targets),
     "",
     "## Method",
