@@ -5,7 +5,7 @@
  */
 import type { MachineFacts } from "./machine.js";
 import type { BenchResults, Outcome } from "./results.js";
-import type { BenchConfig, Measurement, Scenario } from "./scenarios.js";
+import type { BenchConfig, LatencyMeasurement, Measurement, Scenario } from "./scenarios.js";
 import type { BenchSystem, SystemId } from "./systems/system.js";
 import type { TargetCheck } from "./targets.js";
 
@@ -112,36 +112,38 @@ function throughputShape(scenario: Scenario): TableShape {
   };
 }
 
+/** Columns shared by both pickup-latency tables. */
+const LATENCY_HEADER = ["p50 ms", "p99 ms", "max ms", "p50 after ack ms", "samples"];
+
+function latencyCells(m: LatencyMeasurement): string[] {
+  return [
+    formatLatency(m.latency.p50),
+    formatLatency(m.latency.p99),
+    formatLatency(m.latency.max),
+    formatLatency(m.afterAck.p50),
+    String(m.latency.samples),
+  ];
+}
+
 function latencyShape(scenario: Scenario): TableShape {
   return {
-    header: ["p50 ms", "p99 ms", "max ms", "samples", "p50 ÷ graphile-worker's", "p50 ÷ BullMQ's"],
+    header: [...LATENCY_HEADER, "p50 ÷ graphile-worker's", "p50 ÷ BullMQ's"],
     row: (_system, m, report) => {
       if (m.kind !== "latency") return undefined;
       const refs = REFERENCES.map((r) =>
         ratio(m.latency.p50, report.results.latency(scenario.id, r.id, "p50")),
       );
-      return [
-        formatLatency(m.latency.p50),
-        formatLatency(m.latency.p99),
-        formatLatency(m.latency.max),
-        String(m.latency.samples),
-        ...refs,
-      ];
+      return [...latencyCells(m), ...refs];
     },
   };
 }
 
 const crossProcessShape: TableShape = {
-  header: ["p50 ms", "p99 ms", "max ms", "samples", "idle worker CPU (% of one core)"],
+  header: [...LATENCY_HEADER, "idle worker CPU (% of one core)"],
   row: (_system, m) => {
     if (m.kind !== "latency") return undefined;
-    return [
-      formatLatency(m.latency.p50),
-      formatLatency(m.latency.p99),
-      formatLatency(m.latency.max),
-      String(m.latency.samples),
-      m.idleCpuPercent === undefined ? "—" : m.idleCpuPercent.toFixed(2),
-    ];
+    const cpu = m.idleCpuPercent === undefined ? "—" : m.idleCpuPercent.toFixed(2);
+    return [...latencyCells(m), cpu];
   },
 };
 

@@ -81,6 +81,11 @@ export interface ThroughputMeasurement {
 export interface LatencyMeasurement {
   kind: "latency";
   latency: LatencySummary;
+  /**
+   * The part after the submit call returned: its acknowledgement → handler start, ms (negative
+   * when the handler started before the call returned). The rest is the submit's own commit.
+   */
+  afterAck: LatencySummary;
   /** Idle CPU of the worker process, % of one core (cross-process scenario only). */
   idleCpuPercent?: number;
 }
@@ -316,7 +321,7 @@ const pickup: Scenario = {
     `${c.latencyWarmup} warm-ups, each 5–15 ms after the previous job completed (a polling ` +
     `system takes fewer samples, spread over its polling cycle: see its notes). Timed ` +
     `from the start of the submit call to the start of the handler (so it includes the submit's ` +
-    `commit).`,
+    `commit); "after ack" is the part from the call's return to the handler's start.`,
   applies: () => true,
   ...once,
   run: (system, config, context) =>
@@ -329,17 +334,26 @@ const pickup: Scenario = {
       await sleep(200);
       const samples = Math.min(config.latencySamples, system.latencySamples ?? Infinity);
       const latencies: number[] = [];
+      const afterAck: number[] = [];
       const [gapMin, gapMax] = system.pickupGapMs ?? [5, 15];
       for (let k = 0; k < config.latencyWarmup + samples; k += 1) {
         await sleep(jitter(gapMin, gapMax));
         const submitted = performance.now();
         await withTimeout(instance.enqueue({ i: k }), STEP_TIMEOUT_MS, `submit ${k}`);
+        const acknowledged = performance.now();
         const startedAt = await tracker.waitStarted(k, STEP_TIMEOUT_MS);
         await tracker.waitCompleted(k, STEP_TIMEOUT_MS);
-        if (k >= config.latencyWarmup) latencies.push(startedAt - submitted);
+        if (k >= config.latencyWarmup) {
+          latencies.push(startedAt - submitted);
+          afterAck.push(startedAt - acknowledged);
+        }
       }
       await withTimeout(worker.stop(), STEP_TIMEOUT_MS, "the worker to stop");
-      return { kind: "latency", latency: summarizeLatency(latencies) };
+      return {
+        kind: "latency",
+        latency: summarizeLatency(latencies),
+        afterAck: summarizeLatency(afterAck),
+      };
     }),
 };
 
@@ -351,7 +365,7 @@ const pickupCrossProcess: Scenario = {
     `store; the parent submits one job at a time (${c.latencySamples} samples after ` +
     `${c.latencyWarmup} warm-ups, 10–40 ms apart) and the handler reports ` +
     `\`performance.timeOrigin + performance.now()\` over IPC; timed from the start of the ` +
-    `submit call to the start of the handler. Then, after ${IDLE_SETTLE_MS / 1000} s without ` +
+    `submit call to the start of the handler ("after ack": from the call's return). Then, after ${IDLE_SETTLE_MS / 1000} s without ` +
     `jobs, the child measures its own \`process.cpuUsage()\` over ${c.idleCpuMs / 1000} s, as % ` +
     `of one core.`,
   applies: (system) => system.id.startsWith("spool-"),
@@ -363,11 +377,17 @@ const pickupCrossProcess: Scenario = {
       try {
         await sleep(500);
         const latencies: number[] = [];
+        const afterAck: number[] = [];
+        const epochNow = (): number => performance.timeOrigin + performance.now();
         for (let k = 0; k < config.latencyWarmup + config.latencySamples; k += 1) {
-          const submitted = performance.timeOrigin + performance.now();
+          const submitted = epochNow();
           await withTimeout(instance.enqueue({ i: k }), STEP_TIMEOUT_MS, `submit ${k}`);
+          const acknowledged = epochNow();
           const startedAt = await remote.started(k, STEP_TIMEOUT_MS);
-          if (k >= config.latencyWarmup) latencies.push(startedAt - submitted);
+          if (k >= config.latencyWarmup) {
+            latencies.push(startedAt - submitted);
+            afterAck.push(startedAt - acknowledged);
+          }
           await sleep(jitter(10, 40));
         }
         // Let the child finish what the samples left behind (GC, JIT) before calling it idle.
@@ -376,6 +396,7 @@ const pickupCrossProcess: Scenario = {
         return {
           kind: "latency",
           latency: summarizeLatency(latencies),
+          afterAck: summarizeLatency(afterAck),
           idleCpuPercent: (cpu.cpuMs / cpu.elapsedMs) * 100,
         };
       } finally {
