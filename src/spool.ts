@@ -25,6 +25,7 @@ import {
 import { toValidationError } from "./core/schema-errors.js";
 import { parseStatusFilter, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
+import { EventPruner } from "./maintenance/event-pruner.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
 import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
 import { RetentionPruner, type RetentionOptions } from "./maintenance/retention-pruner.js";
@@ -186,6 +187,7 @@ export class Spool {
         ...opt("retention", options.retention),
         ...opt("intervalMs", intervals.pruneIntervalMs),
       }),
+      new EventPruner({ store }),
     ];
     this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
     if (options.maintenance !== false) this.maintenance.start();

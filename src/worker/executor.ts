@@ -153,26 +153,35 @@ export class Executor {
       await this.recordFailure(active, { ...describeError(error), type: "InvalidResult" }, false);
       return;
     }
+    // The slot is freed as soon as the handler has returned: the acknowledgement is batched with
+    // others' and written in the background (the lease still fences it; `job.completed` is
+    // emitted only once it is committed, and `worker.stop()` drains what is pending). A crash
+    // before the commit re-runs the job — at-least-once, never lost.
     const { job } = active;
-    const outcome = await this.options.completer.complete({
-      id: job.id,
-      leaseToken: job.leaseToken,
-      resultJson,
-    });
-    const { events } = this.options;
-    if (!outcome.ok) {
-      this.leaseLost(job);
-    } else if (outcome.status === "cancelled") {
-      events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
-    } else if (events.has("job.completed")) {
-      const result = resultJson === null ? null : (settled.value as JsonValue);
-      events.emit("job.completed", {
-        ...this.base(job),
-        status: "completed",
-        attempt: job.attempt,
-        result,
-      });
-    }
+    void this.options.completer
+      .complete({ id: job.id, leaseToken: job.leaseToken, resultJson })
+      .then((outcome) => {
+        const { events } = this.options;
+        if (!outcome.ok) {
+          this.leaseLost(job);
+        } else if (outcome.status === "cancelled") {
+          events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
+        } else if (events.has("job.completed")) {
+          const result = resultJson === null ? null : (settled.value as JsonValue);
+          events.emit("job.completed", {
+            ...this.base(job),
+            status: "completed",
+            attempt: job.attempt,
+            result,
+          });
+        }
+      })
+      .catch((error: unknown) =>
+        this.options.logger.error(
+          { err: error, jobId: job.id },
+          "recording a completion failed; the lease will expire and the job will run again",
+        ),
+      );
   }
 
   private async finishAborted(active: ActiveJob, cause: AbortCause): Promise<void> {
