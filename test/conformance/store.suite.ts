@@ -911,6 +911,10 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
           "stacks stay out of the log",
         );
         assert.equal(events[5]!.data.attempt, 2);
+        assert.equal(events[0]!.data.reason, "submitted");
+        assert.equal(events[0]!.data.runAt, clock.now());
+        assert.equal(typeof events[1]!.data.waitMs, "number", "started events carry the wait");
+        assert.equal(typeof events[5]!.data.runMs, "number", "completed events carry the run time");
         assert.equal(await store.latestJobEventSeq(), events[5]!.seq);
         assert.deepEqual(await store.readJobEvents({ afterSeq: events[5]!.seq, limit: 10 }), []);
         assert.equal((await store.readJobEvents({ afterSeq: start, limit: 2 })).length, 2);
@@ -936,8 +940,11 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         });
         clock.advance(10);
         await store.rescueExpiredLeases({ now: clock.now(), limit: 10, random: () => 0 });
-        const names = (await store.readJobEvents({ afterSeq: start, limit: 100 })).map(
-          (e) => e.name,
+        const logged = await store.readJobEvents({ afterSeq: start, limit: 100 });
+        const names = logged.map((e) => e.name);
+        assert.deepEqual(
+          logged.filter((e) => e.name === "job.queued").map((e) => e.data.reason),
+          ["submitted", "retried", "released"],
         );
         assert.deepEqual(names, [
           "job.queued",

@@ -3,7 +3,13 @@ import { SpoolClient } from "../../src/client/client.js";
 import { createApiKey } from "../../src/http/auth.js";
 import { startServer, type RunningServer } from "../../src/http/server.js";
 import { Spool, type SpoolOptions } from "../../src/index.js";
+import { createSchemaFixture } from "./postgres.js";
 import { tempSqliteUrl } from "./temp-dir.js";
+
+/** The stores every HTTP suite runs on. */
+export const HTTP_TEST_STORES = ["sqlite", "postgres"] as const;
+/** One of them. */
+export type TestStoreKind = (typeof HTTP_TEST_STORES)[number];
 
 /** A running test server. */
 export interface TestServer {
@@ -12,6 +18,8 @@ export interface TestServer {
   url: string;
   /** The store URL the server uses (for worker processes on the same store). */
   storeUrl: string;
+  /** The PostgreSQL schema (postgres only). */
+  schema?: string;
   adminKey: string;
   /** A client with the admin key (or with `token`). */
   client(token?: string): SpoolClient;
@@ -32,10 +40,20 @@ export interface TestServer {
 
 /** Starts a server with auth on (the default) over a temp SQLite store. */
 export async function startTestServer(
-  options: { spool?: Partial<SpoolOptions>; auth?: boolean; bodyLimit?: number } = {},
+  options: {
+    spool?: Partial<SpoolOptions>;
+    auth?: boolean;
+    bodyLimit?: number;
+    store?: TestStoreKind;
+  } = {},
 ): Promise<TestServer> {
-  const storeUrl = options.spool?.url ?? tempSqliteUrl();
-  const spool = await Spool.open({ ...options.spool, url: storeUrl });
+  const fixture = options.store === "postgres" ? createSchemaFixture() : undefined;
+  const storeUrl = fixture?.url ?? options.spool?.url ?? tempSqliteUrl();
+  const spool = await Spool.open({
+    ...options.spool,
+    url: storeUrl,
+    ...(fixture === undefined ? {} : { storeTuning: { schema: fixture.schema, poolSize: 6 } }),
+  });
   const server = await startServer({
     spool,
     port: 0,
@@ -48,6 +66,7 @@ export async function startTestServer(
     server,
     url: server.url,
     storeUrl,
+    ...(fixture === undefined ? {} : { schema: fixture.schema }),
     adminKey,
     client: (token = adminKey) => new SpoolClient({ baseUrl: server.url, token }),
     key: async (role, tenant = "default", queues) =>
@@ -76,6 +95,7 @@ export async function startTestServer(
     close: async () => {
       await server.close();
       await spool.close();
+      await fixture?.drop();
     },
   };
 }

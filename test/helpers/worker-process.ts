@@ -20,6 +20,8 @@ export interface WorkerProcessConfig {
   hangOnAttempts?: number[];
   /** Upper bound of a random per-job delay, ms. */
   maxDelayMs?: number;
+  /** PostgreSQL schema, when `url` is a postgres URL. */
+  schema?: string;
   /** Queues to work. Default `["default"]`. */
   queues?: string[];
   /** Print `completed <id>` once each completion is acknowledged (committed). */
@@ -29,6 +31,7 @@ export interface WorkerProcessConfig {
 const config = JSON.parse(process.env.SPOOL_TEST_WORKER ?? "{}") as WorkerProcessConfig;
 const spool = await Spool.open({
   url: config.url,
+  ...(config.schema === undefined ? {} : { storeTuning: { schema: config.schema } }),
   maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 50 },
   random: () => 0, // retries at once after a rescue
 });

@@ -93,7 +93,8 @@ BEGIN
     ), logged AS (
       INSERT INTO job_events_pending (at, name, job_id, tenant, queue, type, status, data)
       SELECT p_now, 'job.started', c.id, c.tenant, c.queue, c.type, 'running',
-        json_build_object('attempt', c.attempt, 'worker', p_worker)
+        json_build_object('attempt', c.attempt, 'worker', p_worker,
+          'waitMs', greatest(0, p_now - c.run_at))
       FROM claimed AS c
     )
     SELECT * FROM claimed;

@@ -52,7 +52,7 @@ WITH input AS (
   ${logEvents(
     t,
     `SELECT created_at, 'job.queued', id, tenant, queue, type, status,
-    json_build_object('runAt', run_at) FROM inserted`,
+    json_build_object('runAt', run_at, 'reason', 'submitted') FROM inserted`,
   )}
 ), notified AS (${notifyDistinctQueues("inserted", "status = 'queued'", "$17::text")})
 SELECT inserted.id FROM inserted CROSS JOIN notified`;
@@ -154,13 +154,14 @@ WITH done AS (
     completed_at = $4::bigint, updated_at = $4::bigint, lease_token = NULL, lease_expires_at = NULL
   FROM unnest($1::uuid[], $2::text[], $3::text[]) AS c(id, lease_token, result)
   WHERE j.id = c.id AND j.lease_token = c.lease_token AND j.status = 'running'
-  RETURNING j.id, j.status, j.tenant, j.queue, j.type, j.attempt
+  RETURNING j.id, j.status, j.tenant, j.queue, j.type, j.attempt, j.started_at
 ), logged AS (
   ${logEvents(
     t,
     `SELECT $4::bigint,
     CASE WHEN status = 'completed' THEN 'job.completed' ELSE 'job.cancelled' END,
-    id, tenant, queue, type, status, json_build_object('attempt', attempt) FROM done`,
+    id, tenant, queue, type, status,
+    json_build_object('attempt', attempt, 'runMs', greatest(0, $4::bigint - started_at)) FROM done`,
   )}
 )
 SELECT id, status FROM done`;
@@ -216,7 +217,8 @@ WITH released AS (
   ${logEvents(
     t,
     `SELECT $3::bigint, 'job.' || status, id, tenant, queue, type, status,
-    CASE WHEN status = 'queued' THEN json_build_object('runAt', run_at) ELSE '{}'::json END
+    CASE WHEN status = 'queued' THEN json_build_object('runAt', run_at, 'reason', 'released')
+    ELSE '{}'::json END
     FROM released`,
   )}
 ), notified AS (${notifyDistinctQueues("released", "status = 'queued'", "$4::text")})
@@ -274,7 +276,7 @@ WITH retried AS (
   ${logEvents(
     t,
     `SELECT $2::bigint, 'job.queued', id, tenant, queue, type, status,
-    json_build_object('runAt', run_at) FROM retried`,
+    json_build_object('runAt', run_at, 'reason', 'retried') FROM retried`,
   )}
 )
 SELECT * FROM retried`;
