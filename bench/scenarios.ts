@@ -302,6 +302,7 @@ const processing: Scenario = {
       const started = performance.now();
       const worker = await instance.startWorker({
         concurrency: config.concurrency,
+        goal: "throughput",
         hooks: tracker.hooks,
       });
       await tracker.waitCompletedCount(config.throughputJobs, PROCESS_TIMEOUT_MS);
@@ -329,6 +330,7 @@ const pickup: Scenario = {
       const tracker = new JobTracker();
       const worker = await instance.startWorker({
         concurrency: config.concurrency,
+        goal: "latency",
         hooks: tracker.hooks,
       });
       await sleep(200);
@@ -422,6 +424,7 @@ const steady: Scenario = {
       const tracker = new JobTracker();
       const worker = await instance.startWorker({
         concurrency: config.concurrency,
+        goal: "latency",
         hooks: tracker.hooks,
       });
       const warmups = payloads(WARMUP_BASE, 20);

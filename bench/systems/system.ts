@@ -63,6 +63,11 @@ export interface RemoteWorker {
 export interface StartWorkerOptions {
   /** Handlers running at once. */
   concurrency: number;
+  /**
+   * What the scenario measures, for systems whose docs tune the two differently (graphile-
+   * worker's local queue raises throughput at the cost of latency).
+   */
+  goal: "throughput" | "latency";
   hooks: WorkerHooks;
 }
 
