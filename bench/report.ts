@@ -5,7 +5,8 @@
  */
 import type { MachineFacts } from "./machine.js";
 import type { BenchResults, Outcome } from "./results.js";
-import type { BenchConfig, LatencyMeasurement, Measurement, Scenario } from "./scenarios.js";
+import type { BenchConfig } from "./config.js";
+import type { LatencyMeasurement, Measurement, Scenario } from "./scenarios.js";
 import type { BenchSystem, SystemId } from "./systems/system.js";
 import type { TargetCheck } from "./targets.js";
 

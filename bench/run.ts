@@ -3,7 +3,7 @@
  * line as each scenario starts and ends) to stderr and the result tables to stdout, and writes
  * docs/benchmarks.md.
  *
- *   npm run bench                        full run (~5 min on 2 cores), writes docs/benchmarks.md
+ *   npm run bench                        full run (about 4 min on 2 cores), writes docs/benchmarks.md
  *   npm run bench -- --quick             tiny sizes, one run each (smoke test)
  *   npm run bench -- --only spool-sqlite,bullmq --scenarios process,pickup
  *   npm run bench -- --out /tmp/b.md     write the report there (quick and filtered runs
@@ -22,11 +22,10 @@ import {
   renderMarkdown,
 } from "./report.js";
 import { BenchResults } from "./results.js";
+import { benchConfig, type BenchConfig } from "./config.js";
 import {
   SCENARIOS,
   SCENARIO_IDS,
-  benchConfig,
-  type BenchConfig,
   type Measurement,
   type Scenario,
   type ScenarioContext,

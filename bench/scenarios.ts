@@ -3,69 +3,12 @@
  * instance per run, so that every system is measured the same way; what exactly each one times
  * is written in its `method` text, which the report prints.
  */
+import type { BenchConfig } from "./config.js";
 import { JobTracker } from "./job-tracker.js";
 import { median, summarizeLatency, type LatencySummary } from "./stats.js";
+import { steadyLoad, type SteadyMeasurement } from "./steady-load.js";
 import type { BenchPayload, BenchSystem, SystemInstance } from "./systems/system.js";
-import { BenchTimeoutError, errorMessage, sleep, withTimeout } from "./wait.js";
-
-/** Sizes and durations of one benchmark run. */
-export interface BenchConfig {
-  /** A `--quick` smoke run (tiny sizes, one run each). */
-  quick: boolean;
-  /** Runs of each throughput scenario; the median is reported. */
-  runs: number;
-  /** Jobs per bulk-enqueue and processing run. */
-  throughputJobs: number;
-  /** Jobs per bulk call. */
-  chunkSize: number;
-  /** Length of each single-enqueue run, ms. */
-  singleDurationMs: number;
-  /** Handlers running at once in every worker. */
-  concurrency: number;
-  /** Pickup-latency samples (a system may ask for fewer), after `latencyWarmup` discarded ones. */
-  latencySamples: number;
-  latencyWarmup: number;
-  /** How long the idle cross-process worker's CPU is measured, ms. */
-  idleCpuMs: number;
-  /** Steady load: submissions per second, and for how long, ms. */
-  steadyRate: number;
-  steadyDurationMs: number;
-  /** A steady run "kept up" if every job completed within this long of its schedule, ms. */
-  steadyGraceMs: number;
-}
-
-/** Full and `--quick` configurations. */
-export function benchConfig(quick: boolean): BenchConfig {
-  return quick
-    ? {
-        quick,
-        runs: 1,
-        throughputJobs: 1_000,
-        chunkSize: 1_000,
-        singleDurationMs: 300,
-        concurrency: 50,
-        latencySamples: 20,
-        latencyWarmup: 3,
-        idleCpuMs: 1_000,
-        steadyRate: 1_000,
-        steadyDurationMs: 500,
-        steadyGraceMs: 1_000,
-      }
-    : {
-        quick,
-        runs: 3,
-        throughputJobs: 20_000,
-        chunkSize: 1_000,
-        singleDurationMs: 2_000,
-        concurrency: 50,
-        latencySamples: 200,
-        latencyWarmup: 10,
-        idleCpuMs: 5_000,
-        steadyRate: 1_000,
-        steadyDurationMs: 5_000,
-        steadyGraceMs: 1_000,
-      };
-}
+import { sleep, withTimeout } from "./wait.js";
 
 /** Jobs per second, median of several runs. */
 export interface ThroughputMeasurement {
@@ -88,24 +31,6 @@ export interface LatencyMeasurement {
   afterAck: LatencySummary;
   /** Idle CPU of the worker process, % of one core (cross-process scenario only). */
   idleCpuPercent?: number;
-}
-
-/** Latency and completion of a steady submission load. */
-export interface SteadyMeasurement {
-  kind: "steady";
-  /** Scheduled submit time → completed, ms, over the jobs that completed. */
-  latency: LatencySummary | null;
-  submitted: number;
-  completed: number;
-  /** Submissions that threw, and the first error. */
-  errors: number;
-  firstError?: string;
-  /** Every job completed, none more than `steadyGraceMs` after its scheduled submit time. */
-  keptUp: boolean;
-  /** Last completion after the end of the submission window, ms (null if some never did). */
-  drainMs: number | null;
-  /** Worst lateness of a submission call against its schedule, ms. */
-  maxSubmitLagMs: number;
 }
 
 /** What one scenario measured for one system. */
@@ -435,79 +360,6 @@ const steady: Scenario = {
       return result;
     }),
 };
-
-async function steadyLoad(
-  instance: SystemInstance,
-  tracker: JobTracker,
-  config: BenchConfig,
-): Promise<SteadyMeasurement> {
-  const total = Math.round((config.steadyRate * config.steadyDurationMs) / 1000);
-  const intervalMs = 1000 / config.steadyRate;
-  const scheduledAt = new Float64Array(total);
-  const baseline = tracker.completedCount;
-  const calls: Promise<void>[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let maxSubmitLagMs = 0;
-  const started = performance.now();
-  await new Promise<void>((resolve) => {
-    let submitted = 0;
-    const tick = (): void => {
-      const now = performance.now();
-      const due = Math.min(total, Math.floor((now - started) / intervalMs) + 1);
-      for (; submitted < due; submitted += 1) {
-        const i = submitted;
-        scheduledAt[i] = started + i * intervalMs;
-        maxSubmitLagMs = Math.max(maxSubmitLagMs, now - scheduledAt[i]!);
-        calls.push(
-          instance.enqueue({ i }).catch((error: unknown) => {
-            errors += 1;
-            firstError ??= errorMessage(error);
-          }),
-        );
-      }
-      if (submitted >= total) {
-        clearInterval(timer);
-        resolve();
-      }
-    };
-    const timer = setInterval(tick, 1);
-    tick();
-  });
-  const windowEnd = started + config.steadyDurationMs;
-  const drainBudgetMs = config.steadyGraceMs + 15_000;
-  try {
-    await withTimeout(Promise.all(calls), drainBudgetMs, "the submissions to be acknowledged");
-    await tracker.waitCompletedCount(
-      baseline + total - errors,
-      Math.max(1, windowEnd + drainBudgetMs - performance.now()),
-    );
-  } catch (error) {
-    if (!(error instanceof BenchTimeoutError)) throw error;
-  }
-  const latencies: number[] = [];
-  let lastCompletion = -Infinity;
-  for (let i = 0; i < total; i += 1) {
-    const completedAt = tracker.completedAt.get(i);
-    if (completedAt === undefined) continue;
-    latencies.push(completedAt - scheduledAt[i]!);
-    lastCompletion = Math.max(lastCompletion, completedAt);
-  }
-  const completed = latencies.length;
-  const drainMs = completed === total ? Math.max(0, lastCompletion - windowEnd) : null;
-  const latency = completed > 0 ? summarizeLatency(latencies) : null;
-  return {
-    kind: "steady",
-    latency,
-    submitted: total,
-    completed,
-    errors,
-    ...(firstError === undefined ? {} : { firstError }),
-    keptUp: completed === total && latency !== null && latency.max <= config.steadyGraceMs,
-    drainMs,
-    maxSubmitLagMs,
-  };
-}
 
 /** Every scenario, in run order. */
 export const SCENARIOS: readonly Scenario[] = [

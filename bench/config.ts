@@ -1,0 +1,63 @@
+/**
+ * Sizes and durations of a benchmark run: the full run (medians of 3, about 4 minutes on 2 cores)
+ * and the `--quick` smoke run.
+ */
+
+/** Sizes and durations of one benchmark run. */
+export interface BenchConfig {
+  /** A `--quick` smoke run (tiny sizes, one run each). */
+  quick: boolean;
+  /** Runs of each throughput scenario; the median is reported. */
+  runs: number;
+  /** Jobs per bulk-enqueue and processing run. */
+  throughputJobs: number;
+  /** Jobs per bulk call. */
+  chunkSize: number;
+  /** Length of each single-enqueue run, ms. */
+  singleDurationMs: number;
+  /** Handlers running at once in every worker. */
+  concurrency: number;
+  /** Pickup-latency samples (a system may ask for fewer), after `latencyWarmup` discarded ones. */
+  latencySamples: number;
+  latencyWarmup: number;
+  /** How long the idle cross-process worker's CPU is measured, ms. */
+  idleCpuMs: number;
+  /** Steady load: submissions per second, and for how long, ms. */
+  steadyRate: number;
+  steadyDurationMs: number;
+  /** A steady run "kept up" if every job completed within this long of its schedule, ms. */
+  steadyGraceMs: number;
+}
+
+/** Full and `--quick` configurations. */
+export function benchConfig(quick: boolean): BenchConfig {
+  return quick
+    ? {
+        quick,
+        runs: 1,
+        throughputJobs: 1_000,
+        chunkSize: 1_000,
+        singleDurationMs: 300,
+        concurrency: 50,
+        latencySamples: 20,
+        latencyWarmup: 3,
+        idleCpuMs: 1_000,
+        steadyRate: 1_000,
+        steadyDurationMs: 500,
+        steadyGraceMs: 1_000,
+      }
+    : {
+        quick,
+        runs: 3,
+        throughputJobs: 20_000,
+        chunkSize: 1_000,
+        singleDurationMs: 2_000,
+        concurrency: 50,
+        latencySamples: 200,
+        latencyWarmup: 10,
+        idleCpuMs: 5_000,
+        steadyRate: 1_000,
+        steadyDurationMs: 5_000,
+        steadyGraceMs: 1_000,
+      };
+}
