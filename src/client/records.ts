@@ -11,7 +11,12 @@ const date = (value: string | null): Date | null => (value === null ? null : new
 
 /** The job record for a job resource. */
 export function fromJobResource(resource: JobResource): JobRecord {
-  const error = (entry: { message: string; type: string; attempt: number; at: string }): JobErrorEntry => ({
+  const error = (entry: {
+    message: string;
+    type: string;
+    attempt: number;
+    at: string;
+  }): JobErrorEntry => ({
     message: entry.message,
     type: entry.type,
     attempt: entry.attempt,
