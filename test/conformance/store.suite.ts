@@ -115,6 +115,25 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.equal(counts.queued, 0);
       });
 
+      test("concurrent submissions commit independently: a bad call fails alone", async () => {
+        const id = uuidv7(clock.now());
+        const good1 = [jobInput(clock.now(), { payload: { n: 1 } })];
+        const bad = [jobInput(clock.now(), { id }), jobInput(clock.now(), { id })];
+        const good2 = [jobInput(clock.now(), { payload: { n: 2 } })];
+        const results = await Promise.allSettled([
+          store.enqueueJobs({ jobs: good1, now: clock.now() }),
+          store.enqueueJobs({ jobs: bad, now: clock.now() }),
+          store.enqueueJobs({ jobs: good2, now: clock.now() }),
+        ]);
+        assert.deepEqual(
+          results.map((r) => r.status),
+          ["fulfilled", "rejected", "fulfilled"],
+        );
+        assert.ok(await store.getJob({ id: good1[0]!.id }));
+        assert.ok(await store.getJob({ id: good2[0]!.id }));
+        assert.equal(await store.getJob({ id }), null);
+      });
+
       test("a batch keeps its order and returns one outcome per job", async () => {
         const jobs = [1, 2, 3].map((n) => jobInput(clock.now(), { payload: { n } }));
         const outcomes = await store.enqueueJobs({ jobs, now: clock.now() });

@@ -21,7 +21,7 @@ import {
   SpoolValidationError,
 } from "../../core/errors.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
-import { newJobRecord, resolveJob, type JobInput, type QueueDefaults } from "../../core/options.js";
+import type { JobInput } from "../../core/options.js";
 import { isFinalState } from "../../core/states.js";
 import type {
   ApiKeyRecord,
@@ -54,6 +54,7 @@ import * as reads from "./job-reads.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
+import { SubmissionBatcher } from "./submissions.js";
 import * as jobsSql from "./sql/jobs.js";
 
 /** Options of the SQLite store. */
@@ -82,12 +83,19 @@ export class SqliteStore implements Store {
   /** The two hottest transactions, built once. */
   private readonly claimTransaction: (params: ClaimParams) => ClaimedJob[];
   private readonly completeTransaction: (params: CompleteParams) => CompletionOutcome[];
+  /** Group commit of submissions (submissions.ts). */
+  private readonly submissions: SubmissionBatcher;
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteConnection(options.path, options.busyTimeoutMs ?? 10_000);
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
     this.claimTransaction = this.db.transaction((params: ClaimParams) =>
       claimRows(this.db, params),
+    );
+    this.submissions = new SubmissionBatcher(this.db, (outcomes) =>
+      this.notifyQueues(
+        outcomes.filter((o) => !o.duplicate && o.job.status === "queued").map((o) => o.job.queue),
+      ),
     );
     this.completeTransaction = this.db.transaction((params: CompleteParams) =>
       completeRows(this.db, params),
@@ -119,64 +127,7 @@ export class SqliteStore implements Store {
       );
     }
     if (params.jobs.length === 0) return [];
-    const { now } = params;
-    // An acknowledged submission must survive power loss: the commit is fsync'd.
-    const outcomes = this.db.write(
-      () => {
-        const defaults = new Map<string, QueueDefaults | undefined>();
-        const events: NewJobEvent[] = [];
-        const results = params.jobs.map((input): EnqueueOutcome => {
-          if (!defaults.has(input.queue))
-            defaults.set(input.queue, this.registerQueue(input.queue, now));
-          const job = resolveJob(input, defaults.get(input.queue), now);
-          const info = this.db.stmt(jobsSql.INSERT_JOB).run({
-            id: job.id,
-            tenant: job.tenant,
-            queue: job.queue,
-            type: job.type,
-            payload: job.payloadJson,
-            status: job.status,
-            priority: job.priority,
-            max_attempts: job.maxAttempts,
-            run_at: job.runAt,
-            timeout_ms: job.timeoutMs,
-            backoff_base_ms: job.backoff.baseMs,
-            backoff_cap_ms: job.backoff.capMs,
-            unique_key: job.uniqueKey,
-            tags: JSON.stringify(job.tags),
-            webhook_url: job.webhookUrl,
-            now,
-          });
-          if (info.changes === 1) {
-            events.push({
-              ...eventIdentity(job),
-              name: "job.queued",
-              status: job.status,
-              data: { runAt: job.runAt, reason: "submitted" },
-            });
-            return { job: newJobRecord(job), duplicate: false };
-          }
-          const holder = this.db.stmt(jobsSql.SELECT_UNIQUE_HOLDER).get({
-            tenant: job.tenant,
-            queue: job.queue,
-            unique_key: job.uniqueKey,
-          }) as JobRow;
-          return { job: rowToJob(holder), duplicate: true };
-        });
-        appendJobEvents(this.db, events, now);
-        return results;
-      },
-      { durable: true },
-    );
-    this.notifyQueues(
-      outcomes.filter((o) => !o.duplicate && o.job.status === "queued").map((o) => o.job.queue),
-    );
-    return outcomes;
-  }
-
-  /** Creates the queue's row on first use and returns its job defaults. */
-  private registerQueue(name: string, now: number): QueueDefaults | undefined {
-    return queueSettings.registerQueue(this.db, name, now);
+    return this.submissions.submit(params.jobs, params.now);
   }
 
   async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {

@@ -161,7 +161,12 @@ describe("worker", () => {
     });
     const a = await spool.enqueue("sync", {}, { maxAttempts: 1 });
     const b = await spool.enqueue("bigint", {}, { maxAttempts: 1 });
-    await Promise.all([event("job.failed", a.id), event("job.failed", b.id)]);
+    // Polled, not awaited as events: job a may fail before b's submission returns.
+    await waitFor(
+      async () =>
+        (await spool.get(a.id))?.status === "failed" &&
+        (await spool.get(b.id))?.status === "failed",
+    );
     assert.equal((await spool.get(a.id))?.error?.type, "RangeError");
     assert.equal((await spool.get(b.id))?.error?.type, "InvalidResult");
   });
