@@ -19,7 +19,13 @@ import type { Logger } from "../core/logger.js";
 import { encodeResult, validateProgress } from "../core/options.js";
 import { describeError, nextOnFailure } from "../core/transitions.js";
 import type { Store } from "../store/store.js";
-import { abortActiveJob, type AbortCause, type ActiveJob } from "./active-job.js";
+import {
+  abortActiveJob,
+  onAbort,
+  signalOf,
+  type AbortCause,
+  type ActiveJob,
+} from "./active-job.js";
 import type { Completer } from "./completer.js";
 import type { HandlerMap, JobContext } from "./handler.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
@@ -97,11 +103,10 @@ export class Executor {
       (value): Settled => ({ ok: true, value }),
       (error: unknown): Settled => ({ ok: false, error }),
     );
-    const gaveUp = active.aborted.then(
-      () =>
-        new Promise<undefined>((resolve) =>
-          setTimeout(() => resolve(undefined), this.options.abortGraceMs).unref(),
-        ),
+    const gaveUp = new Promise<undefined>((resolve) =>
+      onAbort(active, () =>
+        setTimeout(() => resolve(undefined), this.options.abortGraceMs).unref(),
+      ),
     );
     const settled = await Promise.race([handled, gaveUp]);
     if (settled === undefined) {
@@ -117,7 +122,9 @@ export class Executor {
     const { job } = active;
     const { events, leaseKeeper, logger, workerId } = this.options;
     return {
-      signal: active.controller.signal,
+      get signal() {
+        return signalOf(active);
+      },
       attempt: job.attempt,
       workerId,
       logger,

@@ -49,18 +49,19 @@ export function appendJobEvents(
   now: number,
 ): void {
   if (events.length === 0) return;
-  const batch = JSON.stringify(
-    events.map((e) => [
+  const insert = db.stmt(eventsSql.APPEND_EVENT);
+  for (const e of events) {
+    insert.run(
+      now,
       e.name,
       e.jobId,
       e.tenant,
       e.queue,
       e.type,
       e.status,
-      JSON.stringify(e.data ?? {}),
-    ]),
-  );
-  db.stmt(eventsSql.APPEND_EVENTS).run({ at: now, batch });
+      e.data === undefined ? "{}" : JSON.stringify(e.data),
+    );
+  }
 }
 
 /** Events after `afterSeq`, oldest first. */

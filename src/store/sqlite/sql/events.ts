@@ -1,13 +1,13 @@
 /** Named SQLite statements for the job-event log and API keys. */
 
 /**
- * @at @batch (JSON array of [name, job_id, tenant, queue, type, status, data_json]) — appends
- * a batch of events in one statement, in array order (so `seq` follows it).
+ * ? at, name, job_id, tenant, queue, type, status, data (JSON) — one event. Executed once per
+ * event inside the transaction that made the change: measured faster than one
+ * `INSERT … SELECT FROM json_each(batch)` per batch (which spent most of its time parsing JSON).
  */
-export const APPEND_EVENTS = `
+export const APPEND_EVENT = `
 INSERT INTO job_events (at, name, job_id, tenant, queue, type, status, data)
-SELECT @at, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
-FROM json_each(@batch) ORDER BY key`;
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 /** @after @limit */
 export const SELECT_EVENTS = `
