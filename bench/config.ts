@@ -27,6 +27,15 @@ export interface BenchConfig {
   steadyDurationMs: number;
   /** A steady run "kept up" if every job completed within this long of its schedule, ms. */
   steadyGraceMs: number;
+  /** HTTP load (autocannon): open connections, measured length and discarded warm-up, ms. */
+  httpConnections: number;
+  httpDurationMs: number;
+  httpWarmupMs: number;
+  /** Existing jobs whose ids `GET /jobs/:id` cycles through. */
+  httpGetJobs: number;
+  /** HTTP end-to-end samples (sequential), after `httpE2eWarmup` discarded ones. */
+  httpE2eSamples: number;
+  httpE2eWarmup: number;
 }
 
 /** Full and `--quick` configurations. */
@@ -45,6 +54,12 @@ export function benchConfig(quick: boolean): BenchConfig {
         steadyRate: 1_000,
         steadyDurationMs: 500,
         steadyGraceMs: 1_000,
+        httpConnections: 50,
+        httpDurationMs: 1_000,
+        httpWarmupMs: 300,
+        httpGetJobs: 100,
+        httpE2eSamples: 20,
+        httpE2eWarmup: 3,
       }
     : {
         quick,
@@ -59,5 +74,11 @@ export function benchConfig(quick: boolean): BenchConfig {
         steadyRate: 1_000,
         steadyDurationMs: 5_000,
         steadyGraceMs: 1_000,
+        httpConnections: 50,
+        httpDurationMs: 5_000,
+        httpWarmupMs: 1_000,
+        httpGetJobs: 500,
+        httpE2eSamples: 200,
+        httpE2eWarmup: 10,
       };
 }

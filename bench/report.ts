@@ -6,7 +6,12 @@
 import type { MachineFacts } from "./machine.js";
 import type { BenchResults, Outcome } from "./results.js";
 import type { BenchConfig } from "./config.js";
-import type { LatencyMeasurement, Measurement, Scenario } from "./scenarios.js";
+import type {
+  HttpLoadMeasurement,
+  LatencyMeasurement,
+  Measurement,
+  Scenario,
+} from "./scenarios.js";
 import type { BenchSystem, SystemId } from "./systems/system.js";
 import type { TargetCheck } from "./targets.js";
 
@@ -179,6 +184,75 @@ function steadyShape(scenario: Scenario): TableShape {
   };
 }
 
+/** Non-2xx answers, errors and timeouts of a load run: "0", or a loud list. */
+function failureCell(m: HttpLoadMeasurement): string {
+  const parts = [
+    ...(m.non2xx > 0
+      ? [
+          `${m.non2xx.toLocaleString("en")} non-2xx (${Object.entries(m.non2xxByStatus)
+            .map(([status, n]) => `${status}: ${n}`)
+            .join(", ")})`,
+        ]
+      : []),
+    ...(m.errors > 0 ? [`${m.errors} connection errors`] : []),
+    ...(m.timeouts > 0 ? [`${m.timeouts} timeouts`] : []),
+  ];
+  return parts.length === 0 ? "0" : `**${parts.join("; ")}**`;
+}
+
+function httpLoadCells(m: HttpLoadMeasurement): string[] {
+  return [
+    formatRate(m.requestsPerSecond),
+    formatLatency(m.latency.p50),
+    formatLatency(m.latency.p99),
+    failureCell(m),
+    `${Math.round(m.serverCpuPercent)} %`,
+    `${Math.round(m.clientCpuPercent)} %`,
+  ];
+}
+
+const HTTP_LOAD_HEADER = [
+  "requests/s (mean)",
+  "p50 ms",
+  "p99 ms",
+  "non-2xx / errors",
+  "server CPU (% of a core)",
+  "autocannon CPU",
+];
+
+const httpLoadShape: TableShape = {
+  header: HTTP_LOAD_HEADER,
+  row: (_system, m) => (m.kind === "http-load" ? httpLoadCells(m) : undefined),
+};
+
+/** `POST /jobs` beside the library's single-submit rate (16 in flight) from the same run. */
+const httpSubmitShape: TableShape = {
+  header: [...HTTP_LOAD_HEADER, "library single enqueue, 16 in flight (jobs/s)", "HTTP ÷ library"],
+  row: (system, m, report) => {
+    if (m.kind !== "http-load") return undefined;
+    const library = report.results.throughput("single-16", system.id);
+    return [
+      ...httpLoadCells(m),
+      library === undefined ? "not measured in this run" : formatRate(library),
+      ratio(m.requestsPerSecond, library),
+    ];
+  },
+};
+
+const httpEndToEndShape: TableShape = {
+  header: ["p50 ms", "p99 ms", "max ms", "submit (POST alone) p50 ms", "final event first"],
+  row: (_system, m) => {
+    if (m.kind !== "http-e2e") return undefined;
+    return [
+      formatLatency(m.latency.p50),
+      formatLatency(m.latency.p99),
+      formatLatency(m.latency.max),
+      formatLatency(m.submit.p50),
+      `${m.finalOnOpen} of ${m.latency.samples} samples`,
+    ];
+  },
+};
+
 function shapeOf(scenario: Scenario): TableShape {
   switch (scenario.id) {
     case "bulk":
@@ -192,6 +266,12 @@ function shapeOf(scenario: Scenario): TableShape {
       return crossProcessShape;
     case "steady":
       return steadyShape(scenario);
+    case "http-post":
+      return httpSubmitShape;
+    case "http-get":
+      return httpLoadShape;
+    case "http-e2e":
+      return httpEndToEndShape;
   }
 }
 
@@ -231,7 +311,8 @@ function renderMachine(report: BenchReport): string {
     `- PostgreSQL ${m.postgres} (\`SHOW server_version\`); ${m.postgresDurability}`,
     `- Redis ${m.redis}; ${m.redisPersistence}`,
     `- SQLite ${m.sqlite} (better-sqlite3 \`select sqlite_version()\`)`,
-    "- Everything (the benchmark process, workers, PostgreSQL, Redis) shares these cores; " +
+    "- Everything (the benchmark process, workers, the HTTP server's process, PostgreSQL, " +
+      "Redis) shares these cores; " +
       "all traffic is on 127.0.0.1.",
     `- ${renderBackground(report)}`,
   ].join("\n");
@@ -307,7 +388,8 @@ export function renderMarkdown(report: BenchReport): string {
       "(single enqueue: as many as fit in " +
       `${c.singleDurationMs / 1000} s); ratios compare a row with graphile-worker (the fastest ` +
       "PostgreSQL peer) and with BullMQ in the same run: above 1× is faster for throughput, " +
-      "below 1× is faster for latency.",
+      "below 1× is faster for latency. The HTTP tables measure Spool's HTTP API " +
+      "(issue #4; the peers have none), one run each.",
     "",
     "## Machine",
     "",
@@ -327,6 +409,8 @@ export function renderMarkdown(report: BenchReport): string {
         ]
       : []),
     renderTargets(report.targets),
+    "",
+    "Issue #4 (the HTTP API) sets no numeric targets: its figures are the HTTP tables above.",
     "",
     "## Method",
     "",

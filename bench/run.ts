@@ -6,6 +6,7 @@
  *   npm run bench                        full run (about 4 min on 2 cores), writes docs/benchmarks.md
  *   npm run bench -- --quick             tiny sizes, one run each (smoke test)
  *   npm run bench -- --only spool-sqlite,bullmq --scenarios process,pickup
+ *   npm run bench -- --scenarios http    the HTTP scenarios only (http-post,http-get,http-e2e)
  *   npm run bench -- --out /tmp/b.md     write the report there (quick and filtered runs
  *                                        write none unless told)
  *
@@ -23,8 +24,9 @@ import {
 } from "./report.js";
 import { BenchResults } from "./results.js";
 import { benchConfig, type BenchConfig } from "./config.js";
+import { HTTP_SCENARIOS, HTTP_SCENARIO_IDS } from "./http.js";
 import {
-  SCENARIOS,
+  LIBRARY_SCENARIOS,
   SCENARIO_IDS,
   type Measurement,
   type Scenario,
@@ -51,6 +53,7 @@ const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios S
   --quick             tiny sizes, one run per scenario (a smoke test)
   --only SYSTEMS      comma-separated systems: ${SYSTEM_IDS.join(",")}
   --scenarios IDS     comma-separated scenarios: ${SCENARIO_IDS.join(",")}
+                      ("http" stands for ${HTTP_SCENARIO_IDS.join(",")})
   --out PATH          where to write the Markdown report
 
 A full, unfiltered run writes docs/benchmarks.md; a quick or filtered one writes no report
@@ -69,17 +72,29 @@ interface CliOptions {
   out: string | undefined;
 }
 
-/** Splits a comma-separated list and checks every item is one of `known`. */
+/** Every scenario, in run order: the library's, then the HTTP API's. */
+const SCENARIOS: readonly Scenario[] = [...LIBRARY_SCENARIOS, ...HTTP_SCENARIOS];
+
+/** Names that stand for several scenarios in `--scenarios`. */
+const SCENARIO_GROUPS: Readonly<Record<string, readonly ScenarioId[]>> = {
+  http: HTTP_SCENARIO_IDS,
+};
+
+/**
+ * Splits a comma-separated list, expands `groups`, and checks every item is one of `known`.
+ */
 function parseList<T extends string>(
   flag: string,
   value: string | undefined,
   known: readonly T[],
+  groups: Readonly<Record<string, readonly T[]>> = {},
 ): T[] | undefined {
   if (value === undefined) return undefined;
   const items = value
     .split(",")
     .map((item) => item.trim())
-    .filter((item) => item !== "");
+    .filter((item) => item !== "")
+    .flatMap((item): readonly string[] => groups[item] ?? [item]);
   const unknown = items.filter((item) => !(known as readonly string[]).includes(item));
   if (unknown.length > 0 || items.length === 0) {
     throw new Error(`${flag}: unknown "${unknown.join(",")}" (use ${known.join(",")})`);
@@ -103,7 +118,7 @@ function parseCli(argv: string[]): CliOptions | undefined {
   return {
     quick: values.quick,
     only: parseList("--only", values.only, SYSTEM_IDS),
-    scenarios: parseList("--scenarios", values.scenarios, SCENARIO_IDS),
+    scenarios: parseList("--scenarios", values.scenarios, SCENARIO_IDS, SCENARIO_GROUPS),
     out: values.out,
   };
 }
@@ -159,6 +174,19 @@ function summarize(m: Measurement): string {
         (m.latency === null
           ? ""
           : `, p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms`)
+      );
+    case "http-load":
+      return (
+        `${formatRate(m.requestsPerSecond)} req/s, p50 ${formatLatency(m.latency.p50)} ms, ` +
+        `p99 ${formatLatency(m.latency.p99)} ms, server CPU ${Math.round(m.serverCpuPercent)} %` +
+        (m.non2xx + m.errors + m.timeouts > 0
+          ? `, ${m.non2xx} NON-2XX, ${m.errors} ERRORS, ${m.timeouts} TIMEOUTS`
+          : "")
+      );
+    case "http-e2e":
+      return (
+        `p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms ` +
+        `(final event first in ${m.finalOnOpen}/${m.latency.samples})`
       );
   }
 }

@@ -33,10 +33,50 @@ export interface LatencyMeasurement {
   idleCpuPercent?: number;
 }
 
-/** What one scenario measured for one system. */
-export type Measurement = ThroughputMeasurement | LatencyMeasurement | SteadyMeasurement;
+/** An autocannon load on one HTTP route (bench/http.ts). */
+export interface HttpLoadMeasurement {
+  kind: "http-load";
+  /** autocannon's mean of the per-second response counts over the measured window. */
+  requestsPerSecond: number;
+  /** Responses received in the measured window (every status). */
+  requests: number;
+  /** Length of the measured window, s. */
+  durationS: number;
+  /** Time from sending each request to its complete response, ms (every response). */
+  latency: LatencySummary;
+  /** Responses whose status was not 2xx, and how many of each status. */
+  non2xx: number;
+  non2xxByStatus: Record<string, number>;
+  /** Connection errors and timeouts (autocannon's counts). */
+  errors: number;
+  timeouts: number;
+  /** CPU the server process used during the window, % of one core. */
+  serverCpuPercent: number;
+  /** CPU the load generator (the benchmark process) used during the window, % of one core. */
+  clientCpuPercent: number;
+  connections: number;
+}
 
-/** Identifiers of the scenarios, in run order. */
+/** `POST /jobs` → the SSE `job.completed` event, one job at a time (bench/http.ts). */
+export interface HttpEndToEndMeasurement {
+  kind: "http-e2e";
+  /** From the start of `POST /jobs` to the arrival of `job.completed` on the job's SSE stream. */
+  latency: LatencySummary;
+  /** From the start of `POST /jobs` to its 202 answer. */
+  submit: LatencySummary;
+  /** Samples whose stream opened on a job already completed (its final event came first). */
+  finalOnOpen: number;
+}
+
+/** What one scenario measured for one system. */
+export type Measurement =
+  | ThroughputMeasurement
+  | LatencyMeasurement
+  | SteadyMeasurement
+  | HttpLoadMeasurement
+  | HttpEndToEndMeasurement;
+
+/** Identifiers of the scenarios, in run order (the `http-*` ones live in bench/http.ts). */
 export const SCENARIO_IDS = [
   "bulk",
   "single-1",
@@ -45,6 +85,9 @@ export const SCENARIO_IDS = [
   "pickup",
   "pickup-cross",
   "steady",
+  "http-post",
+  "http-get",
+  "http-e2e",
 ] as const;
 
 /** One of `SCENARIO_IDS`. */
@@ -87,7 +130,7 @@ const IDLE_SETTLE_MS = 3_000;
 const WARMUP_BASE = 10_000_000;
 
 /** Opens a fresh instance, runs `fn` on it and always closes it (both bounded). */
-async function withInstance<T>(
+export async function withInstance<T>(
   system: BenchSystem,
   context: ScenarioContext,
   fn: (instance: SystemInstance) => Promise<T>,
@@ -133,7 +176,7 @@ function medianOfRuns(runs: readonly Measurement[]): Measurement {
 }
 
 /** A scenario measured once per system. */
-const once = {
+export const once = {
   repetitions: (): number => 1,
   combine: (runs: readonly Measurement[]): Measurement => runs[0]!,
 };
@@ -361,8 +404,8 @@ const steady: Scenario = {
     }),
 };
 
-/** Every scenario, in run order. */
-export const SCENARIOS: readonly Scenario[] = [
+/** The library scenarios, in run order (run.ts appends the HTTP ones of bench/http.ts). */
+export const LIBRARY_SCENARIOS: readonly Scenario[] = [
   bulk,
   singleEnqueue(1),
   singleEnqueue(16),

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Spool, SpoolValidationError, type Worker } from "../../src/index.js";
 import type { ChildMessage, ParentMessage, RemoteWorkerConfig } from "../cross-process-worker.js";
+import { HttpServerProcess } from "../http-process.js";
 import { BenchTimeoutError, errorMessage, withTimeout } from "../wait.js";
 import { dropSchema } from "./postgres.js";
 import {
@@ -21,6 +22,7 @@ import {
   type BenchPayload,
   type BenchSystem,
   type CpuSample,
+  type HttpServer,
   type RemoteWorker,
   type RunningWorker,
   type StartWorkerOptions,
@@ -153,6 +155,10 @@ class SpoolInstance implements SystemInstance {
 
   startRemoteWorker(concurrency: number): Promise<RemoteWorker> {
     return ChildWorker.start({ ...this.location, concurrency });
+  }
+
+  startHttpServer(): Promise<HttpServer> {
+    return HttpServerProcess.start(this.location);
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,20 @@ export interface RemoteWorker {
   stop(): Promise<void>;
 }
 
+/** Spool's HTTP API serving an instance's store from a child process (the HTTP scenarios). */
+export interface HttpServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** A producer API key (Bearer token). */
+  readonly token: string;
+  /** Starts a worker with a no-op handler in the server's process. */
+  startWorker(concurrency: number): Promise<void>;
+  /** CPU the server process used since the previous call (or since it started). */
+  cpuSince(): Promise<CpuSample>;
+  /** Shuts the server down and waits for its process to exit. */
+  stop(): Promise<void>;
+}
+
 /** Options of `SystemInstance.startWorker`. */
 export interface StartWorkerOptions {
   /** Handlers running at once. */
@@ -87,6 +101,8 @@ export interface SystemInstance {
   settle?(timeoutMs: number): Promise<void>;
   /** Starts a worker in a child process on the same store (only Spool has this scenario). */
   startRemoteWorker?(concurrency: number): Promise<RemoteWorker>;
+  /** Starts Spool's HTTP API on the same store in a child process (only Spool has an HTTP API). */
+  startHttpServer?(): Promise<HttpServer>;
   /** Stops everything and deletes the instance's data (schema, file, keys). */
   close(): Promise<void>;
 }
