@@ -15,6 +15,13 @@ export class ClaimWaiter {
 
   constructor(private readonly store: Store) {}
 
+  /** Claims waiting right now (for tests and metrics). */
+  get waiting(): number {
+    let count = 0;
+    for (const set of this.waiters.values()) count += set.size;
+    return count;
+  }
+
   /** Resolves when `queue` may have jobs, after `timeoutMs` at most, or when `signal` aborts. */
   wait(queue: string, timeoutMs: number, signal: AbortSignal): Promise<void> {
     if (timeoutMs <= 0 || signal.aborted) return Promise.resolve();

@@ -33,17 +33,11 @@ for (const store of HTTP_TEST_STORES) {
       (await t.fetch("POST", "/jobs", { body: JSON.stringify(body) })).body;
 
     it("a long-poll claim is answered as soon as a job is submitted", async () => {
-      let answered = false;
-      const claim = t
-        .fetch("POST", "/queues/longpoll/claim", {
-          body: JSON.stringify({ worker: "w1", wait_seconds: 25 }),
-        })
-        .then((res) => {
-          answered = true;
-          return res;
-        });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      assert.equal(answered, false, "nothing to claim yet: the request waits");
+      const claim = t.fetch("POST", "/queues/longpoll/claim", {
+        body: JSON.stringify({ worker: "w1", wait_seconds: 25 }),
+      });
+      // The claim found nothing and is now waiting on the server.
+      await waitFor(() => t.server.built.context.claims.waiting === 1);
       const job = await submit({ type: "x.poll", queue: "longpoll" });
       const res = await Promise.race([
         claim,

@@ -424,9 +424,10 @@ describe("worker", () => {
 
   it("a paused queue is not worked until resumed", async () => {
     await spool.pauseQueue("default");
-    await startWorker({ handlers: { work: async () => "ok" } });
+    const worker = await startWorker({ handlers: { work: async () => "ok" } });
+    const idle = nextEvent((listener) => worker.on("worker.idle", listener));
     const job = await spool.enqueue("work", {});
-    await new Promise((resolve) => setTimeout(resolve, 100)); // give the worker a chance to misbehave
+    await idle; // a claim after the submission found nothing it may take
     assert.equal((await spool.get(job.id))?.status, "queued");
     const done = event("job.completed", job.id);
     await spool.resumeQueue("default");
