@@ -74,3 +74,35 @@ function safeText(value: unknown): string {
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** What the lease rescuer knows about a running job whose lease has expired. */
+export interface ExpiredLease extends FailureContext {
+  /** When the attempt started (ms), or null. */
+  startedAt: number | null;
+  /** The attempt's time limit (ms). */
+  timeoutMs: number;
+}
+
+/**
+ * The failed attempt a rescued lease records: a timeout when the attempt ran past its limit,
+ * else a lost worker (`LeaseExpired`); either way retryable while attempts remain.
+ */
+export function rescueOutcome(
+  job: ExpiredLease,
+  now: number,
+  random: () => number,
+): { outcome: FailureOutcome; error: { message: string; type: string; attempt: number } } {
+  const timedOut = job.startedAt !== null && now >= job.startedAt + job.timeoutMs;
+  const error = timedOut
+    ? {
+        message: `attempt timed out after ${job.timeoutMs} ms`,
+        type: "TimeoutError",
+        attempt: job.attempt,
+      }
+    : {
+        message: "lease expired: the worker stopped heartbeating",
+        type: "LeaseExpired",
+        attempt: job.attempt,
+      };
+  return { outcome: nextOnFailure(job, { retryable: true }, now, random), error };
+}

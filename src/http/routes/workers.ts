@@ -4,7 +4,8 @@
  * optionally, to a list of queues.
  */
 import { LeaseLostError, SpoolValidationError } from "../../core/errors.js";
-import type { JobErrorEntry } from "../../core/job.js";
+import type { FastifyRequest } from "fastify";
+import type { JobErrorEntry, JobRecord } from "../../core/job.js";
 import {
   DEFAULT_LEASE_MS,
   assertQueueName,
@@ -107,9 +108,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      requireRole(request.principal, "admin", "worker");
-      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
-      requireQueueAccess(request.principal, job.queue);
+      const job = await reportedJob(ctx, request);
       const body = request.body as {
         lease_token: string;
         progress?: number;
@@ -154,9 +153,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      requireRole(request.principal, "admin", "worker");
-      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
-      requireQueueAccess(request.principal, job.queue);
+      const job = await reportedJob(ctx, request);
       const body = request.body as { lease_token: string; result?: unknown };
       const resultJson = encodeResult(body.result, ctx.maxResultBytes);
       const [outcome] = await ctx.store.completeJobs({
@@ -179,9 +176,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      requireRole(request.principal, "admin", "worker");
-      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
-      requireQueueAccess(request.principal, job.queue);
+      const job = await reportedJob(ctx, request);
       const body = request.body as {
         lease_token: string;
         error: { message: string; type?: string };
@@ -204,6 +199,14 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       return { job_id: job.id, status: recorded.status, run_at: recorded.runAt.toISOString() };
     },
   );
+}
+
+/** The job a worker reports on: a worker or admin key, the job visible to it, its queue allowed. */
+async function reportedJob(ctx: AppContext, request: FastifyRequest): Promise<JobRecord> {
+  requireRole(request.principal, "admin", "worker");
+  const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
+  requireQueueAccess(request.principal, job.queue);
+  return job;
 }
 
 /** Worker keys claim only their tenant's jobs; admins claim any. */

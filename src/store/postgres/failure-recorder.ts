@@ -4,7 +4,7 @@
  * apply. The rescuer locks the expired rows it takes with SKIP LOCKED, so rescuers in several
  * processes split the work instead of racing for it.
  */
-import { nextOnFailure } from "../../core/transitions.js";
+import { rescueOutcome } from "../../core/transitions.js";
 import type { Failure, MovedJob } from "../store.js";
 import { encodeError } from "./job-row.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
@@ -69,28 +69,17 @@ export async function rescueExpiredLeases(
   ]);
   const moved: MovedJob[] = [];
   for (const row of expired.rows) {
-    const timedOut = row.started_at !== null && params.now >= row.started_at + row.timeout_ms;
-    const outcome = nextOnFailure(
+    const { outcome, error } = rescueOutcome(
       {
         attempt: row.attempt,
         maxAttempts: row.max_attempts,
         backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
+        startedAt: row.started_at,
+        timeoutMs: row.timeout_ms,
       },
-      { retryable: true },
       params.now,
       params.random,
     );
-    const error = timedOut
-      ? {
-          message: `attempt timed out after ${row.timeout_ms} ms`,
-          type: "TimeoutError",
-          attempt: row.attempt,
-        }
-      : {
-          message: "lease expired: the worker stopped heartbeating",
-          type: "LeaseExpired",
-          attempt: row.attempt,
-        };
     const result = await recordFailure(client, statements, {
       id: row.id,
       leaseToken: row.lease_token,

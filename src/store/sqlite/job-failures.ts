@@ -3,7 +3,7 @@
  * rescuer), rescuing expired leases, promoting due jobs and pruning finished ones.
  */
 import type { JobErrorEntry } from "../../core/job.js";
-import { nextOnFailure, type FailureOutcome } from "../../core/transitions.js";
+import { rescueOutcome, type FailureOutcome } from "../../core/transitions.js";
 import type { MovedJob } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import { appendJobEvents, type NewJobEvent } from "./event-log.js";
@@ -97,28 +97,17 @@ export function rescueExpiredLeases(
       .stmt(jobsSql.SELECT_EXPIRED_LEASES)
       .all({ now: params.now, limit: params.limit }) as ExpiredRow[];
     return expired.map((row): MovedJob => {
-      const timedOut = row.started_at !== null && params.now >= row.started_at + row.timeout_ms;
-      const outcome = nextOnFailure(
+      const { outcome, error } = rescueOutcome(
         {
           attempt: row.attempt,
           maxAttempts: row.max_attempts,
           backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
+          startedAt: row.started_at,
+          timeoutMs: row.timeout_ms,
         },
-        { retryable: true },
         params.now,
         params.random,
       );
-      const error = timedOut
-        ? {
-            message: `attempt timed out after ${row.timeout_ms} ms`,
-            type: "TimeoutError",
-            attempt: row.attempt,
-          }
-        : {
-            message: "lease expired: the worker stopped heartbeating",
-            type: "LeaseExpired",
-            attempt: row.attempt,
-          };
       // Selected and moved in one IMMEDIATE transaction: the token still matches.
       const result = recordFailure(db, {
         id: row.id,
