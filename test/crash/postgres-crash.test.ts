@@ -10,7 +10,7 @@ import { afterEach, describe, it } from "node:test";
 import { Spool } from "../../src/index.js";
 import { readExecutions } from "../helpers/execution-log.js";
 import { createSchemaFixture, type SchemaFixture } from "../helpers/postgres.js";
-import type { PostgresWorkerProcessConfig } from "../helpers/postgres-worker-process.js";
+import type { WorkerProcessConfig } from "../helpers/worker-process.js";
 import { helperPath, spawnTs, stopChild, waitForLine } from "../helpers/processes.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { waitFor } from "../helpers/wait-for.js";
@@ -27,9 +27,9 @@ async function open(): Promise<{ spool: Spool; fixture: SchemaFixture }> {
 }
 
 function startWorker(
-  config: Omit<PostgresWorkerProcessConfig, "url" | "schema">,
+  config: Omit<WorkerProcessConfig, "url" | "schema">,
 ): ReturnType<typeof spawnTs> {
-  const child = spawnTs(helperPath("postgres-worker-process.ts"), {
+  const child = spawnTs(helperPath("worker-process.ts"), {
     SPOOL_TEST_WORKER: JSON.stringify({ url: fixture!.url, schema: fixture!.schema, ...config }),
   });
   children.push(child);

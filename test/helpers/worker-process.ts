@@ -22,6 +22,8 @@ export interface WorkerProcessConfig {
   maxDelayMs?: number;
   /** PostgreSQL schema, when `url` is a postgres URL. */
   schema?: string;
+  /** PostgreSQL: pool connections of this process (plus one LISTEN connection). Default 4. */
+  poolSize?: number;
   /** Queues to work. Default `["default"]`. */
   queues?: string[];
   /** Print `completed <id>` once each completion is acknowledged (committed). */
@@ -31,7 +33,9 @@ export interface WorkerProcessConfig {
 const config = JSON.parse(process.env.SPOOL_TEST_WORKER ?? "{}") as WorkerProcessConfig;
 const spool = await Spool.open({
   url: config.url,
-  ...(config.schema === undefined ? {} : { storeTuning: { schema: config.schema } }),
+  ...(config.schema === undefined
+    ? {}
+    : { storeTuning: { schema: config.schema, poolSize: config.poolSize ?? 4 } }),
   maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 50 },
   random: () => 0, // retries at once after a rescue
 });
@@ -59,5 +63,18 @@ if (config.reportCompletions)
 worker.on("worker.stopped", () => {
   void spool.close().then(() => process.exit(0));
 });
+// With LISTEN/NOTIFY, `ready` waits until the listener is up (the store reports it with a null
+// wake-up), so that the parent's next submission reaches this worker without waiting for a poll.
+const listening = spool.store.capabilities.listenNotify
+  ? new Promise<void>((resolve) => {
+      const off = spool.store.onJobsAvailable((queue) => {
+        if (queue === null) {
+          off();
+          resolve();
+        }
+      });
+    })
+  : Promise.resolve();
 await worker.start();
+await listening;
 process.stdout.write("ready\n");

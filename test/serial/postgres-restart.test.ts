@@ -55,7 +55,7 @@ describe("PostgreSQL restart during processing (real processes)", () => {
     );
     const logs = [join(dir, "a.log"), join(dir, "b.log")];
     const workers = logs.map((logPath, i) => {
-      const child = spawnTs(helperPath("postgres-worker-process.ts"), {
+      const child = spawnTs(helperPath("worker-process.ts"), {
         SPOOL_TEST_WORKER: JSON.stringify({
           url: fixture!.url,
           schema: fixture!.schema,
