@@ -63,7 +63,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** File path (its folder is created), or `:memory:`. */
   path: string;
-  /** How often to look for other processes' writes while anyone waits for jobs, ms. Default 20. */
+  /** How often to look for other processes' writes while anyone waits for jobs, ms. Default 10. */
   pollIntervalMs?: number;
 }
 
@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteConnection(options.path, options.busyTimeoutMs ?? 10_000);
-    this.pollIntervalMs = options.pollIntervalMs ?? 20;
+    this.pollIntervalMs = options.pollIntervalMs ?? 10;
     this.claimTransaction = this.db.transaction((params: ClaimParams) =>
       claimRows(this.db, params),
     );
