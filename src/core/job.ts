@@ -81,3 +81,18 @@ export function elapsedMs(
  * the timeout itself can report it before the lease rescuer steps in (2 s).
  */
 export const TIMEOUT_GRACE_MS = 2_000;
+
+/**
+ * Claim order inside a queue (SPEC §1): priority (high first), then runAt, then id (FIFO).
+ * Stores sort claimed batches with it, since `RETURNING` does not keep the order of a claim.
+ */
+export function compareClaimOrder(
+  a: Pick<JobRecord, "priority" | "runAt" | "id">,
+  b: Pick<JobRecord, "priority" | "runAt" | "id">,
+): number {
+  return (
+    b.priority - a.priority ||
+    a.runAt.getTime() - b.runAt.getTime() ||
+    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  );
+}

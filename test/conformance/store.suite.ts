@@ -18,18 +18,15 @@ export interface StoreConformanceOptions {
   name: string;
   /** A fresh, migrated store (its own file / schema). */
   create: () => Promise<Store>;
-  /** Tests this store cannot run, each with the reason. */
-  skip?: { test: string; reason: string }[];
 }
 
 const LEASE_MS = 30_000;
 
 /** Defines the suite for one store. */
 export function defineStoreConformance(options: StoreConformanceOptions): void {
-  const skipped = new Map((options.skip ?? []).map((entry) => [entry.test, entry.reason]));
+  // Every store runs every test: a store that cannot pass one fails it (no skip list).
   const test = (name: string, fn: () => Promise<void>): void => {
-    const reason = skipped.get(name);
-    it(name, reason === undefined ? {} : { skip: reason }, fn);
+    it(name, fn);
   };
 
   describe(`store conformance: ${options.name}`, () => {

@@ -4,9 +4,9 @@
  * trip and one transaction. All jobs of one call share one lease token.
  */
 import { randomToken } from "../../core/ids.js";
-import { TIMEOUT_GRACE_MS, type ClaimedJob } from "../../core/job.js";
+import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
 import type { Store } from "../store.js";
-import { claimRowToJob, compareClaimOrder, type JobRow } from "./job-row.js";
+import { claimRowToJob, type JobRow } from "./job-row.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 
 /** Parameters of a claim (the store contract's). */

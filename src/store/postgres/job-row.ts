@@ -152,15 +152,6 @@ export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
   };
 }
 
-/** Claim order: priority (high first), then runAt, then id. RETURNING does not keep it. */
-export function compareClaimOrder(a: ClaimedJob, b: ClaimedJob): number {
-  return (
-    b.priority - a.priority ||
-    a.runAt.getTime() - b.runAt.getTime() ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-  );
-}
-
 /** The queue settings for a row. */
 export function rowToQueue(row: QueueRow): QueueConfig {
   return {

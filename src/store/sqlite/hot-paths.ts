@@ -4,11 +4,11 @@
  * its events in the same transaction. The store runs them inside cached IMMEDIATE transactions.
  */
 import { randomToken } from "../../core/ids.js";
-import { TIMEOUT_GRACE_MS, type ClaimedJob } from "../../core/job.js";
+import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
 import type { Completion, CompletionOutcome, Store } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import { appendJobEvents, eventIdentity } from "./event-log.js";
-import { claimRowToJob, compareClaimOrder, type ClaimRow, type QueueRow } from "./job-row.js";
+import { claimRowToJob, type ClaimRow, type QueueRow } from "./job-row.js";
 import * as jobsSql from "./sql/jobs.js";
 import * as queuesSql from "./sql/queues.js";
 
