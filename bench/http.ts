@@ -146,33 +146,36 @@ async function measureLoad(
   };
 }
 
-/** Notes shared by both load scenarios' method text. */
-function loadMethod(c: BenchConfig): string {
+/** What the HTTP scenarios share, for the report's method notes (printed once). */
+export function httpMethodNote(c: BenchConfig): string {
   return (
-    `autocannon (in the benchmark process) with ${c.httpConnections} connections, no ` +
-    `pipelining, for ${c.httpDurationMs / 1000} s after a ${c.httpWarmupMs / 1000} s warm-up ` +
-    `run against the same server; requests/s is autocannon's mean of its per-second counts, ` +
-    `p50/p99 are over every response's time (sent → complete response). Non-2xx answers, ` +
-    `connection errors and timeouts are counted and must be 0. Server CPU is the server ` +
-    `process's own \`process.cpuUsage()\` over the window (% of one core; the store's ` +
-    `PostgreSQL backends are not included), client CPU the benchmark process's.`
+    "The HTTP scenarios measure Spool only (graphile-worker, pg-boss and BullMQ have no HTTP " +
+    "API), one run each, each on a fresh store and a fresh server. The server runs in a child " +
+    "process (tsx), set up as `spool serve` runs it: default `Spool.open` options (maintenance " +
+    "on), API keys required (every request carries a producer key, `Authorization: Bearer`), " +
+    "pino request logs at `info` written to /dev/null; it is the only process using the store. " +
+    "The load generator runs in the benchmark process: autocannon for the two load scenarios " +
+    `(${c.httpConnections} connections, no pipelining, ${c.httpDurationMs / 1000} s after a ` +
+    `${c.httpWarmupMs / 1000} s warm-up run against the same server), the typed client for ` +
+    "the end-to-end samples. So the server has an event loop of its own, which it would not " +
+    "have if autocannon ran in its process; server, load generator and store still share the " +
+    "machine's cores (the autocannon CPU column shows the load generator's share). " +
+    "Requests/s is autocannon's mean of its per-second counts; p50/p99 are over every " +
+    "response's time (sent → complete response); non-2xx answers, connection errors and " +
+    "timeouts are counted and must be 0. Server CPU is the server process's own " +
+    "`process.cpuUsage()` over the measured window, in % of one core (PostgreSQL's backends " +
+    "not included): near 100 % means the server's single event loop is the limit."
   );
 }
-
-const serverNote =
-  "The server runs in a child process (tsx), set up as `spool serve` runs it: default " +
-  "`Spool.open` options, API keys required (a producer key, `Authorization: Bearer`), pino " +
-  "request logs at `info` written to /dev/null; it is the only process using the store. " +
-  "Spool only: graphile-worker, pg-boss and BullMQ have no HTTP API.";
 
 const httpPost: Scenario = {
   id: "http-post",
   title: "HTTP: POST /jobs, 50 connections",
   method: (c) =>
-    `\`POST /jobs\` with \`${SUBMIT_BODY}\`, answered 202 after the submit committed. ` +
-    `No worker runs (it measures submission alone; the jobs pile up). ${loadMethod(c)} ` +
-    `For context, the row also shows the library's single-submit rate with 16 calls in ` +
-    `flight from the same run (\`spool.enqueue\`, no HTTP). ${serverNote}`,
+    `\`POST /jobs\` with \`${SUBMIT_BODY}\` from ${c.httpConnections} connections, each ` +
+    `answered 202 once its submit is committed. No worker runs, so it measures submission ` +
+    `alone (the jobs pile up). For context, the row also shows the library's single-submit ` +
+    `rate with 16 calls in flight from the same run (\`spool.enqueue\`, no HTTP).`,
   applies: appliesToSpool,
   ...once,
   run: (system, config, context) =>
@@ -189,8 +192,9 @@ const httpGet: Scenario = {
     `not timed); then \`GET /jobs/:id\` cycles through their ids, each connection taking the ` +
     `next id. No worker runs, so every job is waiting and each answer includes its ` +
     `\`queue_position\` and \`eta_seconds\` (a count of the jobs ahead of it, plus queue ` +
-    `statistics cached for 2 s), as a client polling its job sees until the job starts. ` +
-    `${loadMethod(c)} ${serverNote}`,
+    `statistics cached for 2 s), as a client polling its job sees until the job starts. The ` +
+    `count's cost grows with the job's position, so these figures hold for a backlog of ` +
+    `${c.httpGetJobs.toLocaleString("en")}; deeper queues answer more slowly.`,
   applies: appliesToSpool,
   ...once,
   run: (system, config, context) =>
@@ -273,7 +277,7 @@ const httpEndToEnd: Scenario = {
     `start of the POST to the arrival of the \`job.completed\` event. Because the stream opens ` +
     `only after the POST returns, a fast job is often complete by then: the server then sends ` +
     `the final event at once (counted in "final event first"), which still measures submit → ` +
-    `completion observed by the client. "submit" is the POST alone. ${serverNote}`,
+    `completion observed by the client. "submit" is the POST alone.`,
   applies: appliesToSpool,
   ...once,
   run: (system, config, context) =>

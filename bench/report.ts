@@ -3,6 +3,7 @@
  * system, with ratios against graphile-worker, the fastest PostgreSQL peer, and BullMQ), the
  * targets of issues #2 and #3 with MET / NOT MET, and the method notes.
  */
+import { HTTP_SCENARIO_IDS, httpMethodNote } from "./http.js";
 import type { MachineFacts } from "./machine.js";
 import type { BenchResults, Outcome } from "./results.js";
 import type { BenchConfig } from "./config.js";
@@ -343,6 +344,11 @@ function renderBackground(report: BenchReport): string {
 function renderMethod(report: BenchReport): string {
   const c = report.config;
   const scenarioNotes = report.scenarios.map((s) => `- **${s.title}.** ${s.method(c)}`);
+  const httpNote = report.scenarios.some((s) =>
+    (HTTP_SCENARIO_IDS as readonly string[]).includes(s.id),
+  )
+    ? ["", httpMethodNote(c)]
+    : [];
   const systemNotes = report.systems.map(
     (s) =>
       `- **${s.label}**${s.label.includes(s.backend) ? "" : ` on ${s.backend}`}. Tuning: ` +
@@ -352,6 +358,7 @@ function renderMethod(report: BenchReport): string {
     "### Scenarios",
     "",
     ...scenarioNotes,
+    ...httpNote,
     "",
     "Every run opens a fresh instance (a new SQLite file, PostgreSQL schema or Redis key " +
       "prefix) and deletes it afterwards, so no measurement sees another's rows; before each " +
