@@ -131,3 +131,16 @@ export class JobCancelledError extends Error {
     this.name = "CancelledError";
   }
 }
+
+/** A tenant's submission quota (its credits for the day or month) is used up. */
+export class QuotaExceededError extends SpoolError {
+  /** How long until the period resets, ms. */
+  readonly retryAfterMs: number;
+
+  constructor(tenant: string, period: "daily" | "monthly", limit: number, retryAfterMs: number) {
+    super("quota_exceeded", `tenant ${tenant} has used its ${period} quota of ${limit} jobs`, {
+      details: { tenant, period, limit, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) },
+    });
+    this.retryAfterMs = retryAfterMs;
+  }
+}

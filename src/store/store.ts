@@ -10,6 +10,7 @@
 import type { JobEventName } from "../core/events.js";
 import type { ClaimedJob, JobErrorEntry, JobRecord } from "../core/job.js";
 import type { JobInput } from "../core/options.js";
+import type { TenantCredits } from "../core/quota.js";
 import type { JobState } from "../core/states.js";
 import type { FailureOutcome } from "../core/transitions.js";
 
@@ -182,7 +183,9 @@ export interface Store {
   close(): Promise<void>;
 
   /**
-   * Inserts jobs in one transaction (all or nothing), applying queue defaults. With `client`
+   * Inserts jobs in one transaction (all or nothing), applying queue defaults and charging new
+   * (non-duplicate) jobs to their tenant's quota: over a limit, it throws `QuotaExceededError`
+   * and writes nothing. With `client`
    * (stores with `transactionalEnqueue` only) the insert runs on the caller's own connection,
    * inside the caller's open transaction, and commits or rolls back with it.
    */
@@ -305,6 +308,16 @@ export interface Store {
   listApiKeys(): Promise<ApiKeyRecord[]>;
   /** Revokes a key; throws `SpoolNotFoundError` for an unknown id. */
   revokeApiKey(params: { id: string; now: number }): Promise<ApiKeyRecord>;
+
+  /** Sets a tenant's quota (null: unlimited); returns its credits now. */
+  setTenantQuota(params: {
+    tenant: string;
+    dailyLimit: number | null;
+    monthlyLimit: number | null;
+    now: number;
+  }): Promise<TenantCredits>;
+  /** A tenant's quota and usage in the current periods (unlimited when it has none). */
+  tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits>;
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

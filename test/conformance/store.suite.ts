@@ -5,7 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { LeaseLostError, SpoolConflictError, SpoolNotFoundError } from "../../src/core/errors.js";
+import {
+  LeaseLostError,
+  QuotaExceededError,
+  SpoolConflictError,
+  SpoolNotFoundError,
+} from "../../src/core/errors.js";
 import { uuidv7 } from "../../src/core/ids.js";
 import type { ClaimedJob } from "../../src/core/job.js";
 import type { Store } from "../../src/store/store.js";
@@ -1127,6 +1132,84 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
           claimed.map((j) => j.id),
           [mine.id],
         );
+      });
+    });
+
+    describe("tenant quotas", () => {
+      test("a tenant without a quota is unlimited and not counted", async () => {
+        for (let i = 0; i < 3; i++) await enqueue({ tenant: "free" });
+        const credits = await store.tenantCredits({ tenant: "free", now: clock.now() });
+        assert.equal(credits.dailyLimit, null);
+        assert.equal(credits.monthlyLimit, null);
+        assert.equal(credits.dailyUsed, 0);
+      });
+
+      test("submissions over the daily limit are refused whole, write nothing, and reset the next day", async () => {
+        const set = await store.setTenantQuota({
+          tenant: "acme",
+          dailyLimit: 3,
+          monthlyLimit: 10,
+          now: clock.now(),
+        });
+        assert.equal(set.dailyLimit, 3);
+        assert.equal(set.dailyUsed, 0);
+        await enqueue({ tenant: "acme" });
+        await enqueue({ tenant: "acme", uniqueKey: "u" });
+        await enqueue({ tenant: "acme", uniqueKey: "u" }); // a duplicate is not a new job: free
+        const batch = [
+          jobInput(clock.now(), { tenant: "acme" }),
+          jobInput(clock.now(), { tenant: "acme" }),
+        ];
+        await assert.rejects(
+          store.enqueueJobs({ jobs: batch, now: clock.now() }),
+          (error: unknown) => {
+            assert.ok(error instanceof QuotaExceededError);
+            assert.equal(error.code, "quota_exceeded");
+            assert.ok(error.retryAfterMs > 0 && error.retryAfterMs <= 86_400_000);
+            return true;
+          },
+        );
+        assert.equal(await store.getJob({ id: batch[0]!.id }), null, "all or nothing");
+        const credits = await store.tenantCredits({ tenant: "acme", now: clock.now() });
+        assert.equal(credits.dailyUsed, 2, "a refused submission consumes nothing");
+        assert.equal(credits.monthlyUsed, 2);
+        await enqueue({ tenant: "acme" }); // the third fits
+        await assert.rejects(
+          store.enqueueJobs({
+            jobs: [jobInput(clock.now(), { tenant: "acme" })],
+            now: clock.now(),
+          }),
+          QuotaExceededError,
+        );
+        await enqueue({ tenant: "other" }); // other tenants are unaffected
+        clock.advance(86_400_000);
+        await enqueue({ tenant: "acme" });
+        const nextDay = await store.tenantCredits({ tenant: "acme", now: clock.now() });
+        assert.equal(nextDay.dailyUsed, 1);
+        assert.equal(nextDay.monthlyUsed >= 1, true);
+      });
+
+      test("the monthly limit holds across days; null clears a limit", async () => {
+        await store.setTenantQuota({
+          tenant: "m",
+          dailyLimit: null,
+          monthlyLimit: 2,
+          now: clock.now(),
+        });
+        await enqueue({ tenant: "m" });
+        clock.advance(86_400_000);
+        await enqueue({ tenant: "m" });
+        await assert.rejects(
+          store.enqueueJobs({ jobs: [jobInput(clock.now(), { tenant: "m" })], now: clock.now() }),
+          QuotaExceededError,
+        );
+        await store.setTenantQuota({
+          tenant: "m",
+          dailyLimit: null,
+          monthlyLimit: null,
+          now: clock.now(),
+        });
+        await enqueue({ tenant: "m" });
       });
     });
 

@@ -14,9 +14,11 @@ import {
   type QueueDefaults,
   type ResolvedJob,
 } from "../../core/options.js";
+import type pg from "pg";
 import type { EnqueueOutcome } from "../store.js";
 import { encodeTextArray, rowToJob, rowToQueue, type JobRow, type QueueRow } from "./job-row.js";
-import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
+import { chargeQuotas } from "./quotas.js";
 import type { Submission } from "./submission-batcher.js";
 
 /** How many times a duplicate whose holder vanished (finished and pruned) is inserted again. */
@@ -28,6 +30,7 @@ export async function insertJobs(
   statements: Statements,
   channel: string,
   group: readonly Submission[],
+  options: { chargeQuotas: boolean } = { chargeQuotas: true },
 ): Promise<EnqueueOutcome[][]> {
   const defaults = await registerQueues(on, statements, group);
   const resolved = group.map((submission) =>
@@ -46,6 +49,15 @@ export async function insertJobs(
     }
     pending = await resolveDuplicates(on, statements, duplicates, outcomes);
   }
+  // New (non-duplicate) jobs are charged to their tenant's quota in the same transaction (the
+  // caller's, or one the store opens when a tenant of the group has a quota): over it, the
+  // whole group rolls back and the batcher retries its calls one by one.
+  const newByTenant = new Map<string, number>();
+  for (const outcome of outcomes.values()) {
+    if (!outcome.duplicate)
+      newByTenant.set(outcome.job.tenant, (newByTenant.get(outcome.job.tenant) ?? 0) + 1);
+  }
+  if (options.chargeQuotas) await chargeQuotas(on, statements, newByTenant, group[0]!.now);
   return resolved.map((jobs) => jobs.map((job) => outcomes.get(job.id)!));
 }
 
@@ -123,4 +135,26 @@ async function resolveDuplicates(
     else outcomes.set(job.id, { job: rowToJob(holder), duplicate: true });
   }
   return missing;
+}
+
+/**
+ * Writes a group of submissions. The fast path is one INSERT statement (atomic by itself);
+ * when a tenant of the group has a quota, the insert and the quota charge run in one
+ * transaction, so a refused submission writes nothing.
+ */
+export async function writeSubmissionGroup(
+  pool: pg.Pool,
+  statements: Statements,
+  channel: string,
+  group: readonly Submission[],
+): Promise<EnqueueOutcome[][]> {
+  const tenants = [
+    ...new Set(group.flatMap((submission) => submission.jobs.map((job) => job.tenant))),
+  ];
+  const limited = await runStatement<{ tenant: string }>(pool, statements.SELECT_QUOTA_TENANTS, [
+    tenants,
+  ]);
+  if (limited.rows.length === 0)
+    return insertJobs(pool, statements, channel, group, { chargeQuotas: false });
+  return withTransaction(pool, (client) => insertJobs(client, statements, channel, group));
 }

@@ -19,6 +19,8 @@
  * - Errors map to Spool errors in one function (postgres-errors.ts); while the database is down
  *   calls fail fast with `StoreUnavailableError` instead of hanging.
  */
+import type { TenantCredits } from "../../core/quota.js";
+import * as quotas from "./quotas.js";
 import type pg from "pg";
 import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
@@ -50,7 +52,7 @@ import * as eventLog from "./event-log.js";
 import { recordFailure, rescueExpiredLeases } from "./failure-recorder.js";
 import { claimJobs, type ClaimParams } from "./job-claimer.js";
 import * as control from "./job-control.js";
-import { insertJobs } from "./job-inserter.js";
+import { insertJobs, writeSubmissionGroup } from "./job-inserter.js";
 import * as maintenance from "./job-maintenance.js";
 import { countJobsByState, listJobs } from "./job-queries.js";
 import * as leaseWrites from "./lease-writes.js";
@@ -134,9 +136,11 @@ export class PostgresStore implements Store {
       // Errors are mapped here already: the batcher must tell "database unavailable" (fail the
       // whole group) from a bad submission (retry each call alone).
       write: (group) =>
-        insertJobs(this.pool, this.statements, this.channel, group).catch((error: unknown) => {
-          throw mapPostgresError(error);
-        }),
+        writeSubmissionGroup(this.pool, this.statements, this.channel, group).catch(
+          (error: unknown) => {
+            throw mapPostgresError(error);
+          },
+        ),
     });
   }
 
@@ -362,6 +366,21 @@ export class PostgresStore implements Store {
    * NOTIFYs through the LISTEN connection (opened on the first subscription, closed after the
    * last), plus a `null` after that connection recovers from a drop.
    */
+  async setTenantQuota(params: {
+    tenant: string;
+    dailyLimit: number | null;
+    monthlyLimit: number | null;
+    now: number;
+  }): Promise<TenantCredits> {
+    return this.guard(() => quotas.setTenantQuota(this.pool, this.statements, params));
+  }
+
+  async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
+    return this.guard(() =>
+      quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now),
+    );
+  }
+
   onJobsAvailable(listener: JobsAvailableListener): () => void {
     if (this.closing !== undefined) return () => undefined;
     this.listeners.add(listener);

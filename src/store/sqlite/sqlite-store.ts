@@ -22,6 +22,7 @@ import {
 } from "../../core/errors.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
 import type { JobInput } from "../../core/options.js";
+import type { TenantCredits } from "../../core/quota.js";
 import { isFinalState } from "../../core/states.js";
 import type {
   ApiKeyRecord,
@@ -54,6 +55,7 @@ import * as reads from "./job-reads.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
+import * as quotas from "./quotas.js";
 import { SubmissionBatcher } from "./submissions.js";
 import * as jobsSql from "./sql/jobs.js";
 
@@ -413,6 +415,19 @@ export class SqliteStore implements Store {
 
   async revokeApiKey(params: { id: string; now: number }): Promise<ApiKeyRecord> {
     return apiKeys.revokeApiKey(this.db, params.id, params.now);
+  }
+
+  async setTenantQuota(params: {
+    tenant: string;
+    dailyLimit: number | null;
+    monthlyLimit: number | null;
+    now: number;
+  }): Promise<TenantCredits> {
+    return quotas.setTenantQuota(this.db, params);
+  }
+
+  async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
+    return quotas.tenantCredits(this.db, params.tenant, params.now);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

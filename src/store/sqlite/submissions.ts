@@ -3,13 +3,15 @@
  * acknowledged (~250 µs per commit here), so calls made in the same event-loop turn — 16
  * producers awaiting in a loop, an HTTP server under load — are written in one transaction
  * and one fsync. Each call stays all or nothing: if the merged transaction fails, every call
- * is retried in a transaction of its own, so only the bad call fails.
+ * is retried in a transaction of its own, so only the bad call fails. New (non-duplicate) jobs
+ * are charged to their tenant's quota in the same transaction: over it, the call fails whole.
  */
 import { newJobRecord, resolveJob, type JobInput, type QueueDefaults } from "../../core/options.js";
 import type { EnqueueOutcome } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
 import { rowToJob, type JobRow } from "./job-row.js";
+import { chargeQuotas } from "./quotas.js";
 import { registerQueue } from "./queue-settings.js";
 import * as jobsSql from "./sql/jobs.js";
 
@@ -59,6 +61,11 @@ export function insertJobs(
     return { job: rowToJob(holder), duplicate: true };
   });
   appendJobEvents(db, events, now);
+  const newByTenant = new Map<string, number>();
+  for (const { job, duplicate } of results) {
+    if (!duplicate) newByTenant.set(job.tenant, (newByTenant.get(job.tenant) ?? 0) + 1);
+  }
+  chargeQuotas(db, newByTenant, now);
   return results;
 }
 

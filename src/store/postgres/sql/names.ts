@@ -19,6 +19,9 @@ export interface SchemaNames {
   pendingEvents: string;
   /** API keys (hashes only). */
   apiKeys: string;
+  /** Tenant quotas and their usage per period. */
+  tenantQuotas: string;
+  tenantUsage: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
 }
@@ -51,6 +54,8 @@ export function schemaNames(schema: string): SchemaNames {
     events: `${quoted}.${quoteIdentifier("job_events")}`,
     pendingEvents: `${quoted}.${quoteIdentifier("job_events_pending")}`,
     apiKeys: `${quoted}.${quoteIdentifier("api_keys")}`,
+    tenantQuotas: `${quoted}.${quoteIdentifier("tenant_quotas")}`,
+    tenantUsage: `${quoted}.${quoteIdentifier("tenant_usage")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
   };
 }
