@@ -12,6 +12,7 @@ export {
   JobCancelledError,
   JobTimeoutError,
   LeaseLostError,
+  QuotaExceededError,
   SpoolConflictError,
   SpoolError,
   SpoolNotFoundError,
@@ -25,6 +26,7 @@ export type { ClaimedJob, JobErrorEntry, JobRecord } from "./core/job.js";
 export type { JsonObject, JsonValue } from "./core/json.js";
 export type { Logger } from "./core/logger.js";
 export type { EnqueueOptions, EnqueueRequest } from "./core/options.js";
+export type { TenantCredits } from "./core/quota.js";
 export { FINAL_STATES, JOB_STATES, type JobState } from "./core/states.js";
 export type { QueueConfig, QueuePatch, Store, StoreCapabilities } from "./store/store.js";
 export { openStore } from "./store/open-store.js";

@@ -23,6 +23,7 @@ import {
   type JobInput,
 } from "./core/options.js";
 import { toValidationError } from "./core/schema-errors.js";
+import type { TenantCredits } from "./core/quota.js";
 import { parseStatusFilter, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
 import { EventPruner } from "./maintenance/event-pruner.js";
@@ -397,6 +398,38 @@ export class Spool {
     assertQueueName(queue);
     validateQueuePatch(patch);
     return this.store.updateQueue({ name: queue, patch, now: this.clock.now() });
+  }
+
+  /**
+   * Sets a tenant's submission quota: at most `dailyLimit` new jobs per UTC day and
+   * `monthlyLimit` per UTC month (null: unlimited). Submissions over it throw
+   * `QuotaExceededError` (HTTP 429) and write nothing.
+   */
+  async setTenantQuota(
+    tenant: string,
+    limits: { dailyLimit: number | null; monthlyLimit: number | null },
+  ): Promise<TenantCredits> {
+    this.assertOpen();
+    assertTenant(tenant);
+    if (typeof limits !== "object" || limits === null)
+      throw new SpoolValidationError("limits", "must be an object");
+    for (const field of ["dailyLimit", "monthlyLimit"] as const) {
+      const value = limits[field];
+      if (value !== null) assertInteger(value, field, 0, Number.MAX_SAFE_INTEGER);
+    }
+    return this.store.setTenantQuota({
+      tenant,
+      dailyLimit: limits.dailyLimit,
+      monthlyLimit: limits.monthlyLimit,
+      now: this.clock.now(),
+    });
+  }
+
+  /** A tenant's quota and what it has used today and this month. */
+  async credits(tenant: string): Promise<TenantCredits> {
+    this.assertOpen();
+    assertTenant(tenant);
+    return this.store.tenantCredits({ tenant, now: this.clock.now() });
   }
 
   /** Listens to a job event; returns a function that stops listening. */

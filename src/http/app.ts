@@ -27,6 +27,7 @@ import { registerJobRoutes } from "./routes/jobs.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerQueueRoutes } from "./routes/queues.js";
+import { registerTenantRoutes } from "./routes/tenants.js";
 import { registerWorkerRoutes } from "./routes/workers.js";
 import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
@@ -191,6 +192,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerQueueRoutes(typed, context);
   registerEventRoutes(typed, context);
   registerKeyRoutes(typed, context);
+  registerTenantRoutes(typed, context);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

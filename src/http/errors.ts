@@ -29,6 +29,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   job_final: 409,
   lease_lost: 409,
   unique_conflict: 409,
+  quota_exceeded: 429,
   store_unavailable: 503,
   closed: 503,
 };
@@ -97,7 +98,9 @@ export function describeHttpError(error: unknown): ErrorBody {
       details.field = httpFieldName(details.field);
       message = `${details.field}: ${String(details.reason)}`;
     }
+    const retryAfter = details?.retryAfterSeconds;
     const body: ErrorBody = {
+      ...(typeof retryAfter === "number" ? { headers: { "retry-after": String(retryAfter) } } : {}),
       statusCode: STATUS_BY_CODE[error.code] ?? 500,
       code: error.code,
       message,

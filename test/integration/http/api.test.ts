@@ -267,6 +267,76 @@ for (const store of HTTP_TEST_STORES) {
       assert.equal((await t.fetch("POST", "/queues/ctl/pause", { token: producer })).status, 403);
     });
 
+    it("credits: a quota over its limit answers 429 with Retry-After and writes nothing", async () => {
+      const acme = await t.key("producer", "acme-credits");
+      const set = await t.fetch("PUT", "/tenants/acme-credits/quota", {
+        body: JSON.stringify({ daily_limit: 2, monthly_limit: null }),
+      });
+      assert.equal(set.status, 200);
+      assert.equal(set.body.daily.limit, 2);
+      assert.equal(set.body.monthly.limit, null);
+      const submit = (body: object) =>
+        t.fetch("POST", "/jobs", { token: acme, body: JSON.stringify(body) });
+      assert.equal(
+        (await submit({ type: "nobody.handles", queue: "idle", unique_key: "k" })).status,
+        202,
+      );
+      assert.equal(
+        (await submit({ type: "nobody.handles", queue: "idle", unique_key: "k" })).status,
+        200,
+        "duplicate",
+      );
+      const batch = await t.fetch("POST", "/jobs/batch", {
+        token: acme,
+        body: JSON.stringify({
+          jobs: [
+            { type: "nobody.handles", queue: "idle" },
+            { type: "nobody.handles", queue: "idle" },
+          ],
+        }),
+      });
+      assert.equal(batch.status, 429, "the batch would exceed the quota: all of it is refused");
+      assert.equal(batch.body.error.code, "quota_exceeded");
+      const retryAfter = Number(batch.headers.get("retry-after"));
+      assert.ok(retryAfter > 0 && retryAfter <= 86_400, `Retry-After ${retryAfter}`);
+      assert.equal((await submit({ type: "nobody.handles", queue: "idle" })).status, 202);
+      assert.equal((await submit({ type: "nobody.handles", queue: "idle" })).status, 429);
+      const credits = await t.fetch("GET", "/credits", { token: acme });
+      assert.equal(credits.status, 200);
+      assert.deepEqual(
+        {
+          tenant: credits.body.tenant,
+          used: credits.body.daily.used,
+          remaining: credits.body.daily.remaining,
+        },
+        { tenant: "acme-credits", used: 2, remaining: 0 },
+      );
+      assert.equal(
+        (await t.fetch("GET", "/jobs", { token: acme })).body.count,
+        2,
+        "refused jobs were not written",
+      );
+      assert.equal(
+        (await t.fetch("GET", "/credits?tenant=acme-credits")).body.daily.used,
+        2,
+        "admins see any tenant",
+      );
+      assert.equal(
+        (
+          await t.fetch("PUT", "/tenants/acme-credits/quota", {
+            token: acme,
+            body: JSON.stringify({ daily_limit: 9, monthly_limit: null }),
+          })
+        ).status,
+        403,
+      );
+      const bad = await t.fetch("PUT", "/tenants/acme-credits/quota", {
+        body: JSON.stringify({ daily_limit: -1, monthly_limit: null }),
+      });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.details.field, "daily_limit");
+    });
+
     it("health, readiness, metrics, OpenAPI and docs", async () => {
       assert.deepEqual((await t.fetch("GET", "/healthz", { token: null })).body, { status: "ok" });
       assert.equal((await t.fetch("GET", "/readyz", { token: null })).status, 200);
