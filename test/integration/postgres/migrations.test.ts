@@ -43,7 +43,16 @@ describe("migrations (PostgreSQL)", () => {
     );
     assert.deepEqual(
       tables.rows.map((row) => row.table_name),
-      ["api_keys", "job_events", "job_events_pending", "jobs", "queues", "schema_migrations"],
+      [
+        "api_keys",
+        "job_events",
+        "job_events_pending",
+        "jobs",
+        "queues",
+        "schema_migrations",
+        "tenant_quotas",
+        "tenant_usage",
+      ],
     );
     assert.deepEqual(await stores[3]!.migrate(), { applied: [], version: versions });
   });
