@@ -13,6 +13,11 @@ import type { WaitingEstimate } from "./serialize.js";
 const STATS_TTL_MS = 2_000;
 const WINDOW_MS = 15 * 60_000;
 const DEFAULT_RUN_MS = 1_000;
+/**
+ * Positions are counted up to this many (a bounded index range, however long the queue): a
+ * `queue_position` of 10,000 means "10,000 or more".
+ */
+export const POSITION_LIMIT = 10_000;
 
 /** See the module header. */
 export class WaitingEstimator {
@@ -26,10 +31,9 @@ export class WaitingEstimator {
     if (job.status !== "queued" && job.status !== "scheduled" && job.status !== "retrying")
       return null;
     const [position, stats] = await Promise.all([
-      this.store.jobPosition({ id: job.id }),
+      this.store.jobPosition({ job, limit: POSITION_LIMIT }),
       this.queueStats(now),
     ]);
-    if (position === null) return null;
     const queue = stats.get(job.queue);
     const runMs = queue?.runMs?.p50 ?? DEFAULT_RUN_MS;
     const concurrency = Math.max(1, queue?.counts.running ?? 0);

@@ -275,10 +275,14 @@ export interface Store {
   /** Per-queue counts, settings, throughput and wait/run-time percentiles over `windowMs`. */
   queueStats(params: { now: number; windowMs: number; tenant?: string }): Promise<QueueStats[]>;
   /**
-   * How many queued jobs of the same queue (any tenant: they share its workers) come before
-   * this waiting job in claim order; null when the job is not waiting (or unknown).
+   * How many queued jobs of the same queue (any tenant: they share its workers) come before a
+   * waiting job in claim order, counting at most `limit` (a result of `limit` means "that many
+   * or more"), so that the cost stays bounded however long the queue is.
    */
-  jobPosition(params: { id: string }): Promise<number | null>;
+  jobPosition(params: {
+    job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
+    limit: number;
+  }): Promise<number>;
 
   /**
    * Events after `afterSeq`, oldest first, at most `limit`. Every state change a store makes is

@@ -1094,27 +1094,20 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.deepEqual(later.runMs, { p50: 40, p95: 40 });
       });
 
-      test("positions count the queued jobs ahead in claim order", async () => {
+      test("positions count the queued jobs ahead in claim order, up to a limit", async () => {
         const a = await enqueue();
         clock.advance(1);
         const b = await enqueue({ tenant: "other" });
         const urgent = await enqueue({ priority: 5 });
         const later = await enqueue({ delay: 10_000 });
-        assert.equal(await store.jobPosition({ id: urgent.id }), 0);
-        assert.equal(await store.jobPosition({ id: a.id }), 1);
-        assert.equal(
-          await store.jobPosition({ id: b.id }),
-          2,
-          "other tenants' jobs share the queue",
-        );
-        assert.equal(await store.jobPosition({ id: later.id }), 3);
+        const position = (job: typeof a, limit = 100) => store.jobPosition({ job, limit });
+        assert.equal(await position(urgent), 0);
+        assert.equal(await position(a), 1);
+        assert.equal(await position(b), 2, "other tenants' jobs share the queue");
+        assert.equal(await position(later), 3);
+        assert.equal(await position(later, 2), 2, "counting stops at the limit");
         await claim(1);
-        assert.equal(
-          await store.jobPosition({ id: urgent.id }),
-          null,
-          "running jobs have no position",
-        );
-        assert.equal(await store.jobPosition({ id: uuidv7(clock.now()) }), null);
+        assert.equal(await position(a), 0, "the claimed job is no longer ahead");
       });
 
       test("a tenant-scoped claim takes only that tenant's jobs", async () => {

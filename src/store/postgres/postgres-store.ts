@@ -312,8 +312,13 @@ export class PostgresStore implements Store {
     return this.guard(() => insights.queueStats(this.pool, this.statements, params));
   }
 
-  async jobPosition(params: { id: string }): Promise<number | null> {
-    return this.guard(() => insights.jobPosition(this.pool, this.statements, params.id));
+  async jobPosition(params: {
+    job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
+    limit: number;
+  }): Promise<number> {
+    return this.guard(() =>
+      insights.jobPosition(this.pool, this.statements, params.job, params.limit),
+    );
   }
 
   async readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]> {

@@ -1,9 +1,9 @@
 /** Queue statistics and waiting-job positions on PostgreSQL (GET /queues, queue_position, ETA). */
-import { isUuid } from "../../core/ids.js";
+import type { JobRecord } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import { buildQueueStats } from "../queue-stats.js";
 import type { QueueStats } from "../store.js";
-import { rowToQueue, type JobRow, type QueueRow } from "./job-row.js";
+import { rowToQueue, type QueueRow } from "./job-row.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 
 /** Most recent completions sampled for the percentiles. */
@@ -41,26 +41,19 @@ export async function queueStats(
   });
 }
 
-/** Queued jobs ahead of a waiting job in its queue; null when the job is not waiting. */
+/** Queued jobs ahead of a waiting job in its queue, at most `limit`. */
 export async function jobPosition(
   on: Queryable,
   statements: Statements,
-  id: string,
-): Promise<number | null> {
-  if (!isUuid(id)) return null;
-  const found = await runStatement<JobRow>(on, statements.SELECT_JOB, [id]);
-  const row = found.rows[0];
-  if (
-    row === undefined ||
-    (row.status !== "queued" && row.status !== "scheduled" && row.status !== "retrying")
-  ) {
-    return null;
-  }
+  job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">,
+  limit: number,
+): Promise<number> {
   const ahead = await runStatement<{ n: number }>(on, statements.COUNT_AHEAD, [
-    row.queue,
-    row.priority,
-    row.run_at,
-    row.id,
+    job.queue,
+    job.priority,
+    job.runAt.getTime(),
+    job.id,
+    limit,
   ]);
   return ahead.rows[0]!.n;
 }

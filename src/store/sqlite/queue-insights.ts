@@ -1,11 +1,11 @@
 /** Queue statistics and waiting-job positions on SQLite (GET /queues, queue_position, ETA). */
+import type { JobRecord } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import { buildQueueStats } from "../queue-stats.js";
 import type { QueueStats } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
-import { rowToQueue, type JobRow, type QueueRow } from "./job-row.js";
+import { rowToQueue, type QueueRow } from "./job-row.js";
 import * as insightsSql from "./sql/insights.js";
-import * as jobsSql from "./sql/jobs.js";
 import * as queuesSql from "./sql/queues.js";
 
 /** Most recent completions sampled for the percentiles. */
@@ -40,21 +40,20 @@ export function queueStats(
   });
 }
 
-/** Queued jobs ahead of a waiting job in its queue; null when the job is not waiting. */
-export function jobPosition(db: SqliteConnection, id: string): number | null {
-  return db.guard(() => {
-    const row = db.stmt(jobsSql.SELECT_JOB).get({ id }) as JobRow | undefined;
-    if (
-      row === undefined ||
-      (row.status !== "queued" && row.status !== "scheduled" && row.status !== "retrying")
-    ) {
-      return null;
-    }
-    return db.stmt(insightsSql.COUNT_AHEAD).pluck().get({
-      queue: row.queue,
-      priority: row.priority,
-      run_at: row.run_at,
-      id: row.id,
-    }) as number;
-  });
+/** Queued jobs ahead of a waiting job in its queue, at most `limit`. */
+export function jobPosition(
+  db: SqliteConnection,
+  job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">,
+  limit: number,
+): number {
+  return db.guard(
+    () =>
+      db.stmt(insightsSql.COUNT_AHEAD).pluck().get({
+        queue: job.queue,
+        priority: job.priority,
+        run_at: job.runAt.getTime(),
+        id: job.id,
+        limit,
+      }) as number,
+  );
 }

@@ -376,8 +376,11 @@ export class SqliteStore implements Store {
     return insights.queueStats(this.db, params);
   }
 
-  async jobPosition(params: { id: string }): Promise<number | null> {
-    return insights.jobPosition(this.db, params.id);
+  async jobPosition(params: {
+    job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
+    limit: number;
+  }): Promise<number> {
+    return insights.jobPosition(this.db, params.job, params.limit);
   }
 
   async readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]> {

@@ -19,9 +19,11 @@ WHERE status = 'completed' AND completed_at >= $1::bigint
   AND ($3::text IS NULL OR tenant = $3::text)
 ORDER BY completed_at DESC LIMIT $4::int`;
 
-/** $1 queue, $2 priority, $3 run_at, $4 id — queued jobs of the queue ahead of a job in claim order. */
+/** $1 queue, $2 priority, $3 run_at, $4 id, $5 limit — queued jobs ahead of a job in claim order, at most $5. */
 export const COUNT_AHEAD: SqlTemplate = (t) => `
-SELECT count(*)::int AS n FROM ${t.jobs}
-WHERE status = 'queued' AND queue = $1::text
-  AND (priority > $2::int OR (priority = $2::int
-    AND (run_at < $3::bigint OR (run_at = $3::bigint AND id < $4::uuid))))`;
+SELECT count(*)::int AS n FROM (
+  SELECT 1 FROM ${t.jobs}
+  WHERE status = 'queued' AND queue = $1::text
+    AND (priority > $2::int OR (priority = $2::int
+      AND (run_at < $3::bigint OR (run_at = $3::bigint AND id < $4::uuid))))
+  LIMIT $5::int) AS ahead`;

@@ -14,8 +14,10 @@ FROM jobs
 WHERE status = 'completed' AND completed_at >= @since AND (@tenant IS NULL OR tenant = @tenant)
 ORDER BY completed_at DESC LIMIT @limit`;
 
-/** @queue @priority @run_at @id — queued jobs of the queue ahead of a job in claim order. */
+/** @queue @priority @run_at @id @limit — queued jobs ahead of a job in claim order, at most @limit. */
 export const COUNT_AHEAD = `
-SELECT count(*) FROM jobs
-WHERE status = 'queued' AND queue = @queue
-  AND (priority > @priority OR (priority = @priority AND (run_at < @run_at OR (run_at = @run_at AND id < @id))))`;
+SELECT count(*) FROM (
+  SELECT 1 FROM jobs
+  WHERE status = 'queued' AND queue = @queue
+    AND (priority > @priority OR (priority = @priority AND (run_at < @run_at OR (run_at = @run_at AND id < @id))))
+  LIMIT @limit)`;
