@@ -5,7 +5,12 @@
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import {
   jsonSchemaTransform,
   validatorCompiler,
@@ -102,6 +107,34 @@ export interface BuiltApp {
   close(): Promise<void>;
 }
 
+/**
+ * One log line per request ("request completed": method, url, status, time, request id) instead
+ * of Fastify's two full lines — measured at ~13 % of the server's CPU under POST load. Health
+ * checks log at debug.
+ */
+class RequestLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ method: request.method, url: request.url }, "incoming request");
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const fields = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) reply.log.error({ ...fields, err: error }, "request errored");
+    else if (request.url === "/healthz" || request.url === "/readyz")
+      reply.log.debug(fields, "request completed");
+    else reply.log.info(fields, "request completed");
+  }
+}
+
 const noopLogger: Logger = {
   debug: () => undefined,
   info: () => undefined,
@@ -118,6 +151,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     bodyLimit: options.bodyLimit ?? 1_048_576,
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
+    logController: new RequestLogController(),
     routerOptions: { ignoreTrailingSlash: true },
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
   // JSON only: a text/plain body is answered 415, not parsed as a string.
