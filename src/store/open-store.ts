@@ -11,7 +11,7 @@ export const DEFAULT_STORE_URL = "sqlite:./data/spool.db";
 
 /** Store-specific options passed through `Spool.open`. */
 export interface StoreTuning {
-  /** SQLite: how often other processes' writes are looked for while workers wait, ms. Default 10. */
+  /** SQLite: how often other processes' writes are looked for while workers wait, ms. Default 20. */
   pollIntervalMs?: number | undefined;
   /** SQLite: how long a write waits for another process's lock, ms. Default 10,000. */
   busyTimeoutMs?: number | undefined;

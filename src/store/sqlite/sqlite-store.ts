@@ -65,7 +65,7 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** File path (its folder is created), or `:memory:`. */
   path: string;
-  /** How often to look for other processes' writes while anyone waits for jobs, ms. Default 10. */
+  /** How often to look for other processes' writes while anyone waits for jobs, ms. Default 20. */
   pollIntervalMs?: number;
 }
 
@@ -90,7 +90,7 @@ export class SqliteStore implements Store {
 
   constructor(options: SqliteStoreOptions) {
     this.db = new SqliteConnection(options.path, options.busyTimeoutMs ?? 10_000);
-    this.pollIntervalMs = options.pollIntervalMs ?? 10;
+    this.pollIntervalMs = options.pollIntervalMs ?? 20;
     this.claimTransaction = this.db.transaction((params: ClaimParams) =>
       claimRows(this.db, params),
     );
