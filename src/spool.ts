@@ -2,7 +2,7 @@
  * The library API (SPEC §3): `Spool.open()` → enqueue, inspect, control, run workers, listen to
  * events, close. It composes a store, workers and the maintenance runner.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { systemClock, type Clock } from "./core/clock.js";
 import { SpoolError, SpoolValidationError } from "./core/errors.js";
 import { SafeEmitter, type JobEventMap } from "./core/events.js";
@@ -11,8 +11,6 @@ import type { JobRecord } from "./core/job.js";
 import { isPlainObject, type JsonObject } from "./core/json.js";
 import type { Logger } from "./core/logger.js";
 import {
-  DEFAULT_MAX_PAYLOAD_BYTES,
-  DEFAULT_MAX_RESULT_BYTES,
   assertInteger,
   assertQueueName,
   assertTenant,
@@ -24,131 +22,34 @@ import {
 } from "./core/options.js";
 import { toValidationError } from "./core/schema-errors.js";
 import type { TenantCredits } from "./core/quota.js";
-import { parseStatusFilter, type JobState } from "./core/states.js";
+import { parseStatusList, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
 import { EventPruner } from "./maintenance/event-pruner.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
 import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
-import { RetentionPruner, type RetentionOptions } from "./maintenance/retention-pruner.js";
+import { RetentionPruner } from "./maintenance/retention-pruner.js";
 import { MaintenanceRunner } from "./maintenance/runner.js";
-import { openStore, resolveStoreUrl, type StoreTuning } from "./store/open-store.js";
-import type { QueueConfig, QueuePatch, StateCounts, Store } from "./store/store.js";
+import { openStore, resolveStoreUrl } from "./store/open-store.js";
+import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
+import {
+  spoolOptionsSchema,
+  type EnqueuedJob,
+  type ListOptions,
+  type SpoolOptions,
+  type Stats,
+  type TransactionOption,
+} from "./spool-options.js";
+import { validateQueuePatch } from "./core/queue-settings.js";
 
-/** Options of `Spool.open` (durations in ms). */
-export interface SpoolOptions {
-  /** Clock (tests inject a fake one). Default: the system clock. */
-  clock?: Clock;
-  /** Logger with pino's call shape. Default: warnings and errors to stderr. */
-  logger?: Logger;
-  /** Run lease rescue, promotion and pruning in this process. Default true. */
-  maintenance?: boolean | MaintenanceIntervals;
-  /** Largest payload, encoded. Default 1 MiB. */
-  maxPayloadBytes?: number;
-  /** Largest handler result, encoded. Default 1 MiB. */
-  maxResultBytes?: number;
-  /** Apply pending migrations on open. Default true. */
-  migrate?: boolean;
-  /** Random source for backoff jitter (tests make it deterministic). Default Math.random. */
-  random?: () => number;
-  /** How long finished jobs are kept. */
-  retention?: RetentionOptions;
-  /** A store to use instead of opening `url`. */
-  store?: Store;
-  /** Store tuning passed to the store `url` opens. */
-  storeTuning?: StoreTuning;
-  /** `sqlite:<path>` or `postgres://…`. Default: `SPOOL_URL`, `DATABASE_URL`, then `sqlite:./data/spool.db`. */
-  url?: string;
-}
-
-/** Intervals of the maintenance services, ms. */
-export interface MaintenanceIntervals {
-  /** Default 250. */
-  promoteIntervalMs?: number;
-  /** Default 60,000. */
-  pruneIntervalMs?: number;
-  /** Default 1,000. */
-  rescueIntervalMs?: number;
-}
-
-/** Runs a submission on the caller's own database client, inside its transaction (PostgreSQL). */
-export interface TransactionOption {
-  /** A connected `pg` client (or pool client) with an open transaction. */
-  client?: unknown;
-}
-
-/** A job returned by `enqueue`: the record, and whether it was an existing unique job. */
-export type EnqueuedJob = JobRecord & { duplicate: boolean };
-
-/** Filters of `list`. */
-export interface ListOptions {
-  /** Opaque cursor from a previous page's `nextCursor`. */
-  cursor?: string;
-  /** 1–1000. Default 50. */
-  limit?: number;
-  queue?: string;
-  /** One state, several, or a comma-separated list; `pending` means `queued`. */
-  status?: string | readonly string[];
-  tag?: string;
-  tenant?: string;
-  type?: string;
-}
-
-/** Counts of jobs (SPEC §2 `/stats`, camelCase). */
-export interface Stats extends StateCounts {
-  totalJobs: number;
-  /** Jobs waiting to run: scheduled + queued + retrying. */
-  queueSize: number;
-}
-
-const optionsSchema = z
-  .object({
-    clock: z.custom<Clock>((v) => typeof (v as Clock | undefined)?.now === "function").optional(),
-    logger: z
-      .custom<Logger>((v) => typeof (v as Logger | undefined)?.warn === "function")
-      .optional(),
-    maintenance: z
-      .union([
-        z.boolean(),
-        z
-          .object({
-            promoteIntervalMs: z.number().int().min(10).optional(),
-            pruneIntervalMs: z.number().int().min(100).optional(),
-            rescueIntervalMs: z.number().int().min(10).optional(),
-          })
-          .strict(),
-      ])
-      .default(true),
-    maxPayloadBytes: z.number().int().min(2).default(DEFAULT_MAX_PAYLOAD_BYTES),
-    maxResultBytes: z.number().int().min(2).default(DEFAULT_MAX_RESULT_BYTES),
-    migrate: z.boolean().default(true),
-    random: z.custom<() => number>((v) => typeof v === "function").optional(),
-    retention: z
-      .object({
-        completedMs: z.number().int().min(0).optional(),
-        failedMs: z.number().int().min(0).optional(),
-        cancelledMs: z.number().int().min(0).optional(),
-      })
-      .strict()
-      .optional(),
-    store: z
-      .custom<Store>((v) => typeof (v as Store | undefined)?.claimJobs === "function")
-      .optional(),
-    storeTuning: z
-      .object({
-        pollIntervalMs: z.number().int().min(1).optional(),
-        busyTimeoutMs: z.number().int().min(0).optional(),
-        schema: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
-          .optional(),
-        poolSize: z.number().int().min(1).max(1000).optional(),
-      })
-      .strict()
-      .optional(),
-    url: z.string().min(1).optional(),
-  })
-  .strict();
+export type {
+  EnqueuedJob,
+  ListOptions,
+  MaintenanceIntervals,
+  SpoolOptions,
+  Stats,
+  TransactionOption,
+} from "./spool-options.js";
 
 /** The Spool library entry point. */
 export class Spool {
@@ -164,7 +65,7 @@ export class Spool {
   private readonly maxResultBytes: number;
   private closed = false;
 
-  private constructor(store: Store, options: z.output<typeof optionsSchema>) {
+  private constructor(store: Store, options: z.output<typeof spoolOptionsSchema>) {
     this.store = store;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? stderrLogger;
@@ -196,7 +97,7 @@ export class Spool {
 
   /** Opens the store (migrating it unless `migrate: false`) and starts maintenance. */
   static async open(options: SpoolOptions = {}): Promise<Spool> {
-    const parsed = optionsSchema.safeParse(options);
+    const parsed = spoolOptionsSchema.safeParse(options);
     if (!parsed.success) {
       throw toValidationError(parsed.error);
     }
@@ -325,7 +226,7 @@ export class Spool {
     if (options.cursor !== undefined && typeof options.cursor !== "string") {
       throw new SpoolValidationError("cursor", "must be a string");
     }
-    const status = parseStatuses(options.status);
+    const status = parseStatusList(options.status);
     return this.store.listJobs({
       limit,
       ...(status === undefined ? {} : { status }),
@@ -494,44 +395,6 @@ function tenantOf(options: { tenant?: string }): { tenant?: string } {
   if (options.tenant === undefined) return {};
   assertTenant(options.tenant);
   return { tenant: options.tenant };
-}
-
-function parseStatuses(value: string | readonly string[] | undefined): JobState[] | undefined {
-  if (value === undefined) return undefined;
-  const names = typeof value === "string" ? value.split(",") : value;
-  if (!Array.isArray(names))
-    throw new SpoolValidationError("status", "must be a string or an array of strings");
-  const states = names
-    .filter((name) => typeof name !== "string" || name.trim() !== "")
-    .map((name) => {
-      const state = typeof name === "string" ? parseStatusFilter(name) : undefined;
-      if (state === undefined)
-        throw new SpoolValidationError("status", `unknown status "${String(name)}"`);
-      return state;
-    });
-  return states.length === 0 ? undefined : [...new Set(states)];
-}
-
-function validateQueuePatch(patch: QueuePatch): void {
-  if (typeof patch !== "object" || patch === null)
-    throw new SpoolValidationError("patch", "must be an object");
-  const limits: Record<string, [number, number]> = {
-    concurrency: [1, 100_000],
-    timeoutMs: [1, 7 * 86_400_000],
-    maxAttempts: [1, 1000],
-    backoffBaseMs: [0, 7 * 86_400_000],
-    backoffCapMs: [0, 7 * 86_400_000],
-  };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) continue;
-    if (key === "paused") {
-      if (typeof value !== "boolean") throw new SpoolValidationError("paused", "must be a boolean");
-      continue;
-    }
-    const range = limits[key];
-    if (range === undefined) throw new SpoolValidationError(key, "is not a queue setting");
-    if (value !== null) assertInteger(value, key, range[0], range[1]);
-  }
 }
 
 function pick<T extends object, K extends keyof T>(

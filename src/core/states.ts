@@ -2,7 +2,7 @@
  * Job states and the legal transitions between them (SPEC §1 "States").
  * The table is the single source of truth; `docs/state-machine.md` draws it.
  */
-import { InvalidTransitionError } from "./errors.js";
+import { InvalidTransitionError, SpoolValidationError } from "./errors.js";
 
 /** Every state a job can be in, in lifecycle order. */
 export const JOB_STATES = [
@@ -80,4 +80,23 @@ export function parseStatusFilter(value: string): JobState | undefined {
   const name = value.trim().toLowerCase();
   if (name === "pending") return "queued";
   return isJobState(name) ? name : undefined;
+}
+
+/** Parses a status filter: one state, an array, or a comma-separated list (`pending` = queued). */
+export function parseStatusList(
+  value: string | readonly string[] | undefined,
+): JobState[] | undefined {
+  if (value === undefined) return undefined;
+  const names = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(names))
+    throw new SpoolValidationError("status", "must be a string or an array of strings");
+  const states = names
+    .filter((name) => typeof name !== "string" || name.trim() !== "")
+    .map((name) => {
+      const state = typeof name === "string" ? parseStatusFilter(name) : undefined;
+      if (state === undefined)
+        throw new SpoolValidationError("status", `unknown status "${String(name)}"`);
+      return state;
+    });
+  return states.length === 0 ? undefined : [...new Set(states)];
 }
