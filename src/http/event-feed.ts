@@ -2,8 +2,10 @@
  * Follows the store's job-event log and fans events out to subscribers (SSE streams, WebSocket
  * clients, metrics). Because every store writes events in the same transaction as the change,
  * subscribers see events from every process — built-in workers, `spool worker` processes, other
- * API servers — in commit order. Polled every `pollIntervalMs` (default 10 ms: an empty read is
- * an index probe), reading in batches.
+ * API servers — in commit order. Read in batches every `pollIntervalMs` (10 ms) while anything
+ * happens, every `idleIntervalMs` (100 ms) after `idleAfterMs` (2 s) without events; a store hint
+ * that jobs are ready (a submission anywhere) or a new subscriber makes it fast again, so the
+ * events of a new job are seen within ~10 ms while an idle server spends almost nothing.
  */
 import type { Logger } from "../core/logger.js";
 import type { StoredJobEvent, Store } from "../store/store.js";
@@ -16,8 +18,12 @@ export interface EventFeedOptions {
   /** Events read per query. Default 500. */
   batchSize?: number;
   logger: Logger;
-  /** How often the log is read, ms. Default 10. */
+  /** How often the log is read while active, ms. Default 10. */
   pollIntervalMs?: number;
+  /** How often the log is read once idle, ms. Default 100. */
+  idleIntervalMs?: number;
+  /** Time without events after which the feed is idle, ms. Default 2,000. */
+  idleAfterMs?: number;
   store: Store;
 }
 
@@ -37,10 +43,17 @@ export class EventFeed {
   private reading: Promise<void> | undefined;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly idleIntervalMs: number;
+  private readonly idleAfterMs: number;
+  /** When the feed last saw an event or a hint (ms). */
+  private activeAt = 0;
+  private unsubscribeHints: (() => void) | undefined;
 
   constructor(private readonly options: EventFeedOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 10;
+    this.idleIntervalMs = options.idleIntervalMs ?? 100;
+    this.idleAfterMs = options.idleAfterMs ?? 2_000;
   }
 
   /** The seq of the newest event dispatched. */
@@ -53,12 +66,14 @@ export class EventFeed {
     if (this.running) return;
     this.position = await this.options.store.latestJobEventSeq();
     this.running = true;
+    this.unsubscribeHints = this.options.store.onJobsAvailable(() => this.wake());
     this.schedule();
   }
 
   /** Stops following; subscribers stay registered but receive nothing more. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribeHints?.();
     clearTimeout(this.timer);
     await this.reading;
   }
@@ -70,6 +85,7 @@ export class EventFeed {
    */
   subscribe(listener: FeedListener, afterSeq?: number): () => void {
     const subscriber: Subscriber = { listener, buffer: null, lastSeq: this.position };
+    this.wake();
     this.subscribers.add(subscriber);
     if (afterSeq !== undefined && afterSeq < this.position) {
       subscriber.buffer = [];
@@ -91,6 +107,7 @@ export class EventFeed {
         for (const subscriber of this.subscribers) this.deliver(subscriber, event);
       }
       total += events.length;
+      if (events.length > 0) this.activeAt = Date.now();
       if (events.length < this.batchSize) return total;
     }
   }
@@ -135,19 +152,33 @@ export class EventFeed {
     for (const event of buffered) this.deliver(subscriber, event);
   }
 
-  private schedule(): void {
+  /** Something happened: read at the fast rate again (now, if the feed was idle). */
+  wake(): void {
+    const wasIdle = Date.now() - this.activeAt > this.idleAfterMs;
+    this.activeAt = Date.now();
+    if (wasIdle && this.running && this.reading === undefined) {
+      clearTimeout(this.timer);
+      this.schedule(0);
+    }
+  }
+
+  private schedule(delayMs?: number): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => {
-      this.reading = this.runOnce()
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, "reading the event log failed"),
-        )
-        .then(() => undefined)
-        .finally(() => {
-          this.reading = undefined;
-          this.schedule();
-        });
-    }, this.pollIntervalMs);
+    const idle = Date.now() - this.activeAt > this.idleAfterMs;
+    this.timer = setTimeout(
+      () => {
+        this.reading = this.runOnce()
+          .catch((error: unknown) =>
+            this.options.logger.warn({ err: error }, "reading the event log failed"),
+          )
+          .then(() => undefined)
+          .finally(() => {
+            this.reading = undefined;
+            this.schedule();
+          });
+      },
+      delayMs ?? (idle ? this.idleIntervalMs : this.pollIntervalMs),
+    );
     this.timer.unref();
   }
 }
