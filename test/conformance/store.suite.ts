@@ -12,6 +12,7 @@ import {
   SpoolNotFoundError,
 } from "../../src/core/errors.js";
 import { uuidv7 } from "../../src/core/ids.js";
+import { MAX_ERROR_HISTORY } from "../../src/core/transitions.js";
 import type { ClaimedJob } from "../../src/core/job.js";
 import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
@@ -469,6 +470,24 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
             [2, "TypeError"],
           ],
         );
+      });
+
+      test(`the error history keeps the newest ${MAX_ERROR_HISTORY} failed attempts`, async () => {
+        const job = await enqueue({ maxAttempts: MAX_ERROR_HISTORY + 2 });
+        for (let attempt = 1; attempt <= MAX_ERROR_HISTORY + 2; attempt++) {
+          const claimed = await claimOne();
+          await store.failJob({
+            id: claimed.id,
+            leaseToken: claimed.leaseToken,
+            error: { message: `failure ${attempt}`, type: "Error", attempt },
+            outcome: { status: "retrying", runAt: clock.now() },
+            now: clock.now(),
+          });
+        }
+        const stored = await store.getJob({ id: job.id });
+        assert.equal(stored?.errors.length, MAX_ERROR_HISTORY);
+        assert.equal(stored?.errors[0]?.attempt, 3, "the oldest two were dropped");
+        assert.equal(stored?.error?.message, `failure ${MAX_ERROR_HISTORY + 2}`);
       });
 
       test("a stale token throws LeaseLostError and changes nothing", async () => {

@@ -69,15 +69,6 @@ export async function runStatement<R extends pg.QueryResultRow>(
   });
 }
 
-/** Runs ad-hoc SQL (built from allow-listed fragments only) with `values`. */
-export async function runSql<R extends pg.QueryResultRow>(
-  on: Queryable,
-  text: string,
-  values: readonly unknown[] = [],
-): Promise<pg.QueryResult<R>> {
-  return on.query<R>({ text, values: values as unknown[], types: PG_TYPES });
-}
-
 /**
  * The caller's client of a transactional enqueue, checked: it must run queries, and must not be
  * a pool (each pool query could land on another connection, outside the caller's transaction).

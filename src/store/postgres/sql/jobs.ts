@@ -10,6 +10,7 @@
  * statements that make jobs ready `pg_notify` once per distinct queue, also in the statement, so
  * events and wake-ups commit (or roll back) with the write at no extra round trip.
  */
+import { MAX_ERROR_HISTORY } from "../../../core/transitions.js";
 import { logEvents, notifyDistinctQueues } from "./fragments.js";
 import type { SqlTemplate } from "./names.js";
 
@@ -169,7 +170,7 @@ SELECT id, status FROM done`;
 /**
  * $1 id, $2 lease_token, $3 status ('retrying'|'failed'), $4 run_at (null unless retrying),
  * $5 error (JSON, as stored), $6 now, $7 the error as logged (JSON, without `at` and stack).
- * Appends the error to `errors`, keeping the newest 25, and logs `job.retrying`, `job.failed`
+ * Appends the error to `errors`, keeping the newest `MAX_ERROR_HISTORY` (25), and logs `job.retrying`, `job.failed`
  * or (when cancellation was asked for) `job.cancelled`.
  */
 export const FAIL_JOB: SqlTemplate = (t) => `
@@ -179,7 +180,7 @@ WITH failed AS (
     run_at = CASE WHEN NOT cancel_requested AND $3::text = 'retrying' THEN $4::bigint ELSE run_at END,
     completed_at = CASE WHEN cancel_requested OR $3::text = 'failed' THEN $6::bigint ELSE NULL END,
     error = $5::jsonb,
-    errors = CASE WHEN jsonb_array_length(errors) >= 25
+    errors = CASE WHEN jsonb_array_length(errors) >= ${MAX_ERROR_HISTORY}
       THEN (errors - 0) || jsonb_build_array($5::jsonb)
       ELSE errors || jsonb_build_array($5::jsonb) END,
     lease_token = NULL, lease_expires_at = NULL, updated_at = $6::bigint

@@ -3,15 +3,18 @@
  * uses the same names. Times are ms since the epoch.
  */
 
+import { MAX_ERROR_HISTORY } from "../../../core/transitions.js";
+
 const UNFINISHED = "('scheduled', 'queued', 'running', 'retrying')";
 
 /** The lease end: `@now + @lease_ms`, never past the attempt's deadline plus `@grace_ms`. */
 const LEASE_END = "MIN(@now + @lease_ms, started_at + timeout_ms + @grace_ms)";
 
 /**
- * Appends `@error` (a JSON object) to the `errors` history, keeping the newest 25 entries.
+ * Appends `@error` (a JSON object) to the `errors` history, keeping the newest
+ * `MAX_ERROR_HISTORY` (25) entries.
  */
-const APPEND_ERROR = `CASE WHEN json_array_length(errors) >= 25
+const APPEND_ERROR = `CASE WHEN json_array_length(errors) >= ${MAX_ERROR_HISTORY}
   THEN json_remove(json_insert(errors, '$[#]', json(@error)), '$[0]')
   ELSE json_insert(errors, '$[#]', json(@error)) END`;
 
