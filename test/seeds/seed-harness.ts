@@ -5,8 +5,8 @@
  * PYTHONPATH) and plain `node` scripts. Every client runs as a process of its own, as a user
  * would run it; the tests then check the outcome through the HTTP API.
  */
-import { execFile } from "node:child_process";
-import { join } from "node:path";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { REPO_ROOT, startSpool, type SpoolProcess } from "../integration/cli/spool-cli.js";
 
@@ -126,9 +126,9 @@ function run(file: string, args: string[], env: Record<string, string>): Promise
   });
 }
 
-/** Runs a Python file of fixtures/ with the `requests` shim on PYTHONPATH. */
+/** Runs a Python file (a path, or a name in fixtures/) with the `requests` shim on PYTHONPATH. */
 export function runPython(script: string, env: Record<string, string>): Promise<ClientRun> {
-  return run("python3", ["-u", join(FIXTURES, script)], {
+  return run("python3", ["-u", resolve(FIXTURES, script)], {
     PYTHONPATH: FIXTURES,
     PYTHONDONTWRITEBYTECODE: "1",
     ...env,
@@ -161,4 +161,25 @@ export function captures(text: string, pattern: RegExp): string[] {
     .split("\n")
     .map((line) => pattern.exec(line)?.[1])
     .filter((value): value is string => value !== undefined);
+}
+
+/** A long-running Python program (a remote worker) with its stdout lines collected. */
+export type PythonProcess = ChildProcess & { lines: string[] };
+
+/** Starts a Python file (a path, or a name in fixtures/; stdlib only); stderr goes to the test's stderr. */
+export function startPython(script: string, env: Record<string, string>): PythonProcess {
+  const child = spawn("python3", ["-u", resolve(FIXTURES, script)], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PYTHONPATH: FIXTURES, PYTHONDONTWRITEBYTECODE: "1", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  }) as PythonProcess;
+  child.lines = [];
+  let partial = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    const parts = (partial + chunk).split("\n");
+    partial = parts.pop()!;
+    child.lines.push(...parts);
+  });
+  return child;
 }
