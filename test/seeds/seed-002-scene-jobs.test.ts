@@ -146,7 +146,7 @@ describe("seed 002: the five Python examples with a remote worker beside the dem
       const demo = await waitFor(
         async () => {
           const job = await adminGet(id);
-          return ["completed", "failed", "cancelled"].includes(job.status) && job;
+          return ["completed", "failed", "cancelled"].includes(job.status) ? job : null;
         },
         { timeoutMs: 60_000 },
       );

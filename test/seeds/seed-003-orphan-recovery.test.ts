@@ -122,7 +122,7 @@ describe("seed 003: a worker SIGKILLed mid-job on PostgreSQL; its orphans are re
     const done = await waitFor(
       async () => {
         const jobs = await Promise.all(ids.map(status));
-        return jobs.every((job) => job.status === "completed") && jobs;
+        return jobs.every((job) => job.status === "completed") ? jobs : null;
       },
       { timeoutMs: 150_000, intervalMs: 250, message: "every orphan completed" },
     );
