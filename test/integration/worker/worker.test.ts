@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { Spool, UnrecoverableError, type JobEventMap, type Worker } from "../../../src/index.js";
+import {
+  Spool,
+  SpoolValidationError,
+  UnrecoverableError,
+  type JobEventMap,
+  type Worker,
+} from "../../../src/index.js";
 import { tempSqliteUrl } from "../../helpers/temp-dir.js";
 import { nextEvent, waitFor } from "../../helpers/wait-for.js";
 
@@ -415,11 +421,28 @@ describe("worker", () => {
     assert.equal(peak, 3);
   });
 
-  it("a job type without a handler fails its attempt with UnknownJobType", async () => {
-    await startWorker({ handlers: { known: async () => null } });
-    const job = await spool.enqueue("unknown.type", {}, { maxAttempts: 1 });
-    const failed = await event("job.failed", job.id);
-    assert.equal(failed.error.type, "UnknownJobType");
+  it("a job of a type the worker has no handler for waits for a worker that serves it", async () => {
+    const known = await startWorker({ handlers: { known: async () => null } });
+    const idle = nextEvent((listener) => known.on("worker.idle", listener));
+    const job = await spool.enqueue("other.type", {}, { maxAttempts: 1 });
+    await idle; // a claim after the submission found nothing it may take
+    const waiting = await spool.get(job.id);
+    assert.equal(waiting?.status, "queued");
+    assert.equal(waiting?.attempt, 0);
+    const done = event("job.completed", job.id);
+    const serving = await startWorker({ handlers: { "other.type": async () => "ran" } });
+    await done;
+    assert.equal((await spool.get(job.id))?.worker, serving.id);
+  });
+
+  it('refuses handler names that are not job types ("*" included)', () => {
+    for (const name of ["*", "has space", ""]) {
+      assert.throws(
+        () => spool.worker({ handlers: { [name]: async () => null } }),
+        (error: unknown) =>
+          error instanceof SpoolValidationError && error.field === `handlers.${name}`,
+      );
+    }
   });
 
   it("a paused queue is not worked until resumed", async () => {
