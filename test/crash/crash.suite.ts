@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { Spool } from "../../src/index.js";
+import type { Spool } from "../../src/index.js";
 import { readExecutions } from "../helpers/execution-log.js";
 import { helperPath, spawnTs, stopChild, waitForLine } from "../helpers/processes.js";
 import { tempDir } from "../helpers/temp-dir.js";
