@@ -39,10 +39,13 @@ describe("worker", () => {
     });
   });
   afterEach(async () => {
-    for (const worker of workers.splice(0)) await worker.stop({ graceMs: 0 });
+    const started = workers.splice(0);
+    for (const worker of started) await worker.stop({ graceMs: 0 });
     await spool.close();
-    for (const worker of workers)
+    for (const worker of started) {
       assert.equal(worker.isRunning, false, "a worker was left running");
+      assert.equal(worker.activeCount, 0, "a handler was left running after stop()");
+    }
   });
 
   it("runs a job, stores its result and reports progress", async () => {
@@ -321,7 +324,7 @@ describe("worker", () => {
   it("a lost lease aborts the stale attempt, whose result never overwrites the newer one", async () => {
     const reasons: unknown[] = [];
     let calls = 0;
-    await startWorker({
+    const worker = await startWorker({
       leaseMs: 300, // renewed every 100 ms
       handlers: {
         job: (_job, ctx) => {
@@ -350,7 +353,9 @@ describe("worker", () => {
     await event("job.completed", job.id);
     await waitFor(() => reasons.length === 1);
     assert.equal((reasons[0] as Error).name, "LeaseLostError");
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let the stale attempt try to report
+    // stop() returns once every attempt (the stale one too) has settled and every pending
+    // completion is written: had the stale result been reported, it would be in the store now.
+    await worker.stop();
     const stored = await spool.get(job.id);
     assert.equal(stored?.status, "completed");
     assert.equal(stored?.result, "fresh result");
