@@ -18,7 +18,6 @@ function collect(dir) {
   return files;
 }
 
-const isSerial = (file) => file.startsWith(join("test", "serial"));
 const files = roots
   .flatMap((root) => collect(root))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
@@ -28,28 +27,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-/** Runs Node's test runner on `list`; returns its exit status. */
-function run(list, concurrency) {
-  const result = spawnSync(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      "--test",
-      `--test-concurrency=${concurrency}`,
-      "--test-timeout=180000",
-      ...list,
-    ],
-    { stdio: "inherit" },
-  );
-  return result.status ?? 1;
-}
-
-// Tests that disturb shared services (restarting PostgreSQL) run first, alone, one at a time;
-// then everything else in parallel (its summary is the run's closing lines).
-const serial = files.filter(isSerial);
-const parallel = files.filter((file) => !isSerial(file));
-let status = 0;
-if (serial.length > 0) status = run(serial, "1");
-if (parallel.length > 0) status = run(parallel, process.env.TEST_CONCURRENCY ?? "3") || status;
-process.exit(status);
+// Every file runs in parallel: no test touches a shared service's lifecycle (the PostgreSQL
+// restart test restarts a private cluster of its own), so none needs to run alone.
+const result = spawnSync(
+  process.execPath,
+  [
+    "--import",
+    "tsx",
+    "--test",
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? "3"}`,
+    "--test-timeout=180000",
+    ...files,
+  ],
+  { stdio: "inherit" },
+);
+process.exit(result.status ?? 1);

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """A Spool worker in Python, using only the standard library.
 
-It long-polls a queue for jobs, runs a handler per job type, reports progress with heartbeats
+It long-polls a queue for jobs of the types it has handlers for (other types stay queued for
+workers that serve them), runs a handler per job type, reports progress with heartbeats
 (which also keep the lease alive and tell it when the job was cancelled), then completes or
 fails the job. Every report carries the lease token: a worker whose lease was taken over gets
 409 and simply drops that job.
 
     SPOOL_URL=http://127.0.0.1:8080 SPOOL_TOKEN=spool_... python3 worker.py --queue default
+
+`--generic` claims every type instead (for a worker that dispatches jobs itself); a job it has
+no handler for then fails.
 
 Exits cleanly on SIGTERM/SIGINT after finishing the job in hand.
 """
@@ -146,7 +150,11 @@ def main():
     parser.add_argument("--name", default="py-%s-%d" % (socket.gethostname(), os.getpid()))
     parser.add_argument("--lease-seconds", type=float, default=30.0)
     parser.add_argument("--burst", action="store_true", help="exit once the queue is empty")
+    parser.add_argument("--generic", action="store_true", help="claim jobs of every type")
     args = parser.parse_args()
+    claim = {"worker": args.name, "max_jobs": 1, "wait_seconds": 0 if args.burst else 5, "lease_seconds": args.lease_seconds}
+    if not args.generic:
+        claim["types"] = sorted(HANDLERS)  # only what this worker can run (SPEC §6)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: STOP.set())
@@ -154,11 +162,7 @@ def main():
     print("ready", flush=True)
     while not STOP.is_set():
         try:
-            answer = api.post(
-                "/queues/%s/claim" % args.queue,
-                {"worker": args.name, "max_jobs": 1, "wait_seconds": 0 if args.burst else 5, "lease_seconds": args.lease_seconds},
-                timeout=40,
-            )
+            answer = api.post("/queues/%s/claim" % args.queue, claim, timeout=40)
         except (urllib.error.URLError, OSError) as error:
             print("claim failed (retrying): %s" % error, file=sys.stderr)
             STOP.wait(1.0)

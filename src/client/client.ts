@@ -168,7 +168,14 @@ export class SpoolClient {
   /** POST /queues/:name/claim. */
   async claim(
     queue: string,
-    body: { worker: string; max_jobs?: number; wait_seconds?: number; lease_seconds?: number },
+    body: {
+      worker: string;
+      max_jobs?: number;
+      wait_seconds?: number;
+      lease_seconds?: number;
+      /** Job types this worker serves; omitted or `["*"]` = any. */
+      types?: string[];
+    },
   ): Promise<ClaimedJobResource[]> {
     return (
       await this.request<{ jobs: ClaimedJobResource[] }>(

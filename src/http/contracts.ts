@@ -176,6 +176,12 @@ export const ClaimBody = z.strictObject({
     .optional()
     .describe("Long-poll up to this long; default 0"),
   lease_seconds: z.number().min(1).max(3600).optional().describe("Default 30"),
+  types: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Job types this worker serves: 1–100 names [A-Za-z0-9_.:-]{1,128}; omitted or ["*"] = any type',
+    ),
 });
 
 /** POST /jobs/:id/heartbeat body. */

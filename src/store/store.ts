@@ -199,6 +199,9 @@ export interface Store {
    * (high first), then runAt, then id. Skips paused queues and honours each queue's concurrency
    * limit across all processes. Jobs due by `now` in `scheduled`/`retrying` are claimable too.
    * With `tenant`, only that tenant's jobs are claimed (tenant-scoped remote workers).
+   * With `types`, only jobs of those types, in the same order across all of them (undefined or
+   * a list containing `"*"`: any type; an empty list: none). Jobs of other types stay queued,
+   * untouched, and cost the claim nothing however many there are.
    */
   claimJobs(params: {
     queues: readonly string[];
@@ -207,6 +210,7 @@ export interface Store {
     leaseMs: number;
     now: number;
     tenant?: string;
+    types?: readonly string[];
   }): Promise<ClaimedJob[]>;
   /**
    * Extends leases (never past the attempt's timeout) and saves progress; reports cancellations.

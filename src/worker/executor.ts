@@ -54,25 +54,21 @@ export class Executor {
   /** Runs `active` to its end; never rejects. */
   async run(active: ActiveJob): Promise<void> {
     const { job } = active;
-    const { events } = this.options;
+    const { events, handlers } = this.options;
+    // Claims name exactly this worker's handler types (SPEC §6), and the map is a copy made when
+    // the worker was, so a miss means a store that ignored `types`: give the job back (attempt
+    // not counted) rather than fail it. Own keys only: a type named "toString" is no handler.
+    const handler = Object.hasOwn(handlers, job.type) ? handlers[job.type] : undefined;
+    if (handler === undefined) {
+      await this.giveBack(job);
+      return;
+    }
     if (events.has("job.started")) {
       events.emit("job.started", {
         ...this.base(job),
         attempt: job.attempt,
         worker: this.options.workerId,
       });
-    }
-    const handler = this.options.handlers[job.type];
-    if (handler === undefined) {
-      await this.recordFailure(
-        active,
-        {
-          message: `no handler for job type "${job.type}" in worker ${this.options.workerId}`,
-          type: "UnknownJobType",
-        },
-        true,
-      );
-      return;
     }
     const timer = setTimeout(
       () => abortActiveJob(active, "timeout", new JobTimeoutError(job.timeout)),
@@ -256,6 +252,22 @@ export class Executor {
       });
     } else {
       events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
+    }
+  }
+
+  /** Releases a job this worker cannot run; it stays claimable by workers that serve its type. */
+  private async giveBack(job: ClaimedJob): Promise<void> {
+    this.options.logger.error(
+      { jobId: job.id, type: job.type, workerId: this.options.workerId },
+      "claimed a job of a type this worker has no handler for; releasing it",
+    );
+    try {
+      await this.options.store.releaseJobs({
+        leases: [{ id: job.id, leaseToken: job.leaseToken }],
+        now: this.options.clock.now(),
+      });
+    } catch (error) {
+      this.options.logger.error({ err: error, jobId: job.id }, "releasing the job failed");
     }
   }
 

@@ -1,5 +1,6 @@
 /**
- * The claim loop. It claims only up to the worker's free slots, in batches; it claims again at
+ * The claim loop. It claims only up to the worker's free slots, in batches, and only jobs of
+ * the types the worker has handlers for (others wait for a worker that serves them); it claims again at
  * once while claims come back full, wakes on the store's "jobs available" hints, and otherwise
  * polls every `pollIntervalMs` (with jitter) as a backstop for lost hints. Store errors back
  * off exponentially up to 5 s.
@@ -26,6 +27,8 @@ export interface FetcherOptions {
   pollIntervalMs: number;
   queues: readonly string[];
   store: Store;
+  /** Job types this worker has handlers for: claims take only these (SPEC §6). */
+  types: readonly string[];
   workerId: string;
 }
 
@@ -100,6 +103,7 @@ export class Fetcher {
     try {
       jobs = await this.options.store.claimJobs({
         queues: this.options.queues,
+        types: this.options.types,
         workerId: this.options.workerId,
         limit,
         leaseMs: this.options.leaseMs,

@@ -15,7 +15,12 @@ import { SafeEmitter, type JobEventMap } from "../core/events.js";
 import { randomToken } from "../core/ids.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
-import { DEFAULT_LEASE_MS, DEFAULT_QUEUE, assertQueueName } from "../core/options.js";
+import {
+  DEFAULT_LEASE_MS,
+  DEFAULT_QUEUE,
+  assertJobType,
+  assertQueueName,
+} from "../core/options.js";
 import { toValidationError } from "../core/schema-errors.js";
 import type { Store } from "../store/store.js";
 import { abortActiveJob, createActiveJob, type ActiveJob } from "./active-job.js";
@@ -83,6 +88,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     throw toValidationError(parsed.error);
   }
   parsed.data.queues.forEach((queue, i) => assertQueueName(queue, `queues[${i}]`));
+  // Keys are the types the worker claims (SPEC §6); "*" or a malformed name would match no job.
+  for (const type of Object.keys(parsed.data.handlers)) assertJobType(type, `handlers.${type}`);
   return { ...parsed.data, batchSize: parsed.data.batchSize ?? parsed.data.concurrency };
 }
 
@@ -160,6 +167,7 @@ export class Worker {
       clock,
       logger,
       queues: this.options.queues,
+      types: Object.keys(this.options.handlers),
       workerId: this.id,
       leaseMs: this.options.leaseMs,
       batchSize: this.options.batchSize,

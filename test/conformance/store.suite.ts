@@ -18,6 +18,7 @@ import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
+import { defineRoutingConformance } from "./routing.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -326,6 +327,8 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.deepEqual(await claim(10, ["default"]), []);
       });
     });
+
+    defineRoutingConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {

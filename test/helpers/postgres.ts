@@ -23,8 +23,9 @@ export function freshSchemaName(): string {
 export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(
   sql: string,
   values: unknown[] = [],
+  url = PG_TEST_URL,
 ): Promise<pg.QueryResult<R>> {
-  const client = new pg.Client({ connectionString: PG_TEST_URL });
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await client.query<R>(sql, values);
@@ -34,8 +35,8 @@ export async function adminQuery<R extends pg.QueryResultRow = pg.QueryResultRow
 }
 
 /** Drops a test schema and everything in it. */
-export async function dropSchema(schema: string): Promise<void> {
-  await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+export async function dropSchema(schema: string, url = PG_TEST_URL): Promise<void> {
+  await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`, [], url);
 }
 
 /** A PostgreSQL store in a schema of its own that `close()` also drops. */
@@ -75,21 +76,24 @@ export interface SchemaFixture {
   drop(): Promise<void>;
 }
 
-/** A fresh schema (not migrated; `Spool.open` or `store.migrate()` does that). */
-export function createSchemaFixture(): SchemaFixture {
+/**
+ * A fresh schema (not migrated; `Spool.open` or `store.migrate()` does that) on the test server,
+ * or on `url` (a private cluster, test/helpers/private-postgres.ts).
+ */
+export function createSchemaFixture(url = PG_TEST_URL): SchemaFixture {
   const schema = freshSchemaName();
   const stores: PostgresStore[] = [];
   return {
     schema,
-    url: PG_TEST_URL,
+    url,
     openStore(options = {}) {
-      const store = new PostgresStore({ url: PG_TEST_URL, schema, poolSize: 4, ...options });
+      const store = new PostgresStore({ url, schema, poolSize: 4, ...options });
       stores.push(store);
       return store;
     },
     async drop() {
       await Promise.all(stores.map((store) => store.close()));
-      await dropSchema(schema);
+      await dropSchema(schema, url);
     },
   };
 }

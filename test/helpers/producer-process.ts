@@ -1,11 +1,17 @@
 /**
  * A producer in its own process: submits `crash.job` jobs, 8 in flight, forever, and prints
  * `ack <id>` after each `enqueue` resolves (the acknowledgement). The parent kills it with
- * SIGKILL and checks that every acknowledged job exists.
+ * SIGKILL and checks that every acknowledged job exists. Configured by `SPOOL_TEST_URL` and, on
+ * PostgreSQL, `SPOOL_TEST_SCHEMA`.
  */
 import { Spool } from "../../src/index.js";
 
-const spool = await Spool.open({ url: process.env.SPOOL_TEST_URL!, maintenance: false });
+const schema = process.env.SPOOL_TEST_SCHEMA;
+const spool = await Spool.open({
+  url: process.env.SPOOL_TEST_URL!,
+  ...(schema === undefined ? {} : { storeTuning: { schema, poolSize: 4 } }),
+  maintenance: false,
+});
 process.stdout.write("ready\n");
 let n = 0;
 const submitLoop = async (): Promise<never> => {

@@ -1,8 +1,9 @@
 /**
- * Remote-worker routes: claim (long-polling), heartbeat, complete, fail — every report fenced
- * by the lease token (a stale token answers 409). Worker keys are scoped to their tenant and,
- * optionally, to a list of queues.
+ * Remote-worker routes: claim (long-polling; only the job `types` the worker names), heartbeat,
+ * complete, fail — every report fenced by the lease token (a stale token answers 409). Worker
+ * keys are scoped to their tenant and, optionally, to a list of queues.
  */
+import { assertClaimTypes } from "../../core/claim-types.js";
 import { LeaseLostError, SpoolValidationError } from "../../core/errors.js";
 import type { FastifyRequest } from "fastify";
 import type { JobErrorEntry, JobRecord } from "../../core/job.js";
@@ -59,7 +60,9 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         max_jobs?: number;
         wait_seconds?: number;
         lease_seconds?: number;
+        types?: string[];
       };
+      if (body.types !== undefined) assertClaimTypes(body.types, "types");
       if (!WORKER_RE.test(body.worker))
         throw new SpoolValidationError(
           "worker",
@@ -87,6 +90,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
           leaseMs,
           now: Date.now(),
           ...tenantScope(principal),
+          ...(body.types === undefined ? {} : { types: body.types }),
         });
         if (jobs.length > 0 || Date.now() >= deadline) {
           const now = Date.now();

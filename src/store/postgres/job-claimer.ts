@@ -1,8 +1,9 @@
 /**
  * Claims on PostgreSQL: one call of the server-side function `claim_jobs` (see
- * migrations/0003_claim_function.sql) claims from every queue asked for, in order, in one round
- * trip and one transaction. All jobs of one call share one lease token.
+ * sql/claim-function.ts) claims from every queue asked for, in order, in one round trip and one
+ * transaction. All jobs of one call share one lease token.
  */
+import { servedTypes } from "../../core/claim-types.js";
 import { randomToken } from "../../core/ids.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
 import type { Store } from "../store.js";
@@ -19,6 +20,8 @@ export async function claimJobs(
   channel: string,
   params: ClaimParams,
 ): Promise<ClaimedJob[]> {
+  const types = servedTypes(params.types);
+  if (types?.length === 0) return [];
   const result = await runStatement<Omit<JobRow, "status">>(on, statements.CLAIM_JOBS, [
     params.queues,
     params.limit,
@@ -29,6 +32,7 @@ export async function claimJobs(
     TIMEOUT_GRACE_MS,
     params.tenant ?? null,
     channel,
+    types ?? null,
   ]);
   const jobs = result.rows.map(claimRowToJob);
   if (params.queues.length === 1) return jobs.sort(compareClaimOrder);

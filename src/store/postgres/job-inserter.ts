@@ -1,12 +1,13 @@
 /**
  * Inserting submissions: queue defaults read (and queues registered) in one statement, every
  * job inserted in one more, holders of duplicate unique keys looked up in a third only when
- * there are duplicates. Runs on a pool connection (each statement commits on its own) or on a
- * caller's client inside the caller's transaction.
+ * there are duplicates, and the new jobs charged to their tenants' quotas in a last one.
  *
- * Atomicity: the INSERT is one statement, so a submission's jobs are all inserted or none. The
- * queue registration before it commits on its own on the pool path, so a failed submission may
- * leave a new queue's (empty) settings row behind — harmless, and what `updateQueue` would do.
+ * Atomicity: every statement of a submission group runs in one transaction — the store's own
+ * (`writeSubmissionGroup`) or the caller's (a transactional enqueue) — so a failure anywhere
+ * (a later statement, a constraint, a quota) leaves nothing behind: no job, no queue
+ * registration, no quota charge. That is also what makes the batcher's call-by-call retry of a
+ * failed group safe: the failed group committed nothing.
  */
 import {
   newJobRecord,
@@ -17,7 +18,8 @@ import {
 import type pg from "pg";
 import type { EnqueueOutcome } from "../store.js";
 import { encodeTextArray, rowToJob, rowToQueue, type JobRow, type QueueRow } from "./job-row.js";
-import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
+import { isConnectionError } from "./postgres-errors.js";
+import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 import { chargeQuotas } from "./quotas.js";
 import type { Submission } from "./submission-batcher.js";
 
@@ -30,7 +32,6 @@ export async function insertJobs(
   statements: Statements,
   channel: string,
   group: readonly Submission[],
-  options: { chargeQuotas: boolean } = { chargeQuotas: true },
 ): Promise<EnqueueOutcome[][]> {
   const defaults = await registerQueues(on, statements, group);
   const resolved = group.map((submission) =>
@@ -50,14 +51,14 @@ export async function insertJobs(
     pending = await resolveDuplicates(on, statements, duplicates, outcomes);
   }
   // New (non-duplicate) jobs are charged to their tenant's quota in the same transaction (the
-  // caller's, or one the store opens when a tenant of the group has a quota): over it, the
-  // whole group rolls back and the batcher retries its calls one by one.
+  // caller's or the store's): over it, the whole group rolls back and the batcher retries its
+  // calls one by one. Tenants without a quota cost the statement nothing (an empty join).
   const newByTenant = new Map<string, number>();
   for (const outcome of outcomes.values()) {
     if (!outcome.duplicate)
       newByTenant.set(outcome.job.tenant, (newByTenant.get(outcome.job.tenant) ?? 0) + 1);
   }
-  if (options.chargeQuotas) await chargeQuotas(on, statements, newByTenant, group[0]!.now);
+  await chargeQuotas(on, statements, newByTenant, group[0]!.now);
   return resolved.map((jobs) => jobs.map((job) => outcomes.get(job.id)!));
 }
 
@@ -138,9 +139,11 @@ async function resolveDuplicates(
 }
 
 /**
- * Writes a group of submissions. The fast path is one INSERT statement (atomic by itself);
- * when a tenant of the group has a quota, the insert and the quota charge run in one
- * transaction, so a refused submission writes nothing.
+ * Writes a group of submissions in one transaction (see the module header). When the COMMIT
+ * itself fails because the connection broke, the outcome is unknown to us: the commit may have
+ * reached the server. Rather than report jobs that may be committed as failed, the first new
+ * job is looked up on another connection: found, the write committed and its outcomes are
+ * returned; not found (or the lookup fails too), the error is rethrown.
  */
 export async function writeSubmissionGroup(
   pool: pg.Pool,
@@ -148,13 +151,30 @@ export async function writeSubmissionGroup(
   channel: string,
   group: readonly Submission[],
 ): Promise<EnqueueOutcome[][]> {
-  const tenants = [
-    ...new Set(group.flatMap((submission) => submission.jobs.map((job) => job.tenant))),
-  ];
-  const limited = await runStatement<{ tenant: string }>(pool, statements.SELECT_QUOTA_TENANTS, [
-    tenants,
-  ]);
-  if (limited.rows.length === 0)
-    return insertJobs(pool, statements, channel, group, { chargeQuotas: false });
-  return withTransaction(pool, (client) => insertJobs(client, statements, channel, group));
+  const client = await pool.connect();
+  let outcomes: EnqueueOutcome[][];
+  try {
+    await client.query("BEGIN");
+    outcomes = await insertJobs(client, statements, channel, group);
+  } catch (error) {
+    const broken = isConnectionError(error);
+    if (!broken) await client.query("ROLLBACK").catch(() => undefined);
+    client.release(broken ? (error as Error) : undefined);
+    throw error;
+  }
+  try {
+    await client.query("COMMIT");
+    client.release();
+    return outcomes;
+  } catch (error) {
+    client.release(error as Error);
+    if (!isConnectionError(error)) throw error;
+    const probe = outcomes.flat().find((outcome) => !outcome.duplicate);
+    if (probe === undefined) return outcomes; // nothing new was written: the outcomes hold
+    const found = await runStatement(pool, statements.SELECT_JOB, [probe.job.id]).catch(
+      () => undefined,
+    );
+    if (found !== undefined && found.rows.length > 0) return outcomes;
+    throw error;
+  }
 }

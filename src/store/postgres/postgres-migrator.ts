@@ -6,8 +6,9 @@
  * first applies the pending files while the others wait on the lock, then find nothing left to
  * do. A crash mid-way rolls the whole transaction back (PostgreSQL DDL is transactional).
  * The files use unqualified names; `SET LOCAL search_path` points them at the target schema for
- * this transaction only. Processes that find the ledger up to date skip the lock and all DDL,
- * so a restart needs no CREATE privilege.
+ * this transaction only. After the migrations, in the same transaction, the server-side
+ * routines whose text changed are (re)created (postgres-routines.ts). Processes that find both
+ * ledgers up to date skip the lock and all DDL, so a restart needs no CREATE privilege.
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +17,7 @@ import { loadMigrations } from "../migrate.js";
 import type { MigrationResult } from "../store.js";
 import { PG_TYPES } from "./job-row.js";
 import { withTransaction, type Queryable } from "./postgres-pool.js";
+import { applyRoutines, routinesUpToDate } from "./postgres-routines.js";
 import type { SchemaNames } from "./sql/names.js";
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "migrations");
@@ -29,7 +31,11 @@ export async function migratePostgres(
   const migrations = loadMigrations(MIGRATIONS_DIR);
   const latest = migrations.length;
   const current = await appliedVersions(pool, names, false);
-  if (current !== null && migrations.every((m) => current.has(m.version)))
+  if (
+    current !== null &&
+    migrations.every((m) => current.has(m.version)) &&
+    (await routinesUpToDate(pool, names))
+  )
     return { applied: [], version: Math.max(latest, ...current) };
 
   return withTransaction(pool, async (client) => {
@@ -53,6 +59,8 @@ export async function migratePostgres(
       ]);
       applied.push(migration.version);
     }
+    await client.query(`SET LOCAL search_path TO ${names.schema}`);
+    await applyRoutines(client, names);
     return { applied, version: Math.max(latest, ...done) };
   });
 }

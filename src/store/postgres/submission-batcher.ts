@@ -10,7 +10,9 @@
  *
  * Each call stays all-or-nothing: when a merged write fails for a reason other than the
  * database being unavailable (say one call's duplicate id), every call in it is written again
- * on its own, so only the offending call fails.
+ * on its own, so only the offending call fails. That retry relies on the writer's promise that a
+ * failed write committed nothing (one transaction; job-inserter.ts): were part of a failed group
+ * committed, its retry would report a committed job as failed (or write it twice).
  */
 import { StoreUnavailableError } from "../../core/errors.js";
 import type { JobInput } from "../../core/options.js";

@@ -3,6 +3,7 @@
  * promotion, pause and concurrency checks) and completing a batch (one statement). Each logs
  * its events in the same transaction. The store runs them inside cached IMMEDIATE transactions.
  */
+import { servedTypes } from "../../core/claim-types.js";
 import { randomToken } from "../../core/ids.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
 import type { Completion, CompletionOutcome, Store } from "../store.js";
@@ -21,6 +22,8 @@ export type CompleteParams = { completions: readonly Completion[]; now: number }
 export function claimRows(db: SqliteConnection, p: ClaimParams): ClaimedJob[] {
   const claimed: ClaimedJob[] = [];
   const leaseToken = randomToken();
+  const types = servedTypes(p.types);
+  if (types?.length === 0) return claimed;
   for (const queue of p.queues) {
     let limit = p.limit - claimed.length;
     if (limit <= 0) break;
@@ -32,8 +35,10 @@ export function claimRows(db: SqliteConnection, p: ClaimParams): ClaimedJob[] {
       if (limit <= 0) continue;
     }
     db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now });
-    const rows = db.rawStmt(jobsSql.CLAIM_JOBS).all({
+    const statement = types === undefined ? jobsSql.CLAIM_JOBS : jobsSql.CLAIM_JOBS_OF_TYPES;
+    const rows = db.rawStmt(statement).all({
       queue,
+      ...(types === undefined ? {} : { types: JSON.stringify(types) }),
       tenant: p.tenant ?? null,
       limit,
       worker: p.workerId,

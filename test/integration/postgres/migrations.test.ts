@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
+import { ROUTINES, routineChecksum } from "../../../src/store/postgres/postgres-routines.js";
 import { jobInput } from "../../helpers/factories.js";
 import { adminQuery, createSchemaFixture, type SchemaFixture } from "../../helpers/postgres.js";
 
@@ -50,11 +51,45 @@ describe("migrations (PostgreSQL)", () => {
         "jobs",
         "queues",
         "schema_migrations",
+        "schema_routines",
         "tenant_quotas",
         "tenant_usage",
       ],
     );
     assert.deepEqual(await stores[3]!.migrate(), { applied: [], version: versions });
+  });
+
+  it("re-applies the claim function only when its recorded checksum differs", async () => {
+    const fixture = createSchemaFixture();
+    fixtures.push(fixture);
+    const store = fixture.openStore();
+    await store.migrate();
+    const ledger = `"${fixture.schema}".schema_routines`;
+    const functions = async () =>
+      (
+        await adminQuery<{ args: number }>(
+          `SELECT pronargs AS args FROM pg_proc
+           WHERE proname = 'claim_jobs' AND pronamespace = $1::regnamespace`,
+          [fixture.schema],
+        )
+      ).rows.map((row) => row.args);
+    const recorded = async () =>
+      (await adminQuery<{ checksum: string; applied_at: Date }>(`SELECT * FROM ${ledger}`)).rows;
+    assert.deepEqual(await functions(), [10], "one claim_jobs, with p_types");
+    const [first] = await recorded();
+    assert.equal(first?.checksum, routineChecksum(ROUTINES[0]!));
+    await store.migrate();
+    assert.deepEqual(await recorded(), [first], "unchanged: not re-applied");
+    await adminQuery(`UPDATE ${ledger} SET checksum = 'stale'`);
+    await adminQuery(`DROP FUNCTION "${fixture.schema}".claim_jobs`);
+    assert.deepEqual((await store.migrate()).applied, [], "no migration, only the routine");
+    assert.deepEqual(await functions(), [10], "changed: re-created");
+    assert.equal((await recorded())[0]?.checksum, first?.checksum);
+    const now = Date.now();
+    await store.enqueueJobs({ jobs: [jobInput(now)], now });
+    const claim = { queues: ["default"], workerId: "w", limit: 5, leaseMs: 1_000, now };
+    assert.equal((await store.claimJobs({ ...claim, types: ["other.job"] })).length, 0);
+    assert.equal((await store.claimJobs({ ...claim, types: ["test.job"] })).length, 1);
   });
 
   it("stores in different schemas of one database do not see each other's jobs", async () => {

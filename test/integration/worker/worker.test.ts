@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { Spool, UnrecoverableError, type JobEventMap, type Worker } from "../../../src/index.js";
+import {
+  Spool,
+  SpoolValidationError,
+  UnrecoverableError,
+  type JobEventMap,
+  type Worker,
+} from "../../../src/index.js";
 import { tempSqliteUrl } from "../../helpers/temp-dir.js";
 import { nextEvent, waitFor } from "../../helpers/wait-for.js";
 
@@ -33,10 +39,13 @@ describe("worker", () => {
     });
   });
   afterEach(async () => {
-    for (const worker of workers.splice(0)) await worker.stop({ graceMs: 0 });
+    const started = workers.splice(0);
+    for (const worker of started) await worker.stop({ graceMs: 0 });
     await spool.close();
-    for (const worker of workers)
+    for (const worker of started) {
       assert.equal(worker.isRunning, false, "a worker was left running");
+      assert.equal(worker.activeCount, 0, "a handler was left running after stop()");
+    }
   });
 
   it("runs a job, stores its result and reports progress", async () => {
@@ -315,7 +324,7 @@ describe("worker", () => {
   it("a lost lease aborts the stale attempt, whose result never overwrites the newer one", async () => {
     const reasons: unknown[] = [];
     let calls = 0;
-    await startWorker({
+    const worker = await startWorker({
       leaseMs: 300, // renewed every 100 ms
       handlers: {
         job: (_job, ctx) => {
@@ -344,7 +353,9 @@ describe("worker", () => {
     await event("job.completed", job.id);
     await waitFor(() => reasons.length === 1);
     assert.equal((reasons[0] as Error).name, "LeaseLostError");
-    await new Promise((resolve) => setTimeout(resolve, 50)); // let the stale attempt try to report
+    // stop() returns once every attempt (the stale one too) has settled and every pending
+    // completion is written: had the stale result been reported, it would be in the store now.
+    await worker.stop();
     const stored = await spool.get(job.id);
     assert.equal(stored?.status, "completed");
     assert.equal(stored?.result, "fresh result");
@@ -415,11 +426,28 @@ describe("worker", () => {
     assert.equal(peak, 3);
   });
 
-  it("a job type without a handler fails its attempt with UnknownJobType", async () => {
-    await startWorker({ handlers: { known: async () => null } });
-    const job = await spool.enqueue("unknown.type", {}, { maxAttempts: 1 });
-    const failed = await event("job.failed", job.id);
-    assert.equal(failed.error.type, "UnknownJobType");
+  it("a job of a type the worker has no handler for waits for a worker that serves it", async () => {
+    const known = await startWorker({ handlers: { known: async () => null } });
+    const idle = nextEvent((listener) => known.on("worker.idle", listener));
+    const job = await spool.enqueue("other.type", {}, { maxAttempts: 1 });
+    await idle; // a claim after the submission found nothing it may take
+    const waiting = await spool.get(job.id);
+    assert.equal(waiting?.status, "queued");
+    assert.equal(waiting?.attempt, 0);
+    const done = event("job.completed", job.id);
+    const serving = await startWorker({ handlers: { "other.type": async () => "ran" } });
+    await done;
+    assert.equal((await spool.get(job.id))?.worker, serving.id);
+  });
+
+  it('refuses handler names that are not job types ("*" included)', () => {
+    for (const name of ["*", "has space", ""]) {
+      assert.throws(
+        () => spool.worker({ handlers: { [name]: async () => null } }),
+        (error: unknown) =>
+          error instanceof SpoolValidationError && error.field === `handlers.${name}`,
+      );
+    }
   });
 
   it("a paused queue is not worked until resumed", async () => {

@@ -102,15 +102,16 @@ export const CLAIM_COLUMNS = [
 
 /**
  * $1 queues text[] (in precedence order), $2 limit, $3 worker, $4 lease_token, $5 now,
- * $6 lease_ms, $7 grace_ms, $8 tenant (null: any), $9 channel — the claimed jobs, queue by
- * queue. Divergence: the whole claim — SQLite's SELECT_QUEUE, COUNT_RUNNING_IN_QUEUE,
- * PROMOTE_DUE_IN_QUEUE and CLAIM_JOBS for each queue — runs in the server-side function
- * `claim_jobs` (migrations/0003_claim_function.sql): one round trip and one transaction.
+ * $6 lease_ms, $7 grace_ms, $8 tenant (null: any), $9 channel, $10 types text[] (null: any) —
+ * the claimed jobs, queue by queue. Divergence: the whole claim — SQLite's SELECT_QUEUE,
+ * COUNT_RUNNING_IN_QUEUE, PROMOTE_DUE_IN_QUEUE and CLAIM_JOBS or CLAIM_JOBS_OF_TYPES for each
+ * queue — runs in the server-side function `claim_jobs` (sql/claim-function.ts): one round
+ * trip and one transaction.
  */
 export const CLAIM_JOBS: SqlTemplate = (t) => `
 SELECT ${CLAIM_COLUMNS.join(", ")}
 FROM ${t.schema}.claim_jobs($1::text[], $2::int, $3::text, $4::text, $5::bigint, $6::bigint,
-  $7::bigint, $8::text, $9::text)`;
+  $7::bigint, $8::text, $9::text, $10::text[])`;
 
 /**
  * $1 ids uuid[], $2 lease_tokens, $3 progress int[] (null: keep), $4 set_message bool[],

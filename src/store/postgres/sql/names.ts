@@ -24,6 +24,8 @@ export interface SchemaNames {
   tenantUsage: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
+  /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
+  routines: string;
 }
 
 /** A statement template: the SQL text of one named statement for the given schema. */
@@ -57,5 +59,6 @@ export function schemaNames(schema: string): SchemaNames {
     tenantQuotas: `${quoted}.${quoteIdentifier("tenant_quotas")}`,
     tenantUsage: `${quoted}.${quoteIdentifier("tenant_usage")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
+    routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
   };
 }

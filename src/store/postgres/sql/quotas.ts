@@ -41,7 +41,3 @@ SELECT quota.tenant, quota.daily_limit::int8, quota.monthly_limit::int8,
   max(charged.used) FILTER (WHERE charged.period = $4)::int8 AS monthly_used
 FROM quota JOIN charged ON charged.tenant = quota.tenant
 GROUP BY quota.tenant, quota.daily_limit, quota.monthly_limit`;
-
-/** $1 tenants text[] — the ones that have a quota (their submissions need a transaction). */
-export const SELECT_QUOTA_TENANTS: SqlTemplate = (t) =>
-  `SELECT tenant FROM ${t.tenantQuotas} WHERE tenant = ANY($1::text[])`;

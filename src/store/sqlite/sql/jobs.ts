@@ -86,6 +86,27 @@ WHERE rowid IN (
   ORDER BY priority DESC, run_at, id LIMIT @limit)
 RETURNING ${CLAIM_COLUMNS.join(", ")}`;
 
+/**
+ * @queue @types (JSON array of type names) @tenant (null: any) @limit @worker @lease_token @now
+ * @lease_ms @grace_ms — CLAIM_JOBS for the given types only. One probe of jobs_claim_type_idx
+ * per type (a correlated subquery, re-run for each `t.value`), each reading at most @limit
+ * rows, merged in claim order: the cost is (types × limit), not the queue's length. A plain
+ * `type IN (…)` would walk jobs_claim_idx past every queued job of other types instead
+ * (measured: 12 ms against 0.03 ms with 100,000 of them ahead; docs/design.md).
+ */
+export const CLAIM_JOBS_OF_TYPES = `
+UPDATE jobs SET status = 'running', attempt = attempt + 1, worker = @worker,
+  lease_token = @lease_token, started_at = @now, lease_expires_at = MIN(@now + @lease_ms, @now + timeout_ms + @grace_ms),
+  progress = 0, progress_message = NULL, updated_at = @now
+WHERE rowid IN (
+  SELECT j.rowid FROM json_each(@types) AS t, jobs AS j
+  WHERE j.rowid IN (
+    SELECT rowid FROM jobs WHERE status = 'queued' AND queue = @queue AND type = t.value
+      AND (@tenant IS NULL OR tenant = @tenant)
+    ORDER BY priority DESC, run_at, id LIMIT @limit)
+  ORDER BY j.priority DESC, j.run_at, j.id LIMIT @limit)
+RETURNING ${CLAIM_COLUMNS.join(", ")}`;
+
 /** @id @lease_token @now @lease_ms @grace_ms @progress (null: keep) @set_message (0/1) @message */
 export const EXTEND_LEASE = `
 UPDATE jobs SET lease_expires_at = ${LEASE_END},

@@ -1,45 +1,36 @@
 /**
  * The PostgreSQL server restarted while workers in two processes are busy: every job still
  * completes, none is lost, none is duplicated, and every result is the one its final attempt
- * produced. Restarting the server disturbs everything else that uses it, so this file lives in
- * test/serial/: `npm test` runs those files first, one at a time, before the parallel suite.
- * Running it by hand restarts the local PostgreSQL server:
- *
- *   node --import tsx --test test/serial/postgres-restart.test.ts
+ * produced. The server restarted is a private cluster of this test (test/helpers/private-postgres.ts),
+ * never the machine's own, so the test runs in parallel with everything else.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { Spool, StoreUnavailableError, type Logger } from "../../src/index.js";
-import { readExecutions } from "../helpers/execution-log.js";
-import { createSchemaFixture, type SchemaFixture } from "../helpers/postgres.js";
-import { helperPath, spawnTs, stopChild, waitForLine } from "../helpers/processes.js";
-import { tempDir } from "../helpers/temp-dir.js";
-import { waitFor } from "../helpers/wait-for.js";
+import { Spool, StoreUnavailableError, type Logger } from "../../../src/index.js";
+import { readExecutions } from "../../helpers/execution-log.js";
+import { createSchemaFixture, type SchemaFixture } from "../../helpers/postgres.js";
+import { PrivatePostgres } from "../../helpers/private-postgres.js";
+import { helperPath, spawnTs, stopChild, waitForLine } from "../../helpers/processes.js";
+import { tempDir } from "../../helpers/temp-dir.js";
+import { waitFor } from "../../helpers/wait-for.js";
 
 const children: ReturnType<typeof spawnTs>[] = [];
 let fixture: SchemaFixture | undefined;
 let spool: Spool | undefined;
+let cluster: PrivatePostgres | undefined;
 
 afterEach(async () => {
   await Promise.all(children.splice(0).map((child) => stopChild(child, "SIGKILL")));
   await spool?.close();
   await fixture?.drop();
+  await cluster?.destroy();
 });
-
-/** Restarts the local cluster (fast shutdown: sessions are terminated, WAL is flushed). */
-function restartPostgres(): void {
-  const version = readdirSync("/etc/postgresql")[0]!;
-  execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", version, "main", "restart"], {
-    stdio: "inherit",
-  });
-}
 
 describe("PostgreSQL restart during processing (real processes)", () => {
   it("all jobs complete, none lost, none duplicated", async () => {
-    fixture = createSchemaFixture();
+    cluster = await PrivatePostgres.start();
+    fixture = createSchemaFixture(cluster.url);
     // The parent's own connections die too; it only logs (and retries) while the server is down.
     const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
     const parent = await Spool.open({
@@ -75,7 +66,9 @@ describe("PostgreSQL restart during processing (real processes)", () => {
       workers.flatMap((w) => w.lines.filter((line) => line.startsWith("completed ")));
     await waitFor(() => acknowledged().length >= 500, { timeoutMs: 60_000 });
 
-    restartPostgres();
+    cluster.restart();
+    const beforeRestart = acknowledged().length;
+    assert.ok(beforeRestart < total, "the restart came before the work was done");
 
     const completed = await waitFor(
       async () => {

@@ -1,0 +1,151 @@
+/**
+ * The server-side claim function `claim_jobs`. Its definition lives here, not in a migration
+ * (STYLE: the hottest SQL must not be frozen inside a migration): the migrator applies it with
+ * `CREATE OR REPLACE FUNCTION` after the migrations, on every migrate whose ledger checksum of
+ * this text differs (postgres-routines.ts). A change of its signature needs a migration that
+ * drops the old one (0005_claim_by_type.sql did, for `p_types`).
+ *
+ * A claim is one call: one round trip and one transaction, doing per queue exactly what
+ * SQLite's claim does inside BEGIN IMMEDIATE (read the queue's settings; skip it when paused;
+ * under a concurrency limit, count its running jobs; promote its due scheduled/retrying jobs;
+ * claim in priority, run_at, id order; log `job.started`). Written as a function because a
+ * claim is a sequence of statements that depend on each other (promoted rows must be visible to
+ * the claim, which one statement's snapshot cannot do), and a round trip per step would cost
+ * more than the work.
+ *
+ * PostgreSQL specifics:
+ *   * candidates are locked FOR UPDATE SKIP LOCKED, so claimers on every host take disjoint rows
+ *     without waiting for each other; promotion skips locked rows too;
+ *   * a queue with a concurrency limit is claimed after locking its settings row FOR UPDATE, so
+ *     its claimers on every host take turns and each one's count of running jobs includes every
+ *     claim committed before (a VOLATILE function takes a fresh snapshot per statement);
+ *   * promotion notifies the queue's channel: this claim may take only some of those jobs;
+ *   * with `p_types`, candidates come from one probe of jobs_claim_type_idx per type (LATERAL,
+ *     each locking at most the claim's limit), merged in claim order: queued jobs of types the
+ *     claimer does not serve are never read. The probes may lock up to (types × limit) rows and
+ *     claim only `limit`; the rest are unlocked at commit, a moment later (concurrent claimers
+ *     skip them meanwhile, as they skip any locked row);
+ *   * the transaction commits without waiting for its WAL flush (synchronous_commit off): a
+ *     claim lost in a database crash returns its jobs to the queue, which the lease machinery
+ *     already handles (a re-run; the lost claim's token can no longer complete anything).
+ *     Submissions and outcomes keep durable commits.
+ * `SET search_path FROM CURRENT` pins the schema the migrator runs in, so the unqualified names
+ * below always mean this schema's tables.
+ */
+
+/** Name of the routine in the ledger (`schema_routines`). */
+export const CLAIM_FUNCTION_NAME = "claim_jobs";
+
+/**
+ * Parameters: queues (precedence order), limit, worker, lease token, now, lease ms, grace ms,
+ * tenant (null: any), NOTIFY channel, types (null: any; else only these). Returns the claimed rows.
+ */
+export const CLAIM_FUNCTION = `
+CREATE OR REPLACE FUNCTION claim_jobs(
+  p_queues      TEXT[],
+  p_limit       INTEGER,
+  p_worker      TEXT,
+  p_lease_token TEXT,
+  p_now         BIGINT,
+  p_lease_ms    BIGINT,
+  p_grace_ms    BIGINT,
+  p_tenant      TEXT,
+  p_channel     TEXT,
+  p_types       TEXT[]
+) RETURNS SETOF jobs
+LANGUAGE plpgsql
+VOLATILE
+SET search_path FROM CURRENT
+AS $$
+DECLARE
+  v_queue     TEXT;
+  v_remaining INTEGER := p_limit;
+  v_allowed   INTEGER;
+  v_paused    BOOLEAN;
+  v_limit     INTEGER;
+  v_running   INTEGER;
+  v_promoted  INTEGER;
+  v_claimed   INTEGER;
+  v_ids       UUID[];
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  FOREACH v_queue IN ARRAY p_queues LOOP
+    EXIT WHEN v_remaining <= 0;
+    SELECT paused, concurrency INTO v_paused, v_limit FROM queues WHERE name = v_queue;
+    CONTINUE WHEN v_paused;
+    v_allowed := v_remaining;
+    IF v_limit IS NOT NULL THEN
+      -- Take turns with every other claimer of this queue; read the settings again under the lock.
+      SELECT paused, concurrency INTO v_paused, v_limit FROM queues WHERE name = v_queue FOR UPDATE;
+      CONTINUE WHEN v_paused;
+      IF v_limit IS NOT NULL THEN
+        SELECT count(*) INTO v_running FROM jobs WHERE status = 'running' AND queue = v_queue;
+        v_allowed := least(v_remaining, v_limit - v_running);
+        CONTINUE WHEN v_allowed <= 0;
+      END IF;
+    END IF;
+
+    WITH promoted AS (
+      UPDATE jobs SET status = 'queued', updated_at = p_now
+      WHERE id IN (
+        SELECT id FROM jobs
+        WHERE status IN ('scheduled', 'retrying') AND run_at <= p_now AND queue = v_queue
+        FOR UPDATE SKIP LOCKED)
+      AND status IN ('scheduled', 'retrying')
+      RETURNING 1
+    )
+    SELECT count(*) INTO v_promoted FROM promoted;
+    IF v_promoted > 0 THEN
+      PERFORM pg_notify(p_channel, v_queue);
+    END IF;
+
+    -- Candidates, locked: the next jobs of any type (jobs_claim_idx), or of the served types
+    -- only (one probe of jobs_claim_type_idx per type, merged in claim order).
+    IF p_types IS NULL THEN
+      SELECT array_agg(c.id) INTO v_ids FROM (
+        SELECT id FROM jobs
+        WHERE status = 'queued' AND queue = v_queue AND (p_tenant IS NULL OR tenant = p_tenant)
+        ORDER BY priority DESC, run_at, id
+        LIMIT v_allowed
+        FOR UPDATE SKIP LOCKED
+      ) AS c;
+    ELSE
+      SELECT array_agg(c.id) INTO v_ids FROM (
+        SELECT probe.id FROM unnest(p_types) AS t(type)
+        CROSS JOIN LATERAL (
+          SELECT id, priority, run_at FROM jobs
+          WHERE status = 'queued' AND queue = v_queue AND type = t.type
+            AND (p_tenant IS NULL OR tenant = p_tenant)
+          ORDER BY priority DESC, run_at, id
+          LIMIT v_allowed
+          FOR UPDATE SKIP LOCKED
+        ) AS probe
+        ORDER BY probe.priority DESC, probe.run_at, probe.id
+        LIMIT v_allowed
+      ) AS c;
+    END IF;
+    CONTINUE WHEN v_ids IS NULL;
+
+    RETURN QUERY
+    WITH picked AS (
+      SELECT unnest(v_ids) AS id
+    ), claimed AS (
+      UPDATE jobs AS j SET status = 'running', attempt = j.attempt + 1, worker = p_worker,
+        lease_token = p_lease_token, started_at = p_now,
+        lease_expires_at = least(p_now + p_lease_ms, p_now + j.timeout_ms + p_grace_ms),
+        progress = 0, progress_message = NULL, updated_at = p_now
+      FROM picked WHERE j.id = picked.id
+      RETURNING j.*
+    ), logged AS (
+      INSERT INTO job_events_pending (at, name, job_id, tenant, queue, type, status, data)
+      SELECT p_now, 'job.started', c.id, c.tenant, c.queue, c.type, 'running',
+        json_build_object('attempt', c.attempt, 'worker', p_worker,
+          'waitMs', greatest(0, p_now - c.run_at))
+      FROM claimed AS c
+    )
+    SELECT * FROM claimed;
+    GET DIAGNOSTICS v_claimed = ROW_COUNT;
+    v_remaining := v_remaining - v_claimed;
+  END LOOP;
+END
+$$`;
