@@ -29,7 +29,7 @@ export interface SeedServer {
   /** The admin key printed on first start (null with `--no-auth`). */
   adminKey: string | null;
   process: SpoolProcess;
-  /** SIGTERM, then waits for the exit (SIGKILL if it is already gone is harmless). */
+  /** Stops it with SIGTERM (unless it already exited) and waits for the exit. */
   stop(): Promise<void>;
 }
 
