@@ -36,6 +36,9 @@ export interface BenchConfig {
   /** HTTP end-to-end samples (sequential), after `httpE2eWarmup` discarded ones. */
   httpE2eSamples: number;
   httpE2eWarmup: number;
+  /** Claim cost: waiting jobs of an unserved type ahead, and timed claim calls per setting. */
+  claimBacklog: number;
+  claimSamples: number;
 }
 
 /** Full and `--quick` configurations. */
@@ -60,6 +63,8 @@ export function benchConfig(quick: boolean): BenchConfig {
         httpGetJobs: 100,
         httpE2eSamples: 20,
         httpE2eWarmup: 3,
+        claimBacklog: 5_000,
+        claimSamples: 50,
       }
     : {
         quick,
@@ -80,5 +85,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         httpGetJobs: 500,
         httpE2eSamples: 200,
         httpE2eWarmup: 10,
+        claimBacklog: 100_000,
+        claimSamples: 500,
       };
 }

@@ -254,6 +254,28 @@ const httpEndToEndShape: TableShape = {
   },
 };
 
+const claimCostShape: TableShape = {
+  header: [
+    "empty: p50 ms",
+    "empty: p99 ms",
+    "behind the backlog: p50 ms",
+    "behind the backlog: p99 ms",
+    "backlog",
+    "p50 ratio",
+  ],
+  row: (_system, m) => {
+    if (m.kind !== "claim-cost") return undefined;
+    return [
+      formatLatency(m.empty.p50),
+      formatLatency(m.empty.p99),
+      formatLatency(m.behind.p50),
+      formatLatency(m.behind.p99),
+      m.backlog.toLocaleString("en"),
+      `×${m.ratio.toFixed(2)}`,
+    ];
+  },
+};
+
 function shapeOf(scenario: Scenario): TableShape {
   switch (scenario.id) {
     case "bulk":
@@ -273,6 +295,8 @@ function shapeOf(scenario: Scenario): TableShape {
       return httpLoadShape;
     case "http-e2e":
       return httpEndToEndShape;
+    case "claim-unserved":
+      return claimCostShape;
   }
 }
 

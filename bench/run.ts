@@ -7,6 +7,8 @@
  *   npm run bench -- --quick             tiny sizes, one run each (smoke test)
  *   npm run bench -- --only spool-sqlite,bullmq --scenarios process,pickup
  *   npm run bench -- --scenarios http    the HTTP scenarios only (http-post,http-get,http-e2e)
+ *   npm run bench -- --only spool-sqlite,spool-postgres --scenarios claim-unserved
+ *                                        claim cost behind an unserved type
  *   npm run bench -- --out /tmp/b.md     write the report there (quick and filtered runs
  *                                        write none unless told)
  *
@@ -23,6 +25,7 @@ import {
   renderMarkdown,
 } from "./report.js";
 import { BenchResults } from "./results.js";
+import { claimCostScenario } from "./claim-cost.js";
 import { benchConfig, type BenchConfig } from "./config.js";
 import { HTTP_SCENARIOS, HTTP_SCENARIO_IDS } from "./http.js";
 import {
@@ -73,7 +76,7 @@ interface CliOptions {
 }
 
 /** Every scenario, in run order: the library's, then the HTTP API's. */
-const SCENARIOS: readonly Scenario[] = [...LIBRARY_SCENARIOS, ...HTTP_SCENARIOS];
+const SCENARIOS: readonly Scenario[] = [...LIBRARY_SCENARIOS, ...HTTP_SCENARIOS, claimCostScenario];
 
 /** Names that stand for several scenarios in `--scenarios`. */
 const SCENARIO_GROUPS: Readonly<Record<string, readonly ScenarioId[]>> = {
@@ -187,6 +190,11 @@ function summarize(m: Measurement): string {
       return (
         `p50 ${formatLatency(m.latency.p50)} ms, p99 ${formatLatency(m.latency.p99)} ms ` +
         `(final event first in ${m.finalOnOpen}/${m.latency.samples})`
+      );
+    case "claim-cost":
+      return (
+        `p50 ${formatLatency(m.empty.p50)} ms empty, ${formatLatency(m.behind.p50)} ms behind ` +
+        `${m.backlog.toLocaleString("en")} unserved (×${m.ratio.toFixed(2)})`
       );
   }
 }

@@ -68,13 +68,27 @@ export interface HttpEndToEndMeasurement {
   finalOnOpen: number;
 }
 
+/** One type-aware claim, behind a backlog of an unserved type vs on an empty queue (bench/claim-cost.ts). */
+export interface ClaimCostMeasurement {
+  kind: "claim-cost";
+  /** Waiting jobs of the unserved type in the second setting. */
+  backlog: number;
+  /** Time per claim call, ms: only served jobs waiting. */
+  empty: LatencySummary;
+  /** Time per claim call, ms: `backlog` unserved jobs ahead of the served ones. */
+  behind: LatencySummary;
+  /** behind p50 ÷ empty p50. */
+  ratio: number;
+}
+
 /** What one scenario measured for one system. */
 export type Measurement =
   | ThroughputMeasurement
   | LatencyMeasurement
   | SteadyMeasurement
   | HttpLoadMeasurement
-  | HttpEndToEndMeasurement;
+  | HttpEndToEndMeasurement
+  | ClaimCostMeasurement;
 
 /** Identifiers of the scenarios, in run order (the `http-*` ones live in bench/http.ts). */
 export const SCENARIO_IDS = [
@@ -88,6 +102,7 @@ export const SCENARIO_IDS = [
   "http-post",
   "http-get",
   "http-e2e",
+  "claim-unserved",
 ] as const;
 
 /** One of `SCENARIO_IDS`. */
