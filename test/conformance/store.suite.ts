@@ -18,6 +18,7 @@ import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
+import { defineWorkerRegistryConformance } from "./workers.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1224,6 +1225,8 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         await enqueue({ tenant: "m" });
       });
     });
+
+    defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {
