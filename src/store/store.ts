@@ -343,7 +343,8 @@ export interface Store {
   /**
    * Registers (or re-registers, by id) a worker's presence row. A live worker is one whose last
    * heartbeat is less than its `staleAfterMs` ago. Throws `SpoolConflictError` (code
-   * `worker_name_taken`) when another live worker has the same name; a dead one's row is
+   * `worker_name_taken`) when another live worker has the same name in the same tenant scope
+   * (unscoped workers — local ones and admin-key remote ones — share one); a dead one's row is
    * replaced. Re-registering an id merges its queues and types (remote workers announce them
    * one claim at a time) and keeps its `startedAt`.
    */

@@ -73,6 +73,18 @@ export function defineWorkerRegistryConformance(ctx: {
       );
     });
 
+    it("names are unique per tenant scope: other tenants' workers may share a name", async () => {
+      await register();
+      const scoped = { kind: "remote" as const, pid: null };
+      await register({ ...scoped, id: "remote:acme:worker-1", tenant: "acme" });
+      await register({ ...scoped, id: "remote:beta:worker-1", tenant: "beta" });
+      await assert.rejects(
+        register({ ...scoped, id: "remote:acme:other", tenant: "acme" }),
+        SpoolConflictError,
+      );
+      assert.equal((await list()).length, 3);
+    });
+
     it("re-registering the same id refreshes it, merges queues and types, keeps startedAt", async () => {
       const first = await register({ kind: "remote", pid: null, queues: ["a"], types: ["*"] });
       ctx.clock().advance(1_000);

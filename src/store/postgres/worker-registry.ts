@@ -61,13 +61,13 @@ export async function registerWorker(
 ): Promise<WorkerPresence> {
   try {
     return await withTransaction(pool, async (client) => {
+      const scope = [worker.name, worker.tenant, worker.id];
       const holder = await runStatement(client, statements.SELECT_LIVE_NAME_HOLDER, [
-        worker.name,
-        worker.id,
+        ...scope,
         now,
       ]);
       if (holder.rowCount !== 0) throw workerNameTakenError(worker.name);
-      await runStatement(client, statements.DELETE_NAME_HOLDER, [worker.name, worker.id]);
+      await runStatement(client, statements.DELETE_NAME_HOLDER, scope);
       const result = await runStatement<WorkerRow>(client, statements.UPSERT_WORKER, [
         worker.id,
         worker.name,

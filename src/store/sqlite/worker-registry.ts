@@ -56,7 +56,7 @@ export function registerWorker(
   now: number,
 ): WorkerPresence {
   return db.write(() => {
-    const keys = { name: worker.name, id: worker.id };
+    const keys = { name: worker.name, tenant: worker.tenant, id: worker.id };
     if (db.stmt(workersSql.SELECT_LIVE_NAME_HOLDER).get({ ...keys, now }) !== undefined)
       throw workerNameTakenError(worker.name);
     db.stmt(workersSql.DELETE_NAME_HOLDER).run(keys);

@@ -52,6 +52,7 @@ describe("migrations (PostgreSQL)", () => {
         "schema_migrations",
         "tenant_quotas",
         "tenant_usage",
+        "workers",
       ],
     );
     assert.deepEqual(await stores[3]!.migrate(), { applied: [], version: versions });

@@ -4,13 +4,20 @@
  */
 import type { SqlTemplate } from "./names.js";
 
-/** $1 name, $2 id, $3 now — the live row holding `name`, if it is another worker's. */
-export const SELECT_LIVE_NAME_HOLDER: SqlTemplate = (t) =>
-  `SELECT id FROM ${t.workers} WHERE name = $1 AND id <> $2 AND expires_at > $3 FOR UPDATE`;
+/**
+ * $1 name, $2 tenant (null: unscoped), $3 id, $4 now — the live row holding `name` in the
+ * tenant's scope, if it is another worker's.
+ */
+export const SELECT_LIVE_NAME_HOLDER: SqlTemplate = (t) => `
+SELECT id FROM ${t.workers}
+WHERE COALESCE(tenant, '') = COALESCE($2::text, '') AND name = $1 AND id <> $3
+  AND expires_at > $4::int8
+FOR UPDATE`;
 
-/** $1 name, $2 id — deletes a dead worker's row that holds `name` (after the check above). */
-export const DELETE_NAME_HOLDER: SqlTemplate = (t) =>
-  `DELETE FROM ${t.workers} WHERE name = $1 AND id <> $2`;
+/** $1 name, $2 tenant, $3 id — deletes a dead worker's row holding `name` (after the check above). */
+export const DELETE_NAME_HOLDER: SqlTemplate = (t) => `
+DELETE FROM ${t.workers}
+WHERE COALESCE(tenant, '') = COALESCE($2::text, '') AND name = $1 AND id <> $3`;
 
 /**
  * $1 id, $2 name, $3 host, $4 pid, $5 kind, $6 tenant, $7 queues text[], $8 types text[],
@@ -54,7 +61,8 @@ export const SELECT_LIVE_WORKERS: SqlTemplate = (t) => `
 SELECT w.id, w.name, w.host, w.pid, w.kind, w.tenant, w.queues, w.types, w.concurrency,
   CASE WHEN w.kind = 'remote' THEN (
     SELECT count(*)::int FROM ${t.jobs} AS j
-    WHERE j.status = 'running' AND j.worker = w.name) ELSE w.running END AS running,
+    WHERE j.status = 'running' AND j.worker = w.name
+      AND (w.tenant IS NULL OR j.tenant = w.tenant)) ELSE w.running END AS running,
   w.version, w.stale_after_ms::int8, w.started_at::int8, w.last_seen_at::int8
 FROM ${t.workers} AS w
 WHERE w.expires_at > $1::int8 AND ($2::text IS NULL OR w.tenant = $2)

@@ -21,7 +21,8 @@ CREATE TABLE workers (
   CHECK (expires_at = last_seen_at + stale_after_ms)
 );
 
--- One row per name: registration replaces a dead worker's row and refuses a live one's.
-CREATE UNIQUE INDEX workers_name_idx ON workers (name);
+-- One row per name within a tenant scope (local workers and admin-key remote workers share the
+-- unscoped one): registration replaces a dead worker's row and refuses a live one's.
+CREATE UNIQUE INDEX workers_name_idx ON workers (COALESCE(tenant, ''), name);
 -- Listing live workers and pruning dead ones.
 CREATE INDEX workers_expires_idx ON workers (expires_at);

@@ -3,12 +3,19 @@
  * JSON text; a row is live while `expires_at > @now`.
  */
 
-/** @name @id @now — the live row holding `name`, if it is another worker's. */
+/**
+ * @name @tenant @id @now — the live row holding `name` in the tenant's scope (null: unscoped),
+ * if it is another worker's.
+ */
 export const SELECT_LIVE_NAME_HOLDER = `
-SELECT id FROM workers WHERE name = @name AND id <> @id AND expires_at > @now`;
+SELECT id FROM workers
+WHERE COALESCE(tenant, '') = COALESCE(@tenant, '') AND name = @name AND id <> @id
+  AND expires_at > @now`;
 
-/** @name @id — deletes a dead worker's row that holds `name` (called after the check above). */
-export const DELETE_NAME_HOLDER = `DELETE FROM workers WHERE name = @name AND id <> @id`;
+/** @name @tenant @id — deletes a dead worker's row holding `name` (after the check above). */
+export const DELETE_NAME_HOLDER = `
+DELETE FROM workers
+WHERE COALESCE(tenant, '') = COALESCE(@tenant, '') AND name = @name AND id <> @id`;
 
 /**
  * @id @name @host @pid @kind @tenant @queues @types (JSON) @concurrency @running @version
@@ -48,7 +55,8 @@ export const SELECT_LIVE_WORKERS = `
 SELECT w.id, w.name, w.host, w.pid, w.kind, w.tenant, w.queues, w.types, w.concurrency,
   CASE WHEN w.kind = 'remote' THEN (
     SELECT count(*) FROM jobs AS j
-    WHERE j.status = 'running' AND j.worker = w.name) ELSE w.running END AS running,
+    WHERE j.status = 'running' AND j.worker = w.name
+      AND (w.tenant IS NULL OR j.tenant = w.tenant)) ELSE w.running END AS running,
   w.version, w.stale_after_ms, w.started_at, w.last_seen_at
 FROM workers AS w
 WHERE w.expires_at > @now AND (@tenant IS NULL OR w.tenant = @tenant)
