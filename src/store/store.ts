@@ -181,8 +181,8 @@ export interface QueueWaitingFacts {
   concurrency: number | null;
   /** Jobs of the queue running now. */
   running: number;
-  /** Every live worker (the caller picks the ones that serve a job). */
-  workers: WorkerPresence[];
+  /** What every live worker serves (the caller picks the ones that serve a job). */
+  workers: Pick<WorkerPresence, "queues" | "types" | "tenant">[];
 }
 
 /** Called when jobs may have become ready in `queue` (null: some queue). A hint: may be spurious. */

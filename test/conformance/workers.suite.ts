@@ -198,9 +198,14 @@ export function defineWorkerRegistryConformance(ctx: {
         patch: { paused: true, concurrency: 5 },
         now: now(),
       });
-      const worker = await register();
+      await register({ tenant: "acme", kind: "remote", pid: null, types: ["a", "b"] });
       const facts = await store.queueWaitingFacts({ queue: "default", now: now() });
-      assert.deepEqual(facts, { paused: true, concurrency: 5, running: 1, workers: [worker] });
+      assert.deepEqual(facts, {
+        paused: true,
+        concurrency: 5,
+        running: 1,
+        workers: [{ queues: ["default"], types: ["a", "b"], tenant: "acme" }],
+      });
       ctx.clock().advance(STALE_MS);
       assert.deepEqual(
         (await store.queueWaitingFacts({ queue: "default", now: now() })).workers,

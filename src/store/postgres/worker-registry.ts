@@ -156,8 +156,17 @@ export async function queueWaitingFacts(
       statements.SELECT_QUEUE_LOAD,
       [queue],
     ),
-    listWorkers(on, statements, { now }),
+    runStatement<{ queues: string[]; types: string[]; tenant: string | null }>(
+      on,
+      statements.SELECT_SERVING_WORKERS,
+      [now],
+    ),
   ]);
   const row = load.rows[0]!;
-  return { paused: row.paused, concurrency: row.concurrency, running: row.running, workers };
+  return {
+    paused: row.paused,
+    concurrency: row.concurrency,
+    running: row.running,
+    workers: workers.rows,
+  };
 }

@@ -138,7 +138,17 @@ export function queueWaitingFacts(
       paused: load.paused === 1,
       concurrency: load.concurrency,
       running: load.running,
-      workers: listWorkers(db, { now }),
+      workers: (
+        db.stmt(workersSql.SELECT_SERVING_WORKERS).all({ now }) as {
+          queues: string;
+          types: string;
+          tenant: string | null;
+        }[]
+      ).map((row) => ({
+        queues: JSON.parse(row.queues) as string[],
+        types: JSON.parse(row.types) as string[],
+        tenant: row.tenant,
+      })),
     };
   });
 }

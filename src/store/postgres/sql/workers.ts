@@ -55,18 +55,27 @@ RETURNING w.id`;
 
 /**
  * $1 now, $2 tenant (null = all) — live workers by name; a remote worker's running count is the
- * number of running jobs naming it (over the partial index of running jobs).
+ * number of running jobs naming it: one grouped pass over the partial index of running jobs.
  */
 export const SELECT_LIVE_WORKERS: SqlTemplate = (t) => `
+WITH held AS (
+  SELECT worker, tenant, count(*) AS n FROM ${t.jobs}
+  WHERE status = 'running' AND EXISTS (SELECT 1 FROM ${t.workers} WHERE kind = 'remote')
+  GROUP BY worker, tenant
+)
 SELECT w.id, w.name, w.host, w.pid, w.kind, w.tenant, w.queues, w.types, w.concurrency,
-  CASE WHEN w.kind = 'remote' THEN (
-    SELECT count(*)::int FROM ${t.jobs} AS j
-    WHERE j.status = 'running' AND j.worker = w.name
-      AND (w.tenant IS NULL OR j.tenant = w.tenant)) ELSE w.running END AS running,
+  CASE WHEN w.kind = 'remote' THEN COALESCE((
+    SELECT sum(h.n) FROM held AS h
+    WHERE h.worker = w.name AND (w.tenant IS NULL OR h.tenant = w.tenant)), 0)::int
+  ELSE w.running END AS running,
   w.version, w.stale_after_ms::int8, w.started_at::int8, w.last_seen_at::int8
 FROM ${t.workers} AS w
 WHERE w.expires_at > $1::int8 AND ($2::text IS NULL OR w.tenant = $2)
 ORDER BY w.name`;
+
+/** $1 now — what decides which jobs live workers can run (no counts: read on every job poll). */
+export const SELECT_SERVING_WORKERS: SqlTemplate = (t) =>
+  `SELECT queues, types, tenant FROM ${t.workers} WHERE expires_at > $1::int8`;
 
 /** $1 id */
 export const DELETE_WORKER: SqlTemplate = (t) => `DELETE FROM ${t.workers} WHERE id = $1`;

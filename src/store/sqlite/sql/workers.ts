@@ -48,19 +48,29 @@ RETURNING id`;
 
 /**
  * @now @tenant (null = all) — live workers by name. A remote worker's running count is the
- * number of running jobs naming it (remote claims write the worker's name to `job.worker`),
- * counted over the partial index of running jobs.
+ * number of running jobs naming it (remote claims write the worker's name to `job.worker`):
+ * one grouped pass over the partial index of running jobs, however many remote workers there
+ * are (a correlated count per worker would scan the running jobs once per worker).
  */
 export const SELECT_LIVE_WORKERS = `
+WITH held AS (
+  SELECT worker, tenant, count(*) AS n FROM jobs
+  WHERE status = 'running' AND EXISTS (SELECT 1 FROM workers WHERE kind = 'remote')
+  GROUP BY worker, tenant
+)
 SELECT w.id, w.name, w.host, w.pid, w.kind, w.tenant, w.queues, w.types, w.concurrency,
-  CASE WHEN w.kind = 'remote' THEN (
-    SELECT count(*) FROM jobs AS j
-    WHERE j.status = 'running' AND j.worker = w.name
-      AND (w.tenant IS NULL OR j.tenant = w.tenant)) ELSE w.running END AS running,
+  CASE WHEN w.kind = 'remote' THEN COALESCE((
+    SELECT sum(h.n) FROM held AS h
+    WHERE h.worker = w.name AND (w.tenant IS NULL OR h.tenant = w.tenant)), 0)
+  ELSE w.running END AS running,
   w.version, w.stale_after_ms, w.started_at, w.last_seen_at
 FROM workers AS w
 WHERE w.expires_at > @now AND (@tenant IS NULL OR w.tenant = @tenant)
 ORDER BY w.name`;
+
+/** @now — what decides which jobs live workers can run (no counts: read on every job poll). */
+export const SELECT_SERVING_WORKERS = `
+SELECT queues, types, tenant FROM workers WHERE expires_at > @now`;
 
 /** @id */
 export const DELETE_WORKER = `DELETE FROM workers WHERE id = @id`;
