@@ -164,6 +164,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     "worker.started",
     {
       workerId: worker.id,
+      name: worker.name,
       queues,
       concurrency: flags.concurrency,
       types: Object.keys(handlers),
