@@ -218,6 +218,11 @@ export class Worker {
     if (this.state !== "idle")
       throw new SpoolError("worker_state", `worker ${this.id} was already started`);
     await this.presence.start(); // throws (and the worker stays idle) when the name is taken
+    if (this.state !== "idle") {
+      // stop() was called while the registration was in flight: undo it and stay stopped.
+      await this.presence.stop();
+      return;
+    }
     this.state = "running";
     this.leaseKeeper.start();
     this.fetcher.start();
