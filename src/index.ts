@@ -28,6 +28,12 @@ export type { Logger } from "./core/logger.js";
 export type { EnqueueOptions, EnqueueRequest } from "./core/options.js";
 export type { TenantCredits } from "./core/quota.js";
 export { FINAL_STATES, JOB_STATES, type JobState } from "./core/states.js";
+export {
+  WAITING_REASON_CODES,
+  type WaitingReason,
+  type WaitingReasonCode,
+} from "./core/waiting-reason.js";
+export type { WorkerKind, WorkerPresence } from "./core/worker-presence.js";
 export type { QueueConfig, QueuePatch, Store, StoreCapabilities } from "./store/store.js";
 export { openStore } from "./store/open-store.js";
 export { SqliteStore, type SqliteStoreOptions } from "./store/sqlite/sqlite-store.js";

@@ -28,9 +28,13 @@ import { EventPruner } from "./maintenance/event-pruner.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
 import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
 import { RetentionPruner } from "./maintenance/retention-pruner.js";
+import { WorkerPruner } from "./maintenance/worker-pruner.js";
 import { MaintenanceRunner } from "./maintenance/runner.js";
 import { openStore, resolveStoreUrl } from "./store/open-store.js";
 import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
+import { readWaitingReason } from "./store/waiting-reason-reader.js";
+import type { WaitingReason } from "./core/waiting-reason.js";
+import type { WorkerPresence } from "./core/worker-presence.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import {
   spoolOptionsSchema,
@@ -60,7 +64,7 @@ export class Spool {
   private readonly random: () => number;
   private readonly events: SafeEmitter<JobEventMap>;
   private readonly maintenance: MaintenanceRunner;
-  private readonly workers = new Set<Worker>();
+  private readonly ownWorkers = new Set<Worker>();
   private readonly maxPayloadBytes: number;
   private readonly maxResultBytes: number;
   private closed = false;
@@ -90,6 +94,7 @@ export class Spool {
         ...opt("intervalMs", intervals.pruneIntervalMs),
       }),
       new EventPruner({ store }),
+      new WorkerPruner({ store }),
     ];
     this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
     if (options.maintenance !== false) this.maintenance.start();
@@ -198,8 +203,8 @@ export class Spool {
       },
       options,
     );
-    this.workers.add(worker);
-    worker.on("worker.stopped", () => this.workers.delete(worker));
+    this.ownWorkers.add(worker);
+    worker.on("worker.stopped", () => this.ownWorkers.delete(worker));
     return worker;
   }
 
@@ -207,6 +212,21 @@ export class Spool {
   async get(id: string, options: { tenant?: string } = {}): Promise<JobRecord | null> {
     this.assertOpen();
     return this.store.getJob({ id: jobIdOf(id), ...tenantOf(options) });
+  }
+
+  /**
+   * Why a waiting job has not started (`{ code, message }`, SPEC §6 "Explained waiting"); null
+   * when the job is running or final, or when there is no such job.
+   */
+  async explain(id: string, options: { tenant?: string } = {}): Promise<WaitingReason | null> {
+    const job = await this.get(id, options);
+    return job === null ? null : readWaitingReason(this.store, job, this.clock.now());
+  }
+
+  /** Live workers (in-process, `spool worker` and remote), by name; optionally one tenant's. */
+  async workers(options: { tenant?: string } = {}): Promise<WorkerPresence[]> {
+    this.assertOpen();
+    return this.store.listWorkers({ now: this.clock.now(), ...tenantOf(options) });
   }
 
   /** Jobs newest first, one page at a time. */
@@ -250,7 +270,7 @@ export class Spool {
     if (job.status === "cancelled") {
       this.events.emit("job.cancelled", eventBase(job, this.clock));
     } else {
-      for (const worker of this.workers) worker.notifyCancelled(jobId);
+      for (const worker of this.ownWorkers) worker.notifyCancelled(jobId);
     }
     return job;
   }
@@ -360,7 +380,7 @@ export class Spool {
   /** Stops workers still running (gracefully), maintenance, and closes the store. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await Promise.all([...this.workers].map((worker) => worker.stop()));
+    await Promise.all([...this.ownWorkers].map((worker) => worker.stop()));
     this.closed = true;
     await this.maintenance.stop();
     this.events.clear();

@@ -10,6 +10,8 @@
  */
 import type { JobRecord } from "../core/job.js";
 import type { EnqueueRequest } from "../core/options.js";
+import type { WaitingReason } from "../core/waiting-reason.js";
+import type { WorkerPresence } from "../core/worker-presence.js";
 import type { ListOptions, Spool, EnqueuedJob, Stats } from "../spool.js";
 import type { QueueConfig, StateCounts } from "../store/store.js";
 
@@ -50,6 +52,10 @@ export interface Backend {
   pauseQueue(name: string): Promise<QueueConfig>;
   /** Lets workers claim from a queue again. */
   resumeQueue(name: string): Promise<QueueConfig>;
+  /** Why a job waits; null when it is not waiting (or unknown). */
+  explain(id: string): Promise<WaitingReason | null>;
+  /** The live workers, by name. */
+  workers(): Promise<WorkerPresence[]>;
   /** Releases connections. */
   close(): Promise<void>;
 }
@@ -108,6 +114,14 @@ export class LibraryBackend implements Backend {
 
   resumeQueue(name: string): Promise<QueueConfig> {
     return this.spool.resumeQueue(name);
+  }
+
+  explain(id: string): Promise<WaitingReason | null> {
+    return this.spool.explain(id);
+  }
+
+  workers(): Promise<WorkerPresence[]> {
+    return this.spool.workers();
   }
 
   close(): Promise<void> {

@@ -3,6 +3,7 @@
  * detail view of `spool job`, status colours, relative ages and durations. JSON output does not
  * come through here (`--json` prints the library's records as they are).
  */
+import type { WaitingReason } from "../core/waiting-reason.js";
 import type { JobRecord } from "../core/job.js";
 import type { JobState } from "../core/states.js";
 import { renderFields, renderTable, type Cell, type Style } from "./output.js";
@@ -74,7 +75,12 @@ export function previewJson(value: unknown, maxLines: number, style: Style): str
 }
 
 /** The detail view of `spool job ID`. */
-export function renderJobDetail(job: JobRecord, style: Style, now: number): string {
+export function renderJobDetail(
+  job: JobRecord,
+  style: Style,
+  now: number,
+  waitingReason: WaitingReason | null = null,
+): string {
   const status = statusCell(job.status, style);
   const fields: [string, string][] = [
     ["id", job.id],
@@ -94,6 +100,8 @@ export function renderJobDetail(job: JobRecord, style: Style, now: number): stri
     if (end !== null) fields.push(["elapsed", formatDuration(end - job.startedAt.getTime())]);
   }
   fields.push(["timeout", formatDuration(job.timeout)]);
+  if (waitingReason !== null)
+    fields.push(["waiting", `${waitingReason.message}  (${waitingReason.code})`]);
   if (job.worker !== null) fields.push(["worker", job.worker]);
   if (job.cancelRequested && job.status === "running") fields.push(["cancel", "requested"]);
   if (job.uniqueKey !== null) fields.push(["unique key", job.uniqueKey]);

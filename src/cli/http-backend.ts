@@ -4,7 +4,7 @@
  * exit codes are the same in both modes.
  */
 import { SpoolHttpError, SpoolClient } from "../client/client.js";
-import { fromJobResource } from "../client/records.js";
+import { fromJobResource, fromWorkerResource } from "../client/records.js";
 import {
   SpoolConflictError,
   SpoolError,
@@ -14,6 +14,8 @@ import {
 } from "../core/errors.js";
 import type { JobRecord } from "../core/job.js";
 import type { EnqueueRequest } from "../core/options.js";
+import type { WaitingReason } from "../core/waiting-reason.js";
+import type { WorkerPresence } from "../core/worker-presence.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import type { SubmitJobBody } from "../http/contracts.js";
 import type { EnqueuedJob, Stats } from "../spool.js";
@@ -121,6 +123,19 @@ export class HttpBackend implements Backend {
 
   async resumeQueue(name: string): Promise<QueueConfig> {
     return this.toConfig(await this.call(() => this.client.setPaused(name, false)));
+  }
+
+  async explain(id: string): Promise<WaitingReason | null> {
+    try {
+      return (await this.call(() => this.client.get(id))).waiting_reason ?? null;
+    } catch (error) {
+      if (error instanceof SpoolNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  async workers(): Promise<WorkerPresence[]> {
+    return (await this.call(() => this.client.workers())).workers.map(fromWorkerResource);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { registerQueuesCommand } from "./commands/queues.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerStatsCommand } from "./commands/stats.js";
 import { registerWorkerCommand } from "./commands/worker.js";
+import { registerWorkersCommand } from "./commands/workers.js";
 import { createContext, type CliContext } from "./context.js";
 import { ExitCode, describeCliError } from "./errors.js";
 import type { CliIO } from "./output.js";
@@ -50,6 +51,7 @@ Examples:
     );
   registerServeCommand(program, ctx);
   registerWorkerCommand(program, ctx);
+  registerWorkersCommand(program, ctx);
   registerEnqueueCommand(program, ctx);
   registerJobsCommand(program, ctx);
   registerJobCommands(program, ctx);

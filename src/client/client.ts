@@ -7,6 +7,7 @@ import type {
   ClaimedJobResource,
   JobResource,
   ListJobsResponse,
+  ListWorkersResponse,
   QueueResource,
   StatsResponse,
   SubmitJobBody,
@@ -147,6 +148,11 @@ export class SpoolClient {
   async stats(query: { queue?: string } = {}): Promise<z.infer<typeof StatsResponse>> {
     return (await this.request<z.infer<typeof StatsResponse>>("GET", `/stats${queryString(query)}`))
       .body;
+  }
+
+  /** GET /workers: the live workers. */
+  async workers(): Promise<ListWorkersResponse> {
+    return (await this.request<ListWorkersResponse>("GET", "/workers")).body;
   }
 
   /** GET /queues. */

@@ -5,7 +5,8 @@
  */
 import type { JobErrorEntry, JobRecord } from "../core/job.js";
 import type { JsonObject, JsonValue } from "../core/json.js";
-import type { JobResource } from "../http/contracts.js";
+import type { WorkerPresence } from "../core/worker-presence.js";
+import type { JobResource, WorkerResource } from "../http/contracts.js";
 
 const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
 
@@ -51,5 +52,25 @@ export function fromJobResource(resource: JobResource): JobRecord {
     cancelRequested: resource.cancel_requested,
     leaseExpiresAt: null,
     webhookUrl: resource.webhook_url,
+  };
+}
+
+/** The worker presence record for a worker resource. */
+export function fromWorkerResource(resource: WorkerResource): WorkerPresence {
+  return {
+    id: resource.id,
+    name: resource.name,
+    host: resource.host,
+    pid: resource.pid,
+    kind: resource.kind,
+    tenant: resource.tenant,
+    queues: resource.queues,
+    types: resource.types,
+    concurrency: resource.concurrency,
+    running: resource.running,
+    version: resource.version,
+    staleAfterMs: resource.stale_after_seconds * 1000,
+    startedAt: new Date(resource.started_at),
+    lastSeenAt: new Date(resource.last_seen_at),
   };
 }

@@ -34,6 +34,8 @@ import { registerOpsRoutes } from "./routes/ops.js";
 import { registerQueueRoutes } from "./routes/queues.js";
 import { registerTenantRoutes } from "./routes/tenants.js";
 import { registerWorkerRoutes } from "./routes/workers.js";
+import { registerWorkerRegistryRoutes } from "./routes/worker-registry.js";
+import { RemoteWorkerRegistry } from "./remote-workers.js";
 import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
 import { WebhookDispatcher } from "./webhooks.js";
@@ -75,6 +77,8 @@ export interface AppContext {
   metrics: SpoolMetrics;
   estimator: WaitingEstimator;
   claims: ClaimWaiter;
+  /** Presence rows of remote workers, written on their claims and heartbeats. */
+  remoteWorkers: RemoteWorkerRegistry;
   auth: Authenticator | null;
   submissionHook: SubmissionHook | undefined;
   maxResultBytes: number;
@@ -175,6 +179,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     metrics,
     estimator: new WaitingEstimator(store),
     claims: new ClaimWaiter(store),
+    remoteWorkers: new RemoteWorkerRegistry(store, logger),
     auth: options.auth ? new Authenticator(store) : null,
     submissionHook: options.submissionHook,
     maxResultBytes: options.maxResultBytes ?? 1_048_576,
@@ -223,6 +228,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerOpsRoutes(typed, context);
   registerJobRoutes(typed, context);
   registerWorkerRoutes(typed, context);
+  registerWorkerRegistryRoutes(typed, context);
   registerQueueRoutes(typed, context);
   registerEventRoutes(typed, context);
   registerKeyRoutes(typed, context);

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { JOB_STATES } from "../core/states.js";
+import { WAITING_REASON_CODES } from "../core/waiting-reason.js";
 
 const jsonObject = z.record(z.string(), z.unknown());
 
@@ -43,6 +44,14 @@ export const JobErrorResource = z.object({
   at: z.string(),
 });
 
+/** Why a waiting job has not started (SPEC §6 "Explained waiting"). */
+export const WaitingReasonResource = z
+  .object({
+    code: z.enum(WAITING_REASON_CODES),
+    message: z.string().describe("The same sentence the dashboard shows"),
+  })
+  .describe("GET /jobs/:id only: set while queued/scheduled/retrying, null otherwise");
+
 /** The job resource (SPEC §1). */
 export const JobResource = z.object({
   id: z.string(),
@@ -76,6 +85,7 @@ export const JobResource = z.object({
     .number()
     .optional()
     .describe("Estimated seconds until completion (waiting jobs only; an estimate)"),
+  waiting_reason: WaitingReasonResource.nullable().optional(),
 });
 export type JobResource = z.infer<typeof JobResource>;
 
@@ -240,3 +250,29 @@ export const CancelJobResponse = z.object({
   message: z.string(),
   job: JobResource,
 });
+
+/** GET /workers query (none yet: strict, so a typo is a 400). */
+export const ListWorkersQuery = z.strictObject({});
+
+/** One live worker in GET /workers (SPEC §6 "Workers are visible"). */
+export const WorkerResource = z.object({
+  id: z.string().describe("Unique id; what job.worker shows for local workers"),
+  name: z.string().describe("Exactly as given (`spool worker --name`, the claim's `worker`)"),
+  host: z.string().describe("Host name (local) or the client's address (remote)"),
+  pid: z.number().int().nullable().describe("Process id; null for remote workers"),
+  kind: z.enum(["local", "remote"]),
+  tenant: z.string().nullable().describe("Remote workers with a tenant's worker key; else null"),
+  queues: z.array(z.string()),
+  types: z.array(z.string()).describe('Job types served; "*" = any'),
+  concurrency: z.number().int().describe("Jobs at once (remote: max_jobs of its last claim)"),
+  running: z.number().int().describe("Jobs running now"),
+  version: z.string().describe("Spool version (local) or the client's User-Agent (remote)"),
+  started_at: z.string().describe("First registration, ISO-8601"),
+  last_seen_at: z.string().describe("Last heartbeat or claim, ISO-8601"),
+  stale_after_seconds: z.number().describe("Silent this long, the worker is gone: 3 lease periods"),
+});
+export type WorkerResource = z.infer<typeof WorkerResource>;
+
+/** GET /workers answer. */
+export const ListWorkersResponse = z.object({ workers: z.array(WorkerResource) });
+export type ListWorkersResponse = z.infer<typeof ListWorkersResponse>;

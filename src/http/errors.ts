@@ -29,6 +29,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   job_final: 409,
   lease_lost: 409,
   unique_conflict: 409,
+  worker_name_taken: 409,
   quota_exceeded: 429,
   store_unavailable: 503,
   closed: 503,

@@ -10,6 +10,7 @@
  */
 import { createHmac } from "node:crypto";
 import { UnrecoverableError } from "../core/errors.js";
+import { randomToken } from "../core/ids.js";
 import { isFinalState } from "../core/states.js";
 import type { JsonObject } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
@@ -41,7 +42,8 @@ export class WebhookDispatcher {
 
   constructor(private readonly options: WebhookOptions) {
     this.worker = options.spool.worker({
-      name: "webhooks",
+      // Unique per dispatcher: several servers share a store, and worker names must be unique.
+      name: `webhooks-${randomToken().slice(0, 8)}`,
       queues: [WEBHOOK_QUEUE],
       concurrency: options.concurrency ?? 4,
       handlers: { [WEBHOOK_JOB_TYPE]: this.deliver },

@@ -13,6 +13,7 @@ import type { JobInput } from "../core/options.js";
 import type { TenantCredits } from "../core/quota.js";
 import type { JobState } from "../core/states.js";
 import type { FailureOutcome } from "../core/transitions.js";
+import type { WorkerPresence, WorkerRegistration } from "../core/worker-presence.js";
 
 /** Real differences between stores. Callers branch on these, never on the class. */
 export interface StoreCapabilities {
@@ -166,6 +167,22 @@ export interface QueueStats {
   waitMs: DurationPercentiles | null;
   /** Run time of recently completed jobs; null when there are none. */
   runMs: DurationPercentiles | null;
+}
+
+/** One worker's heartbeat; `running` undefined keeps the stored count (remote workers). */
+export interface WorkerHeartbeat {
+  id: string;
+  running?: number;
+}
+
+/** What a store knows about a queue that explains why its jobs wait (see core/waiting-reason.ts). */
+export interface QueueWaitingFacts {
+  paused: boolean;
+  concurrency: number | null;
+  /** Jobs of the queue running now. */
+  running: number;
+  /** What every live worker serves (the caller picks the ones that serve a job). */
+  workers: Pick<WorkerPresence, "queues" | "types" | "tenant">[];
 }
 
 /** Called when jobs may have become ready in `queue` (null: some queue). A hint: may be spurious. */
@@ -326,6 +343,32 @@ export interface Store {
   }): Promise<TenantCredits>;
   /** A tenant's quota and usage in the current periods (unlimited when it has none). */
   tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits>;
+
+  /**
+   * Registers (or re-registers, by id) a worker's presence row. A live worker is one whose last
+   * heartbeat is less than its `staleAfterMs` ago. Throws `SpoolConflictError` (code
+   * `worker_name_taken`) when another live worker has the same name in the same tenant scope
+   * (unscoped workers — local ones and admin-key remote ones — share one); a dead one's row is
+   * replaced. Re-registering an id merges its queues and types (remote workers announce them
+   * one claim at a time) and keeps its `startedAt`.
+   */
+  registerWorker(params: { worker: WorkerRegistration; now: number }): Promise<WorkerPresence>;
+  /**
+   * Marks workers as seen at `now` (one call for many). Returns the ids that have no row any
+   * more (pruned after a long silence): those workers must register again.
+   */
+  heartbeatWorkers(params: { workers: readonly WorkerHeartbeat[]; now: number }): Promise<string[]>;
+  /**
+   * Live workers by name; with `tenant`, only that tenant's. A remote worker's `running` is
+   * the number of running jobs that name it as their worker.
+   */
+  listWorkers(params: { now: number; tenant?: string }): Promise<WorkerPresence[]>;
+  /** Deletes a worker's row (graceful stop). Returns false when there was none. */
+  removeWorker(params: { id: string }): Promise<boolean>;
+  /** Deletes rows of dead workers (silent past their `staleAfterMs`); at most `limit`. */
+  pruneWorkers(params: { now: number; limit: number }): Promise<number>;
+  /** A queue's pause, limit and running count, and the live workers, in one read. */
+  queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts>;
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

@@ -6,6 +6,10 @@
  * Graceful stop: stop claiming; let in-flight jobs finish within `shutdownGraceMs`; then abort
  * the rest and release their leases, so another worker takes them at once (the attempt is not
  * counted). With `handleSignals`, SIGTERM and SIGINT start it; a second signal skips the grace.
+ *
+ * Presence: `start()` registers the worker in the store's registry under its exact `name` (and
+ * throws `SpoolConflictError` when a live worker holds it); the presence keeper heartbeats it;
+ * the end of `stop()` removes the row.
  */
 import { hostname } from "node:os";
 import { z } from "zod";
@@ -22,6 +26,8 @@ import {
   assertQueueName,
 } from "../core/options.js";
 import { toValidationError } from "../core/schema-errors.js";
+import { workerStaleAfterMs, type WorkerRegistration } from "../core/worker-presence.js";
+import { SPOOL_VERSION } from "../version.js";
 import type { Store } from "../store/store.js";
 import { abortActiveJob, createActiveJob, type ActiveJob } from "./active-job.js";
 import { Completer } from "./completer.js";
@@ -29,6 +35,7 @@ import { Executor, leaseLostReason } from "./executor.js";
 import { Fetcher } from "./fetcher.js";
 import type { HandlerMap } from "./handler.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { PresenceKeeper } from "./presence-keeper.js";
 
 /** Options of a worker (durations in ms). */
 export interface WorkerOptions {
@@ -46,7 +53,11 @@ export interface WorkerOptions {
   handlers: HandlerMap;
   /** Lease length; renewed every third of it. Default 30,000. */
   leaseMs?: number;
-  /** Name shown in `job.worker` (an id suffix is added). Default `worker`. */
+  /**
+   * Name in the worker registry, stored exactly as given; a live worker with the same name makes
+   * `start()` throw `SpoolConflictError`. `job.worker` shows the worker's id (the name plus a
+   * random suffix). Default: a generated unique name, `worker-<host>-<pid>-<random>`.
+   */
   name?: string;
   /** Backstop poll interval when no wake-up arrives. Default 1,000. */
   pollIntervalMs?: number;
@@ -71,7 +82,7 @@ const optionsSchema = z
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
-      .default("worker"),
+      .optional(),
     pollIntervalMs: z.number().int().min(10).default(1_000),
     queues: z.array(z.string()).min(1).default([DEFAULT_QUEUE]),
     shutdownGraceMs: z.number().int().min(0).default(10_000),
@@ -117,6 +128,8 @@ type WorkerState = "idle" | "running" | "stopping" | "stopped";
 export class Worker {
   /** Unique id of this worker, written to `job.worker`. */
   readonly id: string;
+  /** Name in the worker registry (exactly as given, or generated). */
+  readonly name: string;
   private readonly options: ResolvedWorkerOptions;
   private readonly active = new Map<string, ActiveJob>();
   private readonly settled = new Set<() => void>();
@@ -125,6 +138,7 @@ export class Worker {
   private readonly executor: Executor;
   private readonly leaseKeeper: LeaseKeeper;
   private readonly completer: Completer;
+  private readonly presence: PresenceKeeper;
   private state: WorkerState = "idle";
   private stopping: Promise<void> | undefined;
   private readonly signalHandler = (signal: NodeJS.Signals): void => this.onSignal(signal);
@@ -138,8 +152,17 @@ export class Worker {
     options: WorkerOptions,
   ) {
     this.options = resolveWorkerOptions(options);
-    this.id = `${this.options.name}-${hostname()}-${process.pid}-${randomToken().slice(0, 6)}`;
+    const suffix = randomToken().slice(0, 6);
+    this.name = this.options.name ?? `worker-${hostname()}-${process.pid}-${suffix}`;
+    this.id = this.options.name === undefined ? this.name : `${this.name}-${suffix}`;
     const { clock, logger, store } = context;
+    this.presence = new PresenceKeeper({
+      store,
+      clock,
+      logger,
+      intervalMs: Math.max(10, Math.floor(this.options.leaseMs / 3)),
+      registration: () => this.registration(),
+    });
     this.emitter = new SafeEmitter((error, name) =>
       logger.error({ err: error, event: name }, "worker event listener threw"),
     );
@@ -202,6 +225,12 @@ export class Worker {
   async start(): Promise<void> {
     if (this.state !== "idle")
       throw new SpoolError("worker_state", `worker ${this.id} was already started`);
+    await this.presence.start(); // throws (and the worker stays idle) when the name is taken
+    if (this.state !== "idle") {
+      // stop() was called while the registration was in flight: undo it and stay stopped.
+      await this.presence.stop();
+      return;
+    }
     this.state = "running";
     this.leaseKeeper.start();
     this.fetcher.start();
@@ -281,6 +310,7 @@ export class Worker {
     }
     await this.completer.drain();
     await this.leaseKeeper.stop();
+    await this.presence.stop();
     // Signal handlers stay until here, so a second signal during the grace period is ours to
     // handle (release now), not the default "terminate".
     if (this.options.handleSignals) {
@@ -289,6 +319,24 @@ export class Worker {
     }
     this.state = "stopped";
     this.emitter.emit("worker.stopped", { workerId: this.id, released });
+  }
+
+  /** This worker's presence row as registered and heartbeated. */
+  private registration(): WorkerRegistration {
+    return {
+      id: this.id,
+      name: this.name,
+      host: hostname(),
+      pid: process.pid,
+      kind: "local",
+      tenant: null,
+      queues: this.options.queues,
+      types: Object.keys(this.options.handlers),
+      concurrency: this.options.concurrency,
+      running: this.active.size,
+      version: SPOOL_VERSION,
+      staleAfterMs: workerStaleAfterMs(this.options.leaseMs),
+    };
   }
 
   private onSignal(signal: NodeJS.Signals): void {

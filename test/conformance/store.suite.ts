@@ -19,6 +19,7 @@ import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
 import { defineRoutingConformance } from "./routing.suite.js";
+import { defineWorkerRegistryConformance } from "./workers.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1227,6 +1228,8 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         await enqueue({ tenant: "m" });
       });
     });
+
+    defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

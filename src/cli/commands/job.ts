@@ -5,6 +5,7 @@
  */
 import type { Command } from "commander";
 import type { JobRecord } from "../../core/job.js";
+import { isWaitingState } from "../../core/waiting-reason.js";
 import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
 import { addJsonOption, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
@@ -32,8 +33,9 @@ Examples:
       await withBackend(ctx, flags, {}, async (backend) => {
         const job = await backend.get(id);
         if (job === null) throw new CliError(`job ${id} not found`, ExitCode.notFound);
-        if (flags.json) writeJson(ctx.io, job);
-        else ctx.io.stdout.write(renderJobDetail(job, ctx.out, ctx.now()));
+        const waitingReason = isWaitingState(job.status) ? await backend.explain(id) : null;
+        if (flags.json) writeJson(ctx.io, { ...job, waitingReason });
+        else ctx.io.stdout.write(renderJobDetail(job, ctx.out, ctx.now(), waitingReason));
       });
     });
 

@@ -9,6 +9,7 @@
  * releases running jobs at once.
  */
 import type { Command } from "commander";
+import { hostname } from "node:os";
 import pino from "pino";
 import type { JsonObject } from "../../core/json.js";
 import type { EnqueueOptions } from "../../core/options.js";
@@ -159,7 +160,8 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
       queues: flags.queues ?? defaultQueues(sources),
       concurrency: flags.workers,
       handlers,
-      name: "serve",
+      // One serve process per pid: unique on the host, and the name says where it runs.
+      name: `serve-${hostname()}-${process.pid}`,
       shutdownGraceMs: flags.grace,
       ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
     });

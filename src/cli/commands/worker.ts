@@ -10,6 +10,7 @@
  * for later or waiting out a retry backoff are left for another worker.
  */
 import type { Command } from "commander";
+import { SpoolConflictError } from "../../core/errors.js";
 import type { JobEventMap } from "../../core/events.js";
 import type { Spool } from "../../spool.js";
 import type { HandlerMap } from "../../worker/handler.js";
@@ -21,7 +22,7 @@ import {
   type ConnectionFlags,
 } from "../connection.js";
 import { addJsonOption, translate, type CliContext } from "../context.js";
-import { UsageError } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
 import { duration, integer, queueList, workerName } from "../parsers.js";
@@ -50,7 +51,11 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
       queueList,
     )
     .option("--concurrency <n>", "jobs at once", integer(1, 10_000), 10)
-    .option("--name <name>", "worker name, shown in each job's worker field", workerName)
+    .option(
+      "--name <name>",
+      "worker name, stored exactly as given (spool workers); refused while a live worker has it",
+      workerName,
+    )
     .option("--burst", "exit 0 once no job is ready and none is running")
     .option("--handlers <path>", "handler module (.js or .ts; format: docs/handlers.md)")
     .option("--demo", "serve the demo types demo.sleep, demo.flaky and route.optimize")
@@ -146,11 +151,20 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
   if (flags.burst) worker.on("worker.idle", () => void worker.stop());
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (error) {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    closeSandboxes();
+    await spool.close();
+    throw nameTaken(error, flags.name);
+  }
   print(
     "worker.started",
     {
       workerId: worker.id,
+      name: worker.name,
       queues,
       concurrency: flags.concurrency,
       types: Object.keys(handlers),
@@ -170,6 +184,16 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     "worker.stopped",
     { workerId: worker.id, released },
     `worker stopped${released > 0 ? `; ${released} running job(s) released to the queue` : ""}`,
+  );
+}
+
+/** A clear message for a `--name` a live worker holds (exit 4); other errors as they are. */
+function nameTaken(error: unknown, name: string | undefined): unknown {
+  if (!(error instanceof SpoolConflictError) || error.code !== "worker_name_taken") return error;
+  return new CliError(
+    `--name ${name ?? ""}: a live worker with this name is already running (see \`spool workers\`); ` +
+      "stop it or choose another name. A worker that died frees its name 3 lease periods after its last heartbeat.",
+    ExitCode.conflict,
   );
 }
 

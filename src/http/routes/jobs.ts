@@ -27,6 +27,7 @@ import {
   SubmitJobResponse,
 } from "../contracts.js";
 import { toJobResource } from "../serialize.js";
+import { readWaitingReason } from "../../store/waiting-reason-reader.js";
 
 const errors = {
   400: ErrorResponse,
@@ -101,7 +102,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     "/jobs/:id",
     {
       schema: {
-        summary: "A job, with queue_position and eta_seconds while it waits",
+        summary: "A job, with queue_position, eta_seconds and waiting_reason while it waits",
         params: JobIdParams,
         response: { 200: JobResource, ...errors },
       },
@@ -110,7 +111,12 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       requireRole(request.principal, "admin", "producer");
       const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
       const now = Date.now();
-      const resource = toJobResource(job, now, await ctx.estimator.estimate(job, now));
+      const [estimate, reason] = await Promise.all([
+        ctx.estimator.estimate(job, now),
+        readWaitingReason(ctx.store, job, now),
+      ]);
+      const resource = toJobResource(job, now, estimate);
+      resource.waiting_reason = reason; // null unless waiting (docs/http-api.md)
       // `job` repeats the resource for clients that expect an envelope (seed 002's polling loop).
       return { ...resource, job: resource };
     },

@@ -25,6 +25,7 @@ import {
   JobIdParams,
   QueueNameParams,
 } from "../contracts.js";
+import type { RemoteClaim } from "../remote-workers.js";
 import { toClaimedJobResource } from "../serialize.js";
 import { secondsToMs, visibleJob } from "./jobs.js";
 
@@ -74,6 +75,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         1_000,
         3_600_000,
       );
+      await ctx.remoteWorkers.onClaim(principal, remoteClaim(request, queue, leaseMs), Date.now());
       const deadline = Date.now() + (body.wait_seconds ?? 0) * 1000;
       const gone = new AbortController();
       // The response closing before we answer means the client went away (the request's own
@@ -138,6 +140,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       );
       const [outcome] = await ctx.store.extendLeases({ leases: [lease], leaseMs, now: Date.now() });
       if (!outcome?.ok) throw new LeaseLostError(job.id);
+      await ctx.remoteWorkers.onHeartbeat(request.principal, job, Date.now());
       return {
         job_id: job.id,
         lease_expires_at: outcome.leaseExpiresAt.toISOString(),
@@ -211,6 +214,20 @@ async function reportedJob(ctx: AppContext, request: FastifyRequest): Promise<Jo
   const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
   requireQueueAccess(request.principal, job.queue);
   return job;
+}
+
+/** What a claim call says about its worker, for the registry (`types` read when present). */
+function remoteClaim(request: FastifyRequest, queue: string, leaseMs: number): RemoteClaim {
+  const body = request.body as { worker: string; max_jobs?: number; types?: string[] };
+  return {
+    name: body.worker,
+    queue,
+    types: body.types,
+    maxJobs: body.max_jobs ?? 1,
+    leaseMs,
+    host: request.ip,
+    userAgent: request.headers["user-agent"],
+  };
 }
 
 /** Worker keys claim only their tenant's jobs; admins claim any. */

@@ -15,8 +15,16 @@ import * as jobsSql from "./sql/jobs.js";
 import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js";
 import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
+import * as workersSql from "./sql/workers.js";
 
-const STATEMENT_MODULES = [jobsSql, queuesSql, eventsSql, insightsSql, quotasSql] as const;
+const STATEMENT_MODULES = [
+  jobsSql,
+  queuesSql,
+  eventsSql,
+  insightsSql,
+  quotasSql,
+  workersSql,
+] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */
 export interface NamedStatement {

@@ -20,6 +20,7 @@
  *   calls fail fast with `StoreUnavailableError` instead of hanging.
  */
 import type { TenantCredits } from "../../core/quota.js";
+import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import * as quotas from "./quotas.js";
 import type pg from "pg";
 import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
@@ -42,10 +43,12 @@ import type {
   QueueConfig,
   QueuePatch,
   QueueStats,
+  QueueWaitingFacts,
   StateCounts,
   Store,
   StoreCapabilities,
   StoredJobEvent,
+  WorkerHeartbeat,
 } from "../store.js";
 import * as apiKeys from "./api-keys.js";
 import * as eventLog from "./event-log.js";
@@ -72,6 +75,7 @@ import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
 import { channelName, type SchemaNames } from "./sql/names.js";
 import { SubmissionBatcher } from "./submission-batcher.js";
+import * as registry from "./worker-registry.js";
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -383,6 +387,44 @@ export class PostgresStore implements Store {
   async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
     return this.guard(() =>
       quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now),
+    );
+  }
+
+  async registerWorker(params: {
+    worker: WorkerRegistration;
+    now: number;
+  }): Promise<WorkerPresence> {
+    return this.guard(() =>
+      registry.registerWorker(this.pool, this.statements, params.worker, params.now),
+    );
+  }
+
+  async heartbeatWorkers(params: {
+    workers: readonly WorkerHeartbeat[];
+    now: number;
+  }): Promise<string[]> {
+    return this.guard(() =>
+      registry.heartbeatWorkers(this.pool, this.statements, params.workers, params.now),
+    );
+  }
+
+  async listWorkers(params: { now: number; tenant?: string }): Promise<WorkerPresence[]> {
+    return this.guard(() => registry.listWorkers(this.pool, this.statements, params));
+  }
+
+  async removeWorker(params: { id: string }): Promise<boolean> {
+    return this.guard(() => registry.removeWorker(this.pool, this.statements, params.id));
+  }
+
+  async pruneWorkers(params: { now: number; limit: number }): Promise<number> {
+    return this.guard(() =>
+      registry.pruneWorkers(this.pool, this.statements, params.now, params.limit),
+    );
+  }
+
+  async queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts> {
+    return this.guard(() =>
+      registry.queueWaitingFacts(this.pool, this.statements, params.queue, params.now),
     );
   }
 

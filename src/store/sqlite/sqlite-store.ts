@@ -24,6 +24,7 @@ import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/jo
 import type { JobInput } from "../../core/options.js";
 import type { TenantCredits } from "../../core/quota.js";
 import { isFinalState } from "../../core/states.js";
+import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import type {
   ApiKeyRecord,
   ApiKeyRole,
@@ -39,10 +40,12 @@ import type {
   QueueConfig,
   QueuePatch,
   QueueStats,
+  QueueWaitingFacts,
   StateCounts,
   Store,
   StoreCapabilities,
   StoredJobEvent,
+  WorkerHeartbeat,
 } from "../store.js";
 import * as apiKeys from "./api-keys.js";
 import { SqliteConnection } from "./connection.js";
@@ -57,6 +60,7 @@ import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
 import * as quotas from "./quotas.js";
 import { SubmissionBatcher } from "./submissions.js";
+import * as registry from "./worker-registry.js";
 import * as jobsSql from "./sql/jobs.js";
 
 /** Options of the SQLite store. */
@@ -431,6 +435,36 @@ export class SqliteStore implements Store {
 
   async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
     return quotas.tenantCredits(this.db, params.tenant, params.now);
+  }
+
+  async registerWorker(params: {
+    worker: WorkerRegistration;
+    now: number;
+  }): Promise<WorkerPresence> {
+    return registry.registerWorker(this.db, params.worker, params.now);
+  }
+
+  async heartbeatWorkers(params: {
+    workers: readonly WorkerHeartbeat[];
+    now: number;
+  }): Promise<string[]> {
+    return registry.heartbeatWorkers(this.db, params.workers, params.now);
+  }
+
+  async listWorkers(params: { now: number; tenant?: string }): Promise<WorkerPresence[]> {
+    return registry.listWorkers(this.db, params);
+  }
+
+  async removeWorker(params: { id: string }): Promise<boolean> {
+    return registry.removeWorker(this.db, params.id);
+  }
+
+  async pruneWorkers(params: { now: number; limit: number }): Promise<number> {
+    return registry.pruneWorkers(this.db, params.now, params.limit);
+  }
+
+  async queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts> {
+    return registry.queueWaitingFacts(this.db, params.queue, params.now);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

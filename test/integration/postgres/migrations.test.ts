@@ -54,6 +54,7 @@ describe("migrations (PostgreSQL)", () => {
         "schema_routines",
         "tenant_quotas",
         "tenant_usage",
+        "workers",
       ],
     );
     assert.deepEqual(await stores[3]!.migrate(), { applied: [], version: versions });

@@ -22,6 +22,8 @@ export interface SchemaNames {
   /** Tenant quotas and their usage per period. */
   tenantQuotas: string;
   tenantUsage: string;
+  /** Worker presence rows (the worker registry). */
+  workers: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
@@ -58,6 +60,7 @@ export function schemaNames(schema: string): SchemaNames {
     apiKeys: `${quoted}.${quoteIdentifier("api_keys")}`,
     tenantQuotas: `${quoted}.${quoteIdentifier("tenant_quotas")}`,
     tenantUsage: `${quoted}.${quoteIdentifier("tenant_usage")}`,
+    workers: `${quoted}.${quoteIdentifier("workers")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
   };

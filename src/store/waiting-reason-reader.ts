@@ -1,0 +1,27 @@
+/**
+ * Reads the facts behind a job's `waiting_reason` from any store and hands them to the pure
+ * decision in core/waiting-reason.ts. One `queueWaitingFacts` read per waiting job (the queue's
+ * row, a count over the partial index of running jobs, and the live workers); nothing at all
+ * for jobs that are not waiting.
+ */
+import type { JobRecord } from "../core/job.js";
+import { decideWaitingReason, isWaitingState, type WaitingReason } from "../core/waiting-reason.js";
+import type { Store } from "./store.js";
+
+/** Why `job` waits at `now`, or null when it is running or final. */
+export async function readWaitingReason(
+  store: Store,
+  job: JobRecord,
+  now: number,
+): Promise<WaitingReason | null> {
+  if (!isWaitingState(job.status)) return null;
+  const facts = await store.queueWaitingFacts({ queue: job.queue, now });
+  return decideWaitingReason(
+    {
+      job,
+      queue: { paused: facts.paused, concurrency: facts.concurrency, running: facts.running },
+      workers: facts.workers,
+    },
+    now,
+  );
+}
