@@ -9,12 +9,14 @@
  * - better-sqlite3's install script first looks for a prebuilt binary; the checkout's own
  *   binary (built for this Node) is offered to it as a local prebuild
  *   (`npm_config_better_sqlite3_local_prebuilds`), so the install does not spend a minute or
- *   two compiling SQLite again. `SPOOL_PACKAGE_BUILD_FROM_SOURCE=1` compiles it instead.
+ *   two compiling SQLite again. `SPOOL_PACKAGE_BUILD_FROM_SOURCE=1` compiles it instead, and so
+ *   does a run on a Node the checkout's binary was not built for.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, dirname, join, relative } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 /** The checkout under test. */
@@ -49,6 +51,8 @@ export function npmEnvironment(extra: Record<string, string> = {}): NodeJS.Proce
   };
   delete env.NODE_OPTIONS; // the test runner's loader (tsx) must not leak into "plain node"
   delete env.NODE_TEST_CONTEXT;
+  // CI compiles native modules for a second Node this way; here it would skip the local prebuild.
+  if (extra.npm_config_build_from_source === undefined) delete env.npm_config_build_from_source;
   return env;
 }
 
@@ -124,12 +128,27 @@ export function writeProject(dir: string, tarball: string): void {
   );
 }
 
+/** Whether the checkout's better-sqlite3 was built for this Node (same ABI): it loads here. */
+function checkoutBinaryLoads(): boolean {
+  try {
+    const Database = createRequire(join(REPO_ROOT, "package.json"))("better-sqlite3") as new (
+      path: string,
+    ) => { close(): void };
+    new Database(":memory:").close();
+    return true;
+  } catch {
+    return false; // e.g. the checkout is built for Node 20 and this test runs on Node 22
+  }
+}
+
 /**
  * Packs the checkout's compiled better-sqlite3 binary the way prebuild-install names a
  * download, in `dir`; returns the environment that points prebuild-install at it.
  */
 export function localPrebuild(dir: string): Record<string, string> {
-  if (process.env.SPOOL_PACKAGE_BUILD_FROM_SOURCE === "1") return {};
+  if (process.env.SPOOL_PACKAGE_BUILD_FROM_SOURCE === "1")
+    return { npm_config_build_from_source: "true" };
+  if (!checkoutBinaryLoads()) return { npm_config_build_from_source: "true" };
   const moduleDir = join(REPO_ROOT, "node_modules", "better-sqlite3");
   const { version } = JSON.parse(readFileSync(join(moduleDir, "package.json"), "utf8")) as {
     version: string;
