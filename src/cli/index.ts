@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * Entry point of the `spool` command: runs the CLI on this process's arguments and streams and
- * exits with its code. Started by `bin/spool.js`, which loads TypeScript through tsx first.
+ * exits with its code. Started by `bin/spool.js` (compiled, from dist/, when installed; through tsx
+ * in a checkout).
  */
 import { runCli } from "./program.js";
 

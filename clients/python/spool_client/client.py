@@ -1,0 +1,242 @@
+"""A typed client for Spool's HTTP API (docs/http-api.md), on `urllib` alone.
+
+    client = SpoolClient("http://127.0.0.1:8080", token="spool_...")
+    job_id = client.submit("route.optimize", {"customers": [...]})["job_id"]
+    job = client.wait(job_id, on_progress=lambda job: print(job["progress"]))
+
+Every method returns the server's JSON (snake_case, as documented); error answers raise
+`SpoolError` subclasses carrying the status and the error code.
+"""
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence
+
+from .errors import WaitTimeout, error_for
+from .types import Event, Job, JobList, SubmitResponse
+
+FINAL_STATES = frozenset(("completed", "failed", "cancelled"))
+"""States a job never leaves (except through `retry`)."""
+
+_SUBMIT_FIELDS = (
+    "queue",
+    "priority",
+    "run_at",
+    "delay_seconds",
+    "max_attempts",
+    "timeout_seconds",
+    "unique_key",
+    "tags",
+    "webhook_url",
+)
+
+
+class SpoolClient:
+    """See the module docstring. Thread-safe: it keeps no per-request state."""
+
+    def __init__(self, base_url: str, token: Optional[str] = None, timeout: float = 30.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token or None
+        self.timeout = timeout
+
+    # -- transport ---------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        timeout: Optional[float] = None,
+    ) -> Any:
+        """Sends one request and returns the parsed JSON answer (None for an empty body)."""
+        url = self.base_url + path
+        if query:
+            pairs = {key: value for key, value in query.items() if value is not None}
+            if pairs:
+                url += "?" + urllib.parse.urlencode(pairs)
+        data = None if body is None else json.dumps(body).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method=method)
+        for name, value in self._headers(headers, json_body=data is not None).items():
+            request.add_header(name, value)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            try:
+                parsed = json.loads(raw) if raw else None
+            except ValueError:
+                parsed = raw.decode("utf-8", "replace")
+            raise error_for(error.code, parsed) from None
+        return json.loads(raw) if raw else None
+
+    def _headers(self, extra: Optional[Mapping[str, str]], json_body: bool) -> Dict[str, str]:
+        headers = {"Accept": "application/json"}
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = "Bearer " + self.token
+        headers.update(extra or {})
+        return headers
+
+    # -- jobs --------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        type: str,
+        payload: Optional[Mapping[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+        **options: Any,
+    ) -> SubmitResponse:
+        """POST /jobs. `options`: queue, priority, run_at, delay_seconds, max_attempts,
+        timeout_seconds, unique_key, tags, webhook_url. Returns `{job_id, status, duplicate, job}`."""
+        unknown = set(options) - set(_SUBMIT_FIELDS)
+        if unknown:
+            raise TypeError("unknown submit option(s): %s" % ", ".join(sorted(unknown)))
+        body: Dict[str, Any] = {"type": type}
+        if payload is not None:
+            body["payload"] = dict(payload)
+        body.update({key: value for key, value in options.items() if value is not None})
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self.request("POST", "/jobs", body, headers=headers)
+
+    def submit_many(self, jobs: Sequence[Mapping[str, Any]]) -> List[SubmitResponse]:
+        """POST /jobs/batch: up to 1,000 submissions (`{"type", "payload", ...}`), all or none."""
+        return self.request("POST", "/jobs/batch", {"jobs": [dict(job) for job in jobs]})["jobs"]
+
+    def get(self, job_id: str) -> Job:
+        """GET /jobs/:id — the job (with `queue_position` and `eta_seconds` while it waits)."""
+        return self.request("GET", "/jobs/%s" % urllib.parse.quote(job_id, safe=""))
+
+    def list(
+        self,
+        status: Optional[Sequence[str]] = None,
+        queue: Optional[str] = None,
+        type: Optional[str] = None,
+        tag: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> JobList:
+        """GET /jobs — `{jobs, count, next_cursor}`, newest first."""
+        query = {
+            "status": ",".join(status) if status else None,
+            "queue": queue,
+            "type": type,
+            "tag": tag,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        return self.request("GET", "/jobs", query=query)
+
+    def cancel(self, job_id: str) -> Dict[str, Any]:
+        """DELETE /jobs/:id — `{status: "cancelled"}`, or `{status: "running",
+        cancel_requested: true}` for a running job. A finished job raises `ConflictError`."""
+        return self.request("DELETE", "/jobs/%s" % urllib.parse.quote(job_id, safe=""))
+
+    def retry(self, job_id: str) -> Dict[str, Any]:
+        """POST /jobs/:id/retry — a failed or cancelled job runs again (attempts reset)."""
+        return self.request("POST", "/jobs/%s/retry" % urllib.parse.quote(job_id, safe=""), {})
+
+    def stats(self) -> Dict[str, Any]:
+        """GET /stats."""
+        return self.request("GET", "/stats")
+
+    def queues(self) -> List[Dict[str, Any]]:
+        """GET /queues."""
+        answer = self.request("GET", "/queues")
+        return answer["queues"]
+
+    def wait(
+        self,
+        job_id: str,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[Job], None]] = None,
+        poll_interval: float = 0.25,
+        max_poll_interval: float = 2.0,
+    ) -> Job:
+        """Polls the job until it is final and returns it; `on_progress(job)` is called whenever
+        its status, progress or progress message changed. The interval grows from
+        `poll_interval` to `max_poll_interval` while nothing changes. Raises `WaitTimeout`."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        interval = poll_interval
+        seen = None
+        while True:
+            job = self.get(job_id)
+            state = (job["status"], job.get("progress"), job.get("progress_message"))
+            if state != seen:
+                seen = state
+                interval = poll_interval
+                if on_progress is not None:
+                    on_progress(job)
+            else:
+                interval = min(max_poll_interval, interval * 2)
+            if job["status"] in FINAL_STATES:
+                return job
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise WaitTimeout(job_id, timeout or 0)
+                interval = min(interval, left)
+            time.sleep(interval)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def follow(self, job_id: str, timeout: Optional[float] = None) -> Iterator[Event]:
+        """GET /jobs/:id/events (SSE): a `job.snapshot`, then the job's events; the iterator
+        ends after the final event (which carries the whole `job`)."""
+        return self.events("/jobs/%s/events" % urllib.parse.quote(job_id, safe=""), timeout=timeout)
+
+    def events(
+        self,
+        path: str = "/events",
+        queue: Optional[str] = None,
+        last_event_id: Optional[int] = None,
+        timeout: Optional[float] = None,
+    ) -> Iterator[Event]:
+        """An SSE stream (default GET /events, every event the caller may see) as parsed
+        events; each has `seq` (also the SSE id). `last_event_id` replays what was missed."""
+        url = self.base_url + path
+        if queue is not None:
+            url += "?" + urllib.parse.urlencode({"queue": queue})
+        request = urllib.request.Request(url, method="GET")
+        headers = self._headers({"Accept": "text/event-stream"}, json_body=False)
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        for name, value in headers.items():
+            request.add_header(name, value)
+        try:
+            response = urllib.request.urlopen(request, timeout=timeout or self.timeout)
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            raise error_for(error.code, json.loads(raw) if raw else None) from None
+        return _parse_sse(response)
+
+
+def _parse_sse(response: Any) -> Iterator[Event]:
+    """Yields the `data` of each SSE message (JSON), with the event name under `event`."""
+    with response:
+        name, data = None, []  # type: Optional[str], List[str]
+        for raw in response:
+            line = raw.decode("utf-8").rstrip("\r\n")
+            if line == "":
+                if data:
+                    event = json.loads("\n".join(data))
+                    if name is not None and isinstance(event, dict):
+                        event.setdefault("event", name)
+                    yield event
+                name, data = None, []
+            elif line.startswith(":"):
+                continue  # keep-alive comment
+            else:
+                field, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field == "event":
+                    name = value
+                elif field == "data":
+                    data.append(value)
