@@ -1,3 +1,0 @@
--- Version 4 (SQLite) is owned by another branch; this empty placeholder only keeps the sequence
--- unbroken on the `registry` branch. DELETE THIS FILE when merging that branch's 0004.
-SELECT 1;
