@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyReply } from "fastify";
 import type { AppContext, ZodApp } from "../app.js";
@@ -41,13 +41,12 @@ const TYPES: Record<string, string> = {
 };
 
 /**
- * Where the built files are: `dist/dashboard` next to the compiled modules (`dist/http/routes`
- * → `dist/dashboard`) or, when running from source, the repository's `dist/dashboard`.
+ * Where the built files are: `<package>/dist/dashboard`, three levels up from this module both
+ * when compiled (`dist/http/routes/`) and when run from source (`src/http/routes/`).
  */
 export function dashboardDir(): string | null {
-  const here = fileURLToPath(new URL(".", import.meta.url));
-  const candidates = [resolve(here, "../../dashboard"), resolve(here, "../../../dist/dashboard")];
-  return candidates.find((dir) => existsSync(join(dir, "index.html"))) ?? null;
+  const dir = fileURLToPath(new URL("../../../dist/dashboard", import.meta.url));
+  return existsSync(join(dir, "index.html")) ? dir : null;
 }
 
 /** Registers the dashboard's pages and API routes. */
