@@ -100,8 +100,9 @@ function Shell({
   }, [keyValue, session]);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
-    state.live.start();
+    // Listen before starting: the stream reports "connected" synchronously on start.
     const off = state.live.onStatus(setConnected);
+    state.live.start();
     return () => {
       off();
       state.live.stop();
