@@ -19,16 +19,21 @@ const [server, browser] = await Promise.all([startDemoServer(3), launchBrowser()
 try {
   const admin = server.client();
   const keyB = await server.key("producer", "acme");
-  await server.key("producer", "globex");
+  const keyC = await server.key("producer", "globex");
   await admin.request("PUT", "/tenants/globex/quota", { daily_limit: 2, monthly_limit: 30 });
+  await admin.request("PUT", "/tenants/acme/quota", { daily_limit: 100, monthly_limit: 2000 });
   const submit = (type: string, payload: object, extra: object = {}, token?: string) =>
     server.client(token).submit({ type, payload, ...extra } as never);
   for (let i = 0; i < 6; i++) await submit("demo.flaky", { failures: 1 }, { max_attempts: 1 });
   for (let i = 0; i < 12; i++) await submit("demo.sleep", { seconds: 0.2 }, { tags: ["nightly"] });
   for (let i = 0; i < 4; i++) await submit("demo.flaky", { failures: 2 }, {}, keyB);
+  for (let i = 0; i < 2; i++) await submit("demo.sleep", { seconds: 0.5 }, {}, keyC);
+  // Over globex's daily quota: refused with 429 (counted on the tenants page).
+  await submit("demo.sleep", { seconds: 0.5 }, {}, keyC).catch(() => undefined);
   const long = await submit("demo.sleep", { seconds: 40 }, { tags: ["report"] });
   for (let i = 0; i < 2; i++) await submit("demo.sleep", { seconds: 30 });
   for (let i = 0; i < 5; i++) await submit("demo.sleep", { seconds: 1 }, { queue: "emails" });
+  await admin.setPaused("emails", true);
   await waitFor(async () => (await admin.get(long.job_id)).progress >= 20, {
     timeoutMs: 60_000,
     intervalMs: 100,

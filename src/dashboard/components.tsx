@@ -3,7 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 
 const STATE_ICON: Record<string, string> = {
-  scheduled: "◷",
+  scheduled: "◌",
   queued: "…",
   running: "▶",
   retrying: "↻",

@@ -36,9 +36,12 @@ export function count(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : value.toLocaleString("en-US");
 }
 
-/** The first 8 characters of an id (full id in the title). */
+/**
+ * The last 8 characters of an id (full id in the title): ids are UUIDv7, whose first characters
+ * are the creation time and so the same for jobs submitted together.
+ */
 export function shortId(id: string): string {
-  return id.slice(0, 8);
+  return id.slice(-8);
 }
 
 /** Single-quotes a string for a POSIX shell. */

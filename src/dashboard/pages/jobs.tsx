@@ -89,13 +89,14 @@ export function Jobs({ query }: { query: URLSearchParams }) {
           navigate(`/jobs/${id.toLowerCase()}`);
         }}
       >
-        <label for="job-search">Job id</label>
-        <input
-          id="job-search"
-          value={search}
-          placeholder="paste a job id"
-          onInput={(event) => setSearch((event.target as HTMLInputElement).value)}
-        />
+        <label>
+          Job id
+          <input
+            value={search}
+            placeholder="paste a job id"
+            onInput={(event) => setSearch((event.target as HTMLInputElement).value)}
+          />
+        </label>
         <button type="submit">Open job</button>
       </form>
       <ErrorLine error={searchError} />
@@ -186,7 +187,7 @@ export function Jobs({ query }: { query: URLSearchParams }) {
                 <td>{job.queue}</td>
                 {admin ? <td>{job.tenant}</td> : null}
                 <td class="progress-cell">
-                  {job.status === "running" || (job.progress > 0 && job.status !== "completed") ? (
+                  {job.status === "running" ? (
                     <ProgressBar
                       value={job.progress}
                       label={`Progress of job ${shortId(job.id)}`}

@@ -141,12 +141,19 @@ export function Overview() {
     }),
     { waiting: 0, running: 0, failed: 0, perMinute: 0 },
   );
+  // Buckets before the server started counting are unknown, not zero: the chart starts there.
+  const since = Date.parse(data.throughput.since) - data.throughput.bucket_seconds * 1000;
+  const first = Math.max(
+    0,
+    data.throughput.queues[0]?.buckets.findIndex((bucket) => Date.parse(bucket.at) >= since) ?? 0,
+  );
   const times =
-    data.throughput.queues[0]?.buckets.map((bucket) => Date.parse(bucket.at) / 1000) ?? [];
+    data.throughput.queues[0]?.buckets.slice(first).map((bucket) => Date.parse(bucket.at) / 1000) ??
+    [];
   const sumAt = (field: "completed" | "failed" | "retried"): number[] =>
     times.map((_, i) =>
       data.throughput.queues.reduce(
-        (total, series) => total + (series.buckets[i]?.[field] ?? 0),
+        (total, series) => total + (series.buckets[first + i]?.[field] ?? 0),
         0,
       ),
     );
@@ -273,7 +280,7 @@ export function Overview() {
                     </th>
                     <td>
                       {queue.paused ? (
-                        <span class="badge paused">⏸ paused</span>
+                        <span class="badge paused">‖ paused</span>
                       ) : (
                         <span class="badge active">▶ active</span>
                       )}

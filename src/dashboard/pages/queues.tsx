@@ -68,7 +68,7 @@ function QueueCard({
       title={queue.name}
       actions={
         <span class={`badge ${queue.paused ? "paused" : "active"}`} data-testid="queue-state">
-          {queue.paused ? "⏸ paused" : "▶ active"}
+          {queue.paused ? "‖ paused" : "▶ active"}
         </span>
       }
     >
