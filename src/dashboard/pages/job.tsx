@@ -50,15 +50,16 @@ export function JobDetail({ id }: { id: string }) {
   const [seen, setSeen] = useState<LiveEvent[]>([]);
   const [actionError, setActionError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const waiting = job !== null && WAITING.has(job.status);
   const { error, refresh } = useLoader(
     async () => {
       const answer = await client.request<Job>("GET", `/jobs/${encodeURIComponent(id)}`);
       setJob(answer.body);
       return answer.body;
     },
-    [id],
-    // While it waits, its position and ETA move without events of its own.
-    job !== null && WAITING.has(job.status) ? 3_000 : undefined,
+    // While it waits, its position and ETA move without events of its own: poll then.
+    [id, waiting],
+    waiting ? 3_000 : undefined,
   );
 
   useLive((event) => {

@@ -16,8 +16,11 @@ export async function loadWorkers(
   client: ReturnType<typeof useApp>["client"],
 ): Promise<WorkerInfo[] | null> {
   try {
-    const answer = await client.request<{ workers: WorkerInfo[] }>("GET", "/workers");
-    return answer.body.workers;
+    const answer = await client.request<{ workers: WorkerInfo[] } | WorkerInfo[]>(
+      "GET",
+      "/workers",
+    );
+    return Array.isArray(answer.body) ? answer.body : answer.body.workers;
   } catch (error) {
     if (error instanceof SpoolHttpError && [403, 404, 405].includes(error.status)) return null;
     throw error;

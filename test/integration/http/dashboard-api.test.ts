@@ -103,4 +103,14 @@ describe("dashboard API routes", () => {
     for (const path of ["/jobs/bulk", "/session", "/throughput", "/tenants"])
       assert.ok(doc.body.paths[path], `${path} is documented`);
   });
+
+  it("says auth is off on a --no-auth server, where no key is needed", async () => {
+    const open = await startTestServer({ auth: false });
+    try {
+      const answer = await open.fetch("GET", "/session", { token: null });
+      assert.deepEqual(answer.body, { role: "admin", tenant: "default", auth: false });
+    } finally {
+      await open.close();
+    }
+  });
 });
