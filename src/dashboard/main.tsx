@@ -23,6 +23,7 @@ import { Workers } from "./pages/workers.js";
 import { Queues } from "./pages/queues.js";
 import { Tenants } from "./pages/tenants.js";
 import "./styles.css";
+import "./pages.css";
 
 type Auth =
   | { phase: "checking" }
