@@ -40,6 +40,12 @@ const layerZones = [
     from: ["./src/worker", "./src/http", "./src/cli", "./src/client", "./src/dashboard"],
   },
   { target: "./src/http", from: ["./src/cli", "./src/dashboard"] },
+  // The dashboard runs in the browser and talks to the API: the client and the contracts only.
+  {
+    target: "./src/dashboard",
+    from: ["./src/store", "./src/worker", "./src/maintenance", "./src/cli", "./src/demo"],
+  },
+  { target: "./src/dashboard", from: "./src/http", except: ["./contracts.ts"] },
 ];
 
 export default tseslint.config(
@@ -66,6 +72,16 @@ export default tseslint.config(
       "no-console": "off",
       // With noUncheckedIndexedAccess, `array[i]!` after a bounds check is the honest idiom.
       "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  {
+    files: ["src/dashboard/**/*.{ts,tsx}"],
+    ignores: ["src/dashboard/vite.config.ts"],
+    languageOptions: { globals: { ...globals.browser } },
+    settings: {
+      "import-x/resolver-next": [
+        createTypeScriptImportResolver({ project: "./src/dashboard/tsconfig.json" }),
+      ],
     },
   },
 );

@@ -27,6 +27,7 @@ import { ANONYMOUS_ADMIN, Authenticator, bearerToken, type Principal } from "./a
 import { handleError, handleNotFound } from "./errors.js";
 import { EventFeed } from "./event-feed.js";
 import { SpoolMetrics } from "./metrics.js";
+import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerKeyRoutes } from "./routes/keys.js";
@@ -233,6 +234,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerEventRoutes(typed, context);
   registerKeyRoutes(typed, context);
   registerTenantRoutes(typed, context);
+  registerDashboardRoutes(typed, context);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

@@ -276,3 +276,70 @@ export type WorkerResource = z.infer<typeof WorkerResource>;
 /** GET /workers answer. */
 export const ListWorkersResponse = z.object({ workers: z.array(WorkerResource) });
 export type ListWorkersResponse = z.infer<typeof ListWorkersResponse>;
+// ---- Dashboard support (issue 10): bulk actions, the caller's session, throughput, tenants ----
+
+/** The job filter of a bulk action (the same fields as GET /jobs). */
+export const BulkFilter = z.strictObject({
+  status: z.string().optional().describe("Comma-separated states"),
+  queue: z.string().optional(),
+  type: z.string().optional(),
+  tag: z.string().optional(),
+  tenant: z.string().optional().describe("Admin only; others always act on their own tenant"),
+});
+
+/** POST /jobs/bulk body: `ids` (one call) or `filter` (one batch per call, follow `next_cursor`). */
+export const BulkJobsBody = z.strictObject({
+  action: z.enum(["cancel", "retry"]),
+  ids: z.array(z.string()).min(1).max(1000).optional().describe("Exactly these jobs"),
+  filter: BulkFilter.optional().describe("Every job matching it, one batch per call"),
+  cursor: z.string().optional().describe("`next_cursor` of the previous batch"),
+  limit: z.number().int().min(1).max(1000).optional().describe("Jobs per batch; default 200"),
+});
+
+/** POST /jobs/bulk answer: what this batch did. */
+export const BulkJobsResponse = z.object({
+  action: z.enum(["cancel", "retry"]),
+  processed: z.number().describe("Jobs looked at in this batch"),
+  succeeded: z.number().describe("Jobs cancelled (or asked to stop) / re-queued"),
+  skipped: z.number().describe("Jobs in a state the action does not apply to, or gone"),
+  errors: z
+    .array(z.object({ job_id: z.string(), code: z.string(), message: z.string() }))
+    .describe("Up to 20 per batch"),
+  next_cursor: z.string().nullable().describe("Call again with it; null when done"),
+  done: z.boolean(),
+});
+
+/** GET /session answer: who the key is. */
+export const SessionResponse = z.object({
+  role: z.enum(["admin", "producer", "worker"]),
+  tenant: z.string(),
+  auth: z.boolean().describe("False on a `--no-auth` server"),
+});
+
+/** One time bucket of GET /throughput. */
+export const ThroughputBucket = z.object({
+  at: z.string().describe("Bucket start, ISO-8601"),
+  completed: z.number(),
+  failed: z.number().describe("Jobs that ended failed"),
+  retried: z.number().describe("Failed attempts that will be retried"),
+});
+
+/** GET /throughput answer. */
+export const ThroughputResponse = z.object({
+  window_seconds: z.number(),
+  bucket_seconds: z.number(),
+  since: z.string().describe("Counting started then (this server's start, or the window start)"),
+  queues: z.array(z.object({ queue: z.string(), buckets: z.array(ThroughputBucket) })),
+});
+
+/** One tenant in GET /tenants. */
+export const TenantResource = z.object({
+  tenant: z.string(),
+  keys: z.number().describe("Live API keys of the tenant"),
+  daily: z.object({ limit: z.number().nullable(), used: z.number(), resets_at: z.string() }),
+  monthly: z.object({ limit: z.number().nullable(), used: z.number(), resets_at: z.string() }),
+  backlog: z.number().describe("Waiting jobs: scheduled + queued + retrying"),
+  running: z.number(),
+  failed: z.number(),
+  refused: z.number().describe("Submissions answered 429 by this server since it started"),
+});

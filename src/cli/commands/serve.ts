@@ -231,6 +231,7 @@ function printBanner(
   const auth = key === null ? "" : ` -H "Authorization: Bearer ${key}"`;
   const lines = [
     `Spool is serving ${server.url}  (store ${store})`,
+    `  dashboard     ${server.url}/`,
     `  API docs      ${server.url}/docs`,
     `  health        ${server.url}/healthz`,
     types.length === 0
