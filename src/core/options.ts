@@ -33,9 +33,12 @@ export const MAX_TAG_CHARS = 100;
 export const MAX_UNIQUE_KEY_CHARS = 255;
 export const MAX_PROGRESS_MESSAGE_CHARS = 500;
 
-const QUEUE_RE = /^[a-z0-9_.-]{1,64}$/;
-const TYPE_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
-const TENANT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Queue names (SPEC §1); the HTTP contracts publish the same pattern. */
+export const QUEUE_RE = /^[a-z0-9_.-]{1,64}$/;
+/** Job type names (SPEC §1). */
+export const TYPE_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** Tenant names. */
+export const TENANT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Options of one submission (SPEC §3). Durations are in ms. */
 export interface EnqueueOptions {

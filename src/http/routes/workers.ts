@@ -17,10 +17,14 @@ import type { AppContext, ZodApp } from "../app.js";
 import { requireQueueAccess, requireRole, type Principal } from "../auth.js";
 import {
   ClaimBody,
+  ClaimResponse,
   CompleteBody,
+  CompleteResponse,
   ErrorResponse,
   FailBody,
+  FailResponse,
   HeartbeatBody,
+  HeartbeatResponse,
   JobIdParams,
   QueueNameParams,
 } from "../contracts.js";
@@ -33,6 +37,9 @@ const errors = {
   403: ErrorResponse,
   404: ErrorResponse,
   409: ErrorResponse,
+  413: ErrorResponse,
+  415: ErrorResponse,
+  503: ErrorResponse,
 };
 const WORKER_RE = /^[\x21-\x7e]{1,128}$/;
 
@@ -45,7 +52,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Claim jobs (long-polls up to wait_seconds)",
         params: QueueNameParams,
         body: ClaimBody,
-        response: errors,
+        response: { 200: ClaimResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -104,7 +111,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Extend a lease and report progress",
         params: JobIdParams,
         body: HeartbeatBody,
-        response: errors,
+        response: { 200: HeartbeatResponse, ...errors },
       },
     },
     async (request) => {
@@ -149,7 +156,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Record a successful attempt",
         params: JobIdParams,
         body: CompleteBody,
-        response: errors,
+        response: { 200: CompleteResponse, ...errors },
       },
     },
     async (request) => {
@@ -172,7 +179,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Record a failed attempt (retried with backoff unless retryable is false)",
         params: JobIdParams,
         body: FailBody,
-        response: errors,
+        response: { 200: FailResponse, ...errors },
       },
     },
     async (request) => {
