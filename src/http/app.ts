@@ -163,6 +163,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const routes = new RouteTable();
   routes.install(app);
+  // First of all hooks: every answer, refusals included, names its request.
+  app.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
   installUpgradeGuard(app);
   installEnvelope(app);
   app.setNotFoundHandler(notFoundHandler(routes));
@@ -215,8 +219,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   }
 
   app.decorateRequest("principal", undefined as unknown as Principal);
-  app.addHook("onRequest", async (request: FastifyRequest, reply) => {
-    void reply.header("x-request-id", request.id);
+  app.addHook("onRequest", async (request: FastifyRequest) => {
     const route = request.routeOptions.url;
     if (route !== undefined) refuseQueryToken(request);
     // Unmatched routes get their 404; health checks and the API docs need no key.

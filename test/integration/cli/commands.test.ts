@@ -109,8 +109,8 @@ describe("spool commands", () => {
     );
     const shown = shownJson as JobRecord;
     assert.deepEqual(shown.payload, { seconds: 2 });
-    const stats = statsJson as { scheduled: number; totalJobs: number };
-    assert.deepEqual([stats.scheduled, stats.totalJobs], [1, 1]);
+    const stats = statsJson as { scheduled: number; total_jobs: number };
+    assert.deepEqual([stats.scheduled, stats.total_jobs], [1, 1]);
 
     const cancelled = (await json("cancel", job.id)) as JobRecord;
     assert.equal(cancelled.status, "cancelled");
@@ -170,9 +170,23 @@ describe("spool commands", () => {
     const viaSpoolUrl = await runSpool(["stats", "--json"], {
       env: { SPOOL_URL: first, DATABASE_URL: second },
     });
-    assert.equal((JSON.parse(viaSpoolUrl.stdout) as { totalJobs: number }).totalJobs, 1);
+    assert.equal((JSON.parse(viaSpoolUrl.stdout) as { total_jobs: number }).total_jobs, 1);
     const viaDatabaseUrl = await runSpool(["stats", "--json"], { env: { DATABASE_URL: second } });
-    assert.equal((JSON.parse(viaDatabaseUrl.stdout) as { totalJobs: number }).totalJobs, 0);
+    assert.equal((JSON.parse(viaDatabaseUrl.stdout) as { total_jobs: number }).total_jobs, 0);
+  });
+
+  it("an http(s) SPOOL_URL means a server; a new store file is announced on stderr", async () => {
+    const viaHttp = await runSpool(["stats", "--json"], {
+      env: { SPOOL_URL: "http://127.0.0.1:1" },
+    });
+    assert.notEqual(viaHttp.code, 0);
+    assert.match(viaHttp.stderr, /cannot reach http:\/\/127\.0\.0\.1:1/);
+    const url = tempSqliteUrl();
+    const first = await runSpool(["stats", "--url", url]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /creating a new store at \/\S+/);
+    const second = await runSpool(["stats", "--url", url]);
+    assert.doesNotMatch(second.stderr, /creating a new store/);
   });
 
   it("enforces a handler module's payload schema and defaults at submit time", async () => {
