@@ -3,7 +3,7 @@
  * by the lease token (a stale token answers 409). Worker keys are scoped to their tenant and,
  * optionally, to a list of queues.
  */
-import { LeaseLostError, SpoolValidationError } from "../../core/errors.js";
+import { LeaseLostError } from "../../core/errors.js";
 import type { FastifyRequest } from "fastify";
 import type { JobErrorEntry, JobRecord } from "../../core/job.js";
 import {
@@ -41,7 +41,6 @@ const errors = {
   415: ErrorResponse,
   503: ErrorResponse,
 };
-const WORKER_RE = /^[\x21-\x7e]{1,128}$/;
 
 /** Registers the remote-worker routes. */
 export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
@@ -67,11 +66,6 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         wait_seconds?: number;
         lease_seconds?: number;
       };
-      if (!WORKER_RE.test(body.worker))
-        throw new SpoolValidationError(
-          "worker",
-          "must be 1–128 printable characters without spaces",
-        );
       const leaseMs = secondsToMs(
         body.lease_seconds ?? DEFAULT_LEASE_MS / 1000,
         "lease_seconds",

@@ -175,20 +175,6 @@ describe("spool commands", () => {
     assert.equal((JSON.parse(viaDatabaseUrl.stdout) as { total_jobs: number }).total_jobs, 0);
   });
 
-  it("an http(s) SPOOL_URL means a server; a new store file is announced on stderr", async () => {
-    const viaHttp = await runSpool(["stats", "--json"], {
-      env: { SPOOL_URL: "http://127.0.0.1:1" },
-    });
-    assert.notEqual(viaHttp.code, 0);
-    assert.match(viaHttp.stderr, /cannot reach http:\/\/127\.0\.0\.1:1/);
-    const url = tempSqliteUrl();
-    const first = await runSpool(["stats", "--url", url]);
-    assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /creating a new store at \/\S+/);
-    const second = await runSpool(["stats", "--url", url]);
-    assert.doesNotMatch(second.stderr, /creating a new store/);
-  });
-
   it("enforces a handler module's payload schema and defaults at submit time", async () => {
     const url = tempSqliteUrl();
     const bad = await runSpool([
