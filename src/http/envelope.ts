@@ -27,6 +27,12 @@ export function envelope(payload: unknown, status: number, requestId: string): u
   return out;
 }
 
+/** The OpenAPI document itself (`/openapi.json`, the docs UI's copy) is sent as it is. */
+function isDocument(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return route === "/openapi.json" || route === "/docs/json" || route === "/docs/yaml";
+}
+
 /** The schema of a response as sent: the route's schema plus the envelope's fields. */
 function withEnvelope(schema: unknown, status: number): unknown {
   if (!(schema instanceof z.ZodObject)) return schema;
@@ -51,6 +57,6 @@ export function installEnvelope(app: FastifyInstance): void {
   app.addHook(
     "preSerialization",
     async (request: FastifyRequest, reply: FastifyReply, payload: unknown) =>
-      envelope(payload, reply.statusCode, request.id),
+      isDocument(request) ? payload : envelope(payload, reply.statusCode, request.id),
   );
 }

@@ -6,6 +6,8 @@
  * framework errors in the error shape, strict timestamps, and a contract that says all of it.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import { pino } from "pino";
 import WebSocket from "ws";
@@ -60,6 +62,26 @@ describe("HTTP first touch", () => {
     const noBody = await t.fetch("POST", "/jobs", { token: acme, headers: empty });
     assert.equal(noBody.status, 400);
     assert.equal(noBody.body.error.details.field, "body");
+  });
+
+  it("seed 002's cancel example, in Python as the seed writes it (urllib for requests)", async () => {
+    // Example 3 of seed 002: the headers dict carries Content-Type: application/json on every
+    // call, DELETE included, and the client reads response.json()["success"].
+    const script = `
+import json, sys, urllib.request
+API_URL, TOKEN = sys.argv[1], sys.argv[2]
+headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+def call(method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(API_URL + path, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(req) as response:
+        return json.loads(response.read())
+job_id = call("POST", "/jobs", {"type": "cache_warming", "parameters": {}})["job_id"]
+if call("DELETE", f"/jobs/{job_id}")["success"]:
+    print("Job cancelled successfully")
+`;
+    const { stdout } = await promisify(execFile)("python3", ["-c", script, t.url, acme]);
+    assert.equal(stdout.trim(), "Job cancelled successfully");
   });
 
   it("every JSON answer carries success, errors a request_id; details are snake_case", async () => {
@@ -268,6 +290,7 @@ describe("HTTP first touch", () => {
 
   it("/openapi.json documents what the server sends", async () => {
     const doc = (await t.fetch("GET", "/openapi.json", { token: null })).body;
+    assert.equal(doc.success, undefined, "the document itself has no envelope");
     const get = doc.paths["/jobs/{id}"].get.responses["200"].content["application/json"].schema;
     assert.ok(get.properties.job, "GET /jobs/{id} documents the job envelope");
     assert.ok(get.properties.success);
