@@ -286,7 +286,7 @@ export const ClaimBody = z.strictObject({
 /** POST /jobs/:id/heartbeat body. */
 export const HeartbeatBody = z.strictObject({
   lease_token: z.string().min(1).max(200),
-  progress: z.number().int().min(0).max(100).optional().describe("Percent, 0–100"),
+  progress: z.number().min(0).max(100).optional().describe("Percent, 0–100 (rounded)"),
   progress_message: z.string().max(MAX_PROGRESS_MESSAGE_CHARS).nullable().optional(),
   lease_seconds: z.number().min(1).max(3600).optional().describe("Default 30"),
 });

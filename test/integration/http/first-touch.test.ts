@@ -59,6 +59,10 @@ describe("HTTP first touch", () => {
       headers: { "content-type": "text/plain" },
     });
     assert.equal(text.status, 415);
+    for (const action of ["pause", "resume"]) {
+      const res = await t.fetch("POST", `/queues/bodyless/${action}`, { headers: empty });
+      assert.equal(res.status, 200, `${action}: ${JSON.stringify(res.body)}`);
+    }
     const noBody = await t.fetch("POST", "/jobs", { token: acme, headers: empty });
     assert.equal(noBody.status, 400);
     assert.equal(noBody.body.error.details.field, "body");
