@@ -49,7 +49,7 @@ export async function withBackend(
   const table = { ...COMMON_FIELD_FLAGS, ...fields };
   let backend: Backend;
   try {
-    backend = await openBackend(flags, ctx.io.env);
+    backend = await openBackend(flags, ctx.io.env, ctx.io.stderr);
   } catch (error) {
     throw translate(error, table);
   }

@@ -72,6 +72,8 @@ export class HttpBackend implements Backend {
         ...(filter.tag === undefined ? {} : { tag: filter.tag }),
         ...(filter.limit === undefined ? {} : { limit: filter.limit }),
         ...(filter.cursor === undefined ? {} : { cursor: filter.cursor }),
+        // Whole records, as the library's list returns them.
+        include: "payload,result,errors",
       }),
     );
     return { jobs: page.jobs.map(fromJobResource), nextCursor: page.next_cursor };

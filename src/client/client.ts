@@ -119,6 +119,8 @@ export class SpoolClient {
       tag?: string;
       limit?: number;
       cursor?: string;
+      /** Comma-separated: payload, result, errors (default: summaries without them). */
+      include?: string;
     } = {},
   ): Promise<ListJobsResponse> {
     return (await this.request<ListJobsResponse>("GET", `/jobs${queryString(query)}`)).body;

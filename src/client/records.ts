@@ -6,12 +6,15 @@
 import type { JobErrorEntry, JobRecord } from "../core/job.js";
 import type { JsonObject, JsonValue } from "../core/json.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
-import type { JobResource, WorkerResource } from "../http/contracts.js";
+import type { JobResource, JobSummaryResource, WorkerResource } from "../http/contracts.js";
 
 const date = (value: string | null): Date | null => (value === null ? null : new Date(value));
 
-/** The job record for a job resource. */
-export function fromJobResource(resource: JobResource): JobRecord {
+/**
+ * The job record for a job resource. A list summary without `?include=` has no payload, result
+ * or errors: they come back empty.
+ */
+export function fromJobResource(resource: JobResource | JobSummaryResource): JobRecord {
   const error = (entry: {
     message: string;
     type: string;
@@ -28,7 +31,7 @@ export function fromJobResource(resource: JobResource): JobRecord {
     tenant: resource.tenant,
     queue: resource.queue,
     type: resource.type,
-    payload: resource.payload as JsonObject,
+    payload: (resource.payload ?? {}) as JsonObject,
     status: resource.status,
     priority: resource.priority,
     progress: resource.progress,
@@ -43,7 +46,7 @@ export function fromJobResource(resource: JobResource): JobRecord {
     tags: resource.tags,
     result: (resource.result ?? null) as JsonValue | null,
     error: resource.error === null ? null : error(resource.error),
-    errors: resource.errors.map(error),
+    errors: (resource.errors ?? []).map(error),
     createdAt: new Date(resource.created_at),
     startedAt: date(resource.started_at),
     completedAt: date(resource.completed_at),

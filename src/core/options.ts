@@ -6,36 +6,26 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { SpoolValidationError } from "./errors.js";
 import type { JobRecord } from "./job.js";
 import { findNonJson, isPlainObject, type JsonObject } from "./json.js";
+import {
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  MAX_ATTEMPTS_LIMIT,
+  MAX_TIMEOUT_MS,
+  MAX_DELAY_MS,
+  MAX_TAGS,
+  MAX_TAG_CHARS,
+  MAX_UNIQUE_KEY_CHARS,
+  MAX_PROGRESS_MESSAGE_CHARS,
+  QUEUE_RE,
+  TYPE_RE,
+  TENANT_RE,
+  DEFAULT_QUEUE,
+  DEFAULT_TENANT,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+} from "./limits.js";
 
-/** Queue every job goes to unless told otherwise. */
-export const DEFAULT_QUEUE = "default";
-/** Tenant of jobs submitted without one (library use, `--no-auth` servers). */
-export const DEFAULT_TENANT = "default";
-/** SPEC §1: default per-attempt limit (300 s). */
-export const DEFAULT_TIMEOUT_MS = 300_000;
-/** SPEC §1: default maximum attempts. */
-export const DEFAULT_MAX_ATTEMPTS = 3;
-/** SPEC §1: default lease (30 s). */
-export const DEFAULT_LEASE_MS = 30_000;
-/** Default limit of an encoded payload and of a stored result (1 MiB). */
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1_048_576;
-export const DEFAULT_MAX_RESULT_BYTES = 1_048_576;
-
-export const PRIORITY_MIN = -1000;
-export const PRIORITY_MAX = 1000;
-export const MAX_ATTEMPTS_LIMIT = 1000;
-/** Longest allowed per-attempt timeout: 7 days. */
-export const MAX_TIMEOUT_MS = 7 * 24 * 3_600_000;
-/** Furthest a job may be scheduled ahead: 10 years. */
-export const MAX_DELAY_MS = 10 * 365 * 24 * 3_600_000;
-export const MAX_TAGS = 32;
-export const MAX_TAG_CHARS = 100;
-export const MAX_UNIQUE_KEY_CHARS = 255;
-export const MAX_PROGRESS_MESSAGE_CHARS = 500;
-
-const QUEUE_RE = /^[a-z0-9_.-]{1,64}$/;
-const TYPE_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
-const TENANT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+export * from "./limits.js";
 
 /** Options of one submission (SPEC §3). Durations are in ms. */
 export interface EnqueueOptions {

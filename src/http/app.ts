@@ -2,29 +2,46 @@
  * Builds the HTTP API (SPEC §2) as a Fastify app, without listening: authentication, error
  * shape, body limits, request ids, OpenAPI, and the route modules. `server.ts` listens.
  */
+import fastifyCors from "@fastify/cors";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
-import Fastify, {
-  LogController,
-  type FastifyInstance,
-  type FastifyReply,
-  type FastifyRequest,
-} from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import {
   jsonSchemaTransform,
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import type { OpenAPIV3 } from "openapi-types";
 import type { Logger as PinoLogger } from "pino";
 import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { QuotaExceededError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { JsonObject } from "../core/json.js";
 import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
 import type { Store } from "../store/store.js";
-import { ANONYMOUS_ADMIN, Authenticator, bearerToken, type Principal } from "./auth.js";
-import { handleError, handleNotFound } from "./errors.js";
+import {
+  ANONYMOUS_ADMIN,
+  Authenticator,
+  bearerToken,
+  refuseQueryToken,
+  type Principal,
+} from "./auth.js";
+import { HttpError, handleError } from "./errors.js";
+import { installEnvelope } from "./envelope.js";
+import {
+  RouteTable,
+  clientErrorHandler,
+  frameworkErrorHandler,
+  notFoundHandler,
+} from "./framework-errors.js";
+import { openApiExtras } from "./openapi-extras.js";
+import { RequestLogController } from "./request-log.js";
+import { installResponseContract } from "./response-contract.js";
+import { installUpgradeGuard } from "./upgrade-guard.js";
+import { toCreditsInfo } from "./routes/tenants.js";
 import { EventFeed } from "./event-feed.js";
 import { SpoolMetrics } from "./metrics.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
@@ -58,6 +75,8 @@ export interface AppOptions {
   auth: boolean;
   /** Largest request body, bytes. Default 1 MiB. */
   bodyLimit?: number;
+  /** Origins allowed to call the API from a browser (CORS). Default none (CORS off). */
+  corsOrigins?: readonly string[];
   /** A pino logger for request logs; false for none. Default false. */
   logger?: PinoLogger | false;
   /** Largest handler result accepted from remote workers, bytes. Default 1 MiB. */
@@ -66,6 +85,11 @@ export interface AppOptions {
   submissionHook?: SubmissionHook;
   /** The Spool instance the API serves. */
   spool: Spool;
+  /**
+   * Check every answer against /openapi.json (tests; response-contract.ts). Default: on when
+   * `SPOOL_VALIDATE_RESPONSES=1`.
+   */
+  validateResponses?: boolean;
   /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
@@ -101,6 +125,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** No API key needed (health checks, docs). */
     public?: boolean;
+    /** The key may come as `?access_token=` (event streams only). */
+    accessToken?: boolean;
   }
 }
 
@@ -108,36 +134,10 @@ declare module "fastify" {
 export interface BuiltApp {
   app: FastifyInstance;
   context: AppContext;
+  /** Answers that broke the published contract (response-validation mode only). */
+  contractViolations: readonly string[];
   /** Ends event streams and long polls, stops the feed, closes the app. */
   close(): Promise<void>;
-}
-
-/**
- * One log line per request ("request completed": method, url, status, time, request id) instead
- * of Fastify's two full lines — measured at ~13 % of the server's CPU under POST load. Health
- * checks log at debug.
- */
-class RequestLogController extends LogController {
-  override incomingRequest(request: FastifyRequest): void {
-    request.log.debug({ method: request.method, url: request.url }, "incoming request");
-  }
-
-  override requestCompleted(
-    error: Error | null | undefined,
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): void {
-    const fields = {
-      method: request.method,
-      url: request.url,
-      statusCode: reply.statusCode,
-      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-    };
-    if (error) reply.log.error({ ...fields, err: error }, "request errored");
-    else if (request.url === "/healthz" || request.url === "/readyz")
-      reply.log.debug(fields, "request completed");
-    else reply.log.info(fields, "request completed");
-  }
 }
 
 const noopLogger: Logger = {
@@ -157,15 +157,24 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     requestIdHeader: "x-request-id",
     genReqId: () => randomUUID(),
     logController: new RequestLogController(),
-    routerOptions: { ignoreTrailingSlash: true },
+    // Longer than any name the API takes (tenants 128); beyond it, a 400 in the error shape.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
-  // JSON only: a text/plain body is answered 415, not parsed as a string.
-  app.removeContentTypeParser(["text/plain"]);
+  acceptEmptyBodies(app);
   app.setValidatorCompiler(validatorCompiler);
-  // Response schemas document the API; bodies are plain JSON (no per-response re-validation).
+  // Response schemas document the API; bodies are plain JSON (the contract is checked in tests).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  const routes = new RouteTable();
+  routes.install(app);
+  // First of all hooks: every answer, refusals included, names its request.
+  app.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+  installUpgradeGuard(app);
+  installEnvelope(app);
+  app.setNotFoundHandler(notFoundHandler(routes));
 
   const store = options.spool.store;
   const logger: Logger = pino === false ? noopLogger : (pino as unknown as Logger);
@@ -189,10 +198,36 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     closing: shutdown.signal,
   };
 
+  app.setErrorHandler(async (error, request, reply) => {
+    // Seed 004's frontend reads `credits_info` from the credits 429.
+    const extra =
+      error instanceof QuotaExceededError
+        ? { credits_info: await creditsInfoOf(options.spool, error) }
+        : {};
+    handleError(error, request, reply, extra);
+    return reply;
+  });
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    // Before the auth hook: a preflight carries no key and is answered here.
+    await app.register(fastifyCors, {
+      origin: [...options.corsOrigins],
+      methods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+      allowedHeaders: [
+        "Authorization",
+        "Content-Type",
+        "Idempotency-Key",
+        "Last-Event-ID",
+        "X-Request-Id",
+      ],
+      exposedHeaders: ["Location", "Retry-After", "X-Request-Id"],
+      maxAge: 600,
+    });
+  }
+
   app.decorateRequest("principal", undefined as unknown as Principal);
-  app.addHook("onRequest", async (request: FastifyRequest, reply) => {
-    void reply.header("x-request-id", request.id);
+  app.addHook("onRequest", async (request: FastifyRequest) => {
     const route = request.routeOptions.url;
+    if (route !== undefined) refuseQueryToken(request);
     // Unmatched routes get their 404; health checks and the API docs need no key.
     if (route === undefined || request.routeOptions.config.public === true) return;
     if (route === "/docs" || route.startsWith("/docs/")) return;
@@ -220,8 +255,18 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: transformWithRawResponses,
+    transformObject: (documentObject) =>
+      openApiExtras(
+        (documentObject as { openapiObject: Partial<OpenAPIV3.Document> }).openapiObject,
+      ),
   });
+  const validate = options.validateResponses ?? process.env.SPOOL_VALIDATE_RESPONSES === "1";
+  const contract = validate
+    ? installResponseContract(app, (violation) =>
+        logger.error({ violation }, "response breaks the published contract"),
+      )
+    : null;
   await app.register(fastifySwaggerUi, { routePrefix: "/docs", uiConfig: { deepLinking: false } });
   await app.register(fastifyWebsocket, { options: { maxPayload: 65_536 } });
 
@@ -260,6 +305,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   return {
     app,
     context,
+    contractViolations: contract?.violations ?? [],
     close: async () => {
       shutdown.abort();
       for (const stream of [...context.streams]) stream.close();
@@ -269,3 +315,68 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     },
   };
 }
+
+/**
+ * Bodies are JSON only, but an empty body is accepted whatever the Content-Type (seed 002's
+ * Python sends `Content-Type: application/json` on `DELETE /jobs/:id` with no body): routes that
+ * take a body then fail their schema ("body: is required"), body-less routes just work. A
+ * non-empty body of another type is answered 415, never parsed as a string.
+ */
+function acceptEmptyBodies(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") done(null, undefined);
+    else parseJson(request, body as string, done);
+  });
+  app.addContentTypeParser("*", { parseAs: "string" }, (_request, body, done) => {
+    if (body === "") done(null, undefined);
+    else
+      done(
+        new HttpError(
+          415,
+          "unsupported_media_type",
+          "send JSON with Content-Type: application/json",
+        ),
+        undefined,
+      );
+  });
+}
+
+/** `credits_info` for a credits 429 (from the error's own facts if the store cannot answer). */
+async function creditsInfoOf(spool: Spool, error: QuotaExceededError): Promise<unknown> {
+  const details = error.details as { tenant: string; period: "daily" | "monthly"; limit: number };
+  try {
+    return toCreditsInfo(await spool.credits(details.tenant), details.period);
+  } catch {
+    const daily = details.period === "daily";
+    return {
+      tier: "custom",
+      daily_limit: daily ? details.limit : null,
+      daily_used: daily ? details.limit : 0,
+      monthly_limit: daily ? null : details.limit,
+      monthly_used: daily ? 0 : details.limit,
+      resets_at: new Date(Date.now() + error.retryAfterMs).toISOString(),
+    };
+  }
+}
+
+/**
+ * The zod transform for OpenAPI, letting non-JSON responses (SSE, Prometheus text) through as
+ * already-written OpenAPI response objects (`rawResponse` in contracts).
+ */
+const transformWithRawResponses: typeof jsonSchemaTransform = (input) => {
+  const response = input.schema?.response as Record<string, unknown> | undefined;
+  if (response === undefined) return jsonSchemaTransform(input);
+  const raw = Object.entries(response).filter(([, value]) => !(value instanceof z.ZodType));
+  if (raw.length === 0) return jsonSchemaTransform(input);
+  const zodOnly = Object.fromEntries(
+    Object.entries(response).filter(([, value]) => value instanceof z.ZodType),
+  );
+  const out = jsonSchemaTransform({ ...input, schema: { ...input.schema, response: zodOnly } });
+  const schema = out.schema as { response?: Record<string, unknown> };
+  return {
+    ...out,
+    schema: { ...out.schema, response: { ...schema.response, ...Object.fromEntries(raw) } },
+  } as ReturnType<typeof jsonSchemaTransform>;
+};

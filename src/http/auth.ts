@@ -122,15 +122,38 @@ export class Authenticator {
   }
 }
 
-/** The bearer token of a request: the Authorization header, or `access_token` for event streams. */
+/**
+ * The bearer token of a request: the Authorization header, or the `access_token` query parameter
+ * on the routes that accept it (event streams, for EventSource and browsers' WebSocket, which
+ * cannot send headers). Elsewhere a query token is refused with 400 (`refuseQueryToken`): URLs
+ * end up in proxies' logs, browser history and Referer headers, so keys must not travel in them
+ * where a header works.
+ */
 export function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header === "string") {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim());
     return match?.[1]?.trim();
   }
+  if (request.routeOptions.config.accessToken !== true) return undefined;
   const query = request.query as { access_token?: unknown } | undefined;
   return typeof query?.access_token === "string" ? query.access_token : undefined;
+}
+
+/** Throws 400 when a route that does not accept `access_token` is given one. */
+export function refuseQueryToken(request: FastifyRequest): void {
+  if (request.routeOptions.config.accessToken === true) return;
+  const query = request.query as Record<string, unknown> | undefined;
+  if (query === undefined || query === null || !("access_token" in query)) return;
+  throw new HttpError(
+    400,
+    "validation_error",
+    "access_token: is accepted only on GET /events, GET /jobs/:id/events and /ws; send Authorization: Bearer <key>",
+    {
+      field: "access_token",
+      reason: "is accepted only on event streams; send Authorization: Bearer <key>",
+    },
+  );
 }
 
 /** Throws 403 unless the principal has one of `roles`. */

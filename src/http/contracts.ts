@@ -1,29 +1,89 @@
 /**
- * Request and response schemas of the HTTP API (SPEC §2, snake_case). Request schemas validate
- * shapes and types (strict: unknown fields are refused); the job rules themselves (name patterns,
- * ranges, sizes) are enforced once, by the core validation, and reported with these field names.
- * The same schemas generate the OpenAPI document and type the HTTP client.
+ * Request and response schemas of the HTTP API (SPEC §2, snake_case). Request schemas carry the
+ * real patterns and ranges (strict: unknown fields are refused), taken from the core validation's
+ * own constants so that the published contract and the server cannot drift; the core validation
+ * still runs behind them (sizes, payload schemas, calendar checks) and reports the same field
+ * names. Every response schema here is what the server sends; `success` and the error's
+ * `request_id` are added to every JSON body in one place (`envelope.ts`). The same schemas
+ * generate the OpenAPI document and type the HTTP client.
  */
 import { z } from "zod";
+import {
+  MAX_ATTEMPTS_LIMIT,
+  MAX_DELAY_MS,
+  MAX_PROGRESS_MESSAGE_CHARS,
+  MAX_TAG_CHARS,
+  MAX_TAGS,
+  MAX_TIMEOUT_MS,
+  MAX_UNIQUE_KEY_CHARS,
+  PRIORITY_MAX,
+  PRIORITY_MIN,
+  QUEUE_RE,
+  TENANT_RE,
+  TYPE_RE,
+} from "../core/limits.js";
 import { JOB_STATES } from "../core/states.js";
 import { WAITING_REASON_CODES } from "../core/waiting-reason.js";
+import { RFC3339_RE } from "../core/timestamps.js";
+
+export {
+  CreditsInfo,
+  ErrorResponse,
+  EventStreamResponse,
+  QuotaErrorResponse,
+  rawResponse,
+} from "./error-contracts.js";
 
 const jsonObject = z.record(z.string(), z.unknown());
 
+/** A queue name (SPEC §1). */
+export const QueueName = z.string().regex(QUEUE_RE, "must match [a-z0-9_.-]{1,64}");
+/** A job type name (SPEC §1). */
+export const JobTypeName = z.string().regex(TYPE_RE, "must match [A-Za-z0-9_.:-]{1,128}");
+/** A tenant name. */
+export const TenantName = z.string().regex(TENANT_RE, "must match [A-Za-z0-9_.:-]{1,128}");
+/** An RFC 3339 timestamp with an explicit zone (calendar-checked by the core on the way in). */
+export const Timestamp = z
+  .string()
+  .regex(RFC3339_RE, "must be an RFC 3339 timestamp with a zone, e.g. 2024-01-01T10:00:00Z");
+/** A job id (UUID). */
+const JobId = z.string().describe("Job id (UUIDv7); anything else answers 404");
+
 /** Fields common to one submission (POST /jobs and each item of POST /jobs/batch). */
 const submissionFields = {
-  type: z.string().describe("Handler name, [A-Za-z0-9_.:-]{1,128}"),
+  type: JobTypeName.describe("Handler name, [A-Za-z0-9_.:-]{1,128}"),
   payload: jsonObject.optional().describe("JSON object given to the handler"),
   parameters: jsonObject.optional().describe("Alias of payload"),
-  queue: z.string().optional().describe("Queue name, [a-z0-9_.-]{1,64}; default `default`"),
-  priority: z.number().int().optional().describe("−1000…1000, higher runs first; default 0"),
-  run_at: z.string().optional().describe("Earliest start, ISO-8601"),
-  delay_seconds: z.number().optional().describe("Delay before the first attempt, seconds"),
-  max_attempts: z.number().int().optional().describe("1…1000; default 3"),
-  timeout_seconds: z.number().optional().describe("Per-attempt limit, seconds; default 300"),
-  unique_key: z.string().optional().describe("Deduplicates unfinished jobs per tenant and queue"),
-  tags: z.array(z.string()).optional(),
-  webhook_url: z.string().optional().describe("Receives a POST when the job ends"),
+  queue: QueueName.optional().describe("Queue name, [a-z0-9_.-]{1,64}; default `default`"),
+  priority: z
+    .number()
+    .int()
+    .min(PRIORITY_MIN)
+    .max(PRIORITY_MAX)
+    .optional()
+    .describe("−1000…1000, higher runs first; default 0"),
+  run_at: Timestamp.optional().describe("Earliest start, RFC 3339 with a zone"),
+  delay_seconds: z
+    .number()
+    .min(0)
+    .max(MAX_DELAY_MS / 1000)
+    .optional()
+    .describe("Delay before the first attempt, seconds (exclusive with run_at)"),
+  max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).optional().describe("Default 3"),
+  timeout_seconds: z
+    .number()
+    .min(0.001)
+    .max(MAX_TIMEOUT_MS / 1000)
+    .optional()
+    .describe("Per-attempt limit, seconds; default from the queue (300)"),
+  unique_key: z
+    .string()
+    .min(1)
+    .max(MAX_UNIQUE_KEY_CHARS)
+    .optional()
+    .describe("Deduplicates unfinished jobs per tenant and queue"),
+  tags: z.array(z.string().min(1).max(MAX_TAG_CHARS)).max(MAX_TAGS).optional(),
+  webhook_url: z.string().max(2048).optional().describe("Receives a POST when the job ends"),
 };
 
 /** POST /jobs body. */
@@ -89,6 +149,22 @@ export const JobResource = z.object({
 });
 export type JobResource = z.infer<typeof JobResource>;
 
+/**
+ * A job in a list (GET /jobs): the resource without its bulky fields unless the caller asks for
+ * them with `?include=payload,result,errors`.
+ */
+export const JobSummaryResource = JobResource.extend({
+  payload: jsonObject.optional().describe("Only with ?include=payload"),
+  result: z.unknown().nullable().optional().describe("Only with ?include=result"),
+  errors: z.array(JobErrorResource).optional().describe("Only with ?include=errors"),
+});
+export type JobSummaryResource = z.infer<typeof JobSummaryResource>;
+
+/** GET /jobs/:id answer: the resource, repeated under `job` (seed 002's clients read `job`). */
+export const GetJobResponse = JobResource.extend({
+  job: JobResource.describe("The same resource, for clients that expect an envelope"),
+});
+
 /** A claimed job handed to a remote worker. */
 export const ClaimedJobResource = JobResource.extend({
   lease_token: z.string(),
@@ -111,29 +187,40 @@ export const SubmitBatchResponse = z.object({
   count: z.number(),
 });
 
+/** Fields `GET /jobs?include=` may add to each summary. */
+export const LIST_INCLUDES = ["payload", "result", "errors"] as const;
+
 /** GET /jobs query. */
 export const ListJobsQuery = z.strictObject({
-  status: z.string().optional().describe("Comma-separated states; `pending` = queued"),
-  queue: z.string().optional(),
-  type: z.string().optional(),
-  tag: z.string().optional(),
-  tenant: z.string().optional().describe("Admin only"),
-  limit: z.coerce.number().int().optional().describe("1…1000; default 50"),
-  cursor: z.string().optional(),
+  status: z.string().max(200).optional().describe("Comma-separated states; `pending` = queued"),
+  queue: QueueName.optional(),
+  type: JobTypeName.optional(),
+  tag: z.string().min(1).max(MAX_TAG_CHARS).optional(),
+  tenant: TenantName.optional().describe("Admin only"),
+  limit: z.coerce.number().int().min(1).max(1000).optional().describe("1…1000; default 50"),
+  cursor: z.string().max(200).optional(),
+  include: z
+    .string()
+    .regex(
+      /^(payload|result|errors)(,(payload|result|errors))*$/,
+      "must be a comma-separated list of payload, result, errors",
+    )
+    .optional()
+    .describe("Comma-separated: payload, result, errors (default: none, summaries only)"),
 });
 
 /** GET /jobs answer. */
 export const ListJobsResponse = z.object({
-  jobs: z.array(JobResource),
+  jobs: z.array(JobSummaryResource),
   count: z.number(),
   next_cursor: z.string().nullable(),
 });
 export type ListJobsResponse = z.infer<typeof ListJobsResponse>;
 
-/** Path parameter of job routes. */
-export const JobIdParams = z.strictObject({ id: z.string() });
+/** Path parameter of job routes (any string: an id that is not a job's answers 404). */
+export const JobIdParams = z.strictObject({ id: JobId });
 /** Path parameter of queue routes. */
-export const QueueNameParams = z.strictObject({ name: z.string() });
+export const QueueNameParams = z.strictObject({ name: QueueName });
 
 /** GET /stats answer. */
 export const StatsResponse = z.object({
@@ -168,16 +255,34 @@ export const QueueResource = z.object({
 /** PATCH /queues/:name body (null clears a setting). */
 export const PatchQueueBody = z.strictObject({
   paused: z.boolean().optional(),
-  concurrency: z.number().int().nullable().optional(),
-  timeout_seconds: z.number().nullable().optional(),
-  max_attempts: z.number().int().nullable().optional(),
-  backoff_base_seconds: z.number().nullable().optional(),
-  backoff_cap_seconds: z.number().nullable().optional(),
+  concurrency: z.number().int().min(1).max(100_000).nullable().optional(),
+  timeout_seconds: z
+    .number()
+    .min(0.001)
+    .max(MAX_TIMEOUT_MS / 1000)
+    .nullable()
+    .optional(),
+  max_attempts: z.number().int().min(1).max(MAX_ATTEMPTS_LIMIT).nullable().optional(),
+  backoff_base_seconds: z
+    .number()
+    .min(0)
+    .max(MAX_TIMEOUT_MS / 1000)
+    .nullable()
+    .optional(),
+  backoff_cap_seconds: z
+    .number()
+    .min(0)
+    .max(MAX_TIMEOUT_MS / 1000)
+    .nullable()
+    .optional(),
 });
 
 /** POST /queues/:name/claim body. */
 export const ClaimBody = z.strictObject({
-  worker: z.string().min(1).max(128),
+  worker: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, "must be 1–128 printable characters without spaces")
+    .describe("The worker's id (recorded on the jobs it holds)"),
   max_jobs: z.number().int().min(1).max(100).optional().describe("Default 1"),
   wait_seconds: z
     .number()
@@ -197,16 +302,29 @@ export const ClaimBody = z.strictObject({
 /** POST /jobs/:id/heartbeat body. */
 export const HeartbeatBody = z.strictObject({
   lease_token: z.string().min(1).max(200),
-  progress: z.number().optional(),
-  progress_message: z.string().nullable().optional(),
-  lease_seconds: z.number().min(1).max(3600).optional(),
+  progress: z.number().min(0).max(100).optional().describe("Percent, 0–100 (rounded)"),
+  progress_message: z.string().max(MAX_PROGRESS_MESSAGE_CHARS).nullable().optional(),
+  lease_seconds: z.number().min(1).max(3600).optional().describe("Default 30"),
 });
+
+/** POST /jobs/:id/heartbeat answer. */
+export const HeartbeatResponse = z.object({
+  job_id: z.string(),
+  lease_expires_at: z.string(),
+  cancel_requested: z.boolean().describe("True once the job was cancelled: stop and report"),
+});
+
+/** POST /queues/:name/claim answer. */
+export const ClaimResponse = z.object({ jobs: z.array(ClaimedJobResource) });
 
 /** POST /jobs/:id/complete body. */
 export const CompleteBody = z.strictObject({
   lease_token: z.string().min(1).max(200),
   result: z.unknown().optional(),
 });
+
+/** POST /jobs/:id/complete answer. */
+export const CompleteResponse = z.object({ job_id: z.string(), status: z.enum(JOB_STATES) });
 
 /** POST /jobs/:id/fail body. */
 export const FailBody = z.strictObject({
@@ -215,31 +333,47 @@ export const FailBody = z.strictObject({
   retryable: z.boolean().optional().describe("Default true; false fails the job at once"),
 });
 
+/** POST /jobs/:id/fail answer: the job's next state and when it may run again. */
+export const FailResponse = z.object({
+  job_id: z.string(),
+  status: z.enum(JOB_STATES),
+  run_at: z.string(),
+});
+
+/** The `access_token` query parameter (accepted on event streams only). */
+export const AccessToken = z
+  .string()
+  .max(512)
+  .optional()
+  .describe(
+    "API key for clients that cannot send headers (EventSource, browsers' WebSocket); event streams only, never logged",
+  );
+
 /** GET /events and /ws query. */
 export const EventsQuery = z.strictObject({
-  queue: z.string().optional(),
-  job_id: z.string().optional(),
-  access_token: z
-    .string()
-    .optional()
-    .describe("For clients that cannot send headers (EventSource, browsers' WebSocket)"),
+  queue: QueueName.optional(),
+  job_id: JobId.optional(),
+  access_token: AccessToken,
 });
 
 /** POST /keys body (admin). */
 export const CreateKeyBody = z.strictObject({
   role: z.enum(["admin", "producer", "worker"]),
-  tenant: z.string().optional().describe("Default `default`"),
+  tenant: TenantName.optional().describe("Default `default`"),
   name: z.string().max(200).optional(),
-  queues: z.array(z.string()).optional().describe("Worker keys: queues it may claim from"),
+  queues: z.array(QueueName).max(1000).optional().describe("Worker keys: queues it may claim from"),
 });
 
-/** The error body of every failure. */
-export const ErrorResponse = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
-  }),
+/** An API key as listed (never the secret itself). */
+export const KeyResource = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  prefix: z.string().describe("First characters of the key, to recognise it"),
+  role: z.enum(["admin", "producer", "worker"]),
+  tenant: z.string(),
+  queues: z.array(z.string()).nullable(),
+  created_at: z.string(),
+  revoked_at: z.string().nullable(),
 });
 
 /** DELETE /jobs/:id answer: 200 when cancelled at once, 202 when a running job was asked to stop. */

@@ -1,6 +1,7 @@
 /**
  * Maps every failure to SPEC §2's error body `{ "error": { code, message, details? } }` and
- * status: 400 invalid input (naming the field), 401, 403, 404, 409, 413, 415, 429, 503.
+ * status: 400 invalid input (naming the field), 401, 403, 404, 409, 413, 415, 429, 503. Details
+ * are snake_case like the rest of the API (`retry_after_seconds`, `job_id`).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
@@ -47,6 +48,16 @@ const HTTP_FIELD_NAMES: Record<string, string> = {
   nextCursor: "next_cursor",
 };
 
+/** `retryAfterSeconds` → `retry_after_seconds`. */
+export function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/** Error details as the HTTP API spells them: every key snake_case (library details are camelCase). */
+function snakeCaseKeys(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).map(([key, value]) => [snakeCase(key), value]));
+}
+
 /** Renames the camelCase segments of a library field path (`jobs[2].maxAttempts`). */
 export function httpFieldName(field: string): string {
   return field.replace(/[A-Za-z_]+/g, (segment) => HTTP_FIELD_NAMES[segment] ?? segment);
@@ -84,12 +95,12 @@ export function describeHttpError(error: unknown): ErrorBody {
       code: error.code,
       message: error.message,
     };
-    if (error.details !== undefined) body.details = error.details;
+    if (error.details !== undefined) body.details = snakeCaseKeys(error.details);
     if (error.headers !== undefined) body.headers = error.headers;
     return body;
   }
   if (error instanceof SpoolError) {
-    const details = error.details === undefined ? undefined : { ...error.details };
+    const details = error.details === undefined ? undefined : snakeCaseKeys(error.details);
     let message = error.message;
     if (
       error.code === "validation_error" &&
@@ -99,7 +110,7 @@ export function describeHttpError(error: unknown): ErrorBody {
       details.field = httpFieldName(details.field);
       message = `${details.field}: ${String(details.reason)}`;
     }
-    const retryAfter = details?.retryAfterSeconds;
+    const retryAfter = details?.retry_after_seconds;
     const body: ErrorBody = {
       ...(typeof retryAfter === "number" ? { headers: { "retry-after": String(retryAfter) } } : {}),
       statusCode: STATUS_BY_CODE[error.code] ?? 500,
@@ -168,8 +179,16 @@ export function describeHttpError(error: unknown): ErrorBody {
   return { statusCode: 500, code: "internal_error", message: "internal server error" };
 }
 
-/** Fastify error handler: logs server errors, answers in the error shape. */
-export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+/**
+ * Fastify error handler: logs server errors, answers in the error shape. `extra` adds top-level
+ * fields next to `error` (the credits 429's `credits_info`).
+ */
+export function handleError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  extra: Record<string, unknown> = {},
+): void {
   const body = describeHttpError(error);
   if (body.statusCode >= 500) request.log.error({ err: error }, "request failed");
   if (body.headers !== undefined) void reply.headers(body.headers);
@@ -178,15 +197,5 @@ export function handleError(error: unknown, request: FastifyRequest, reply: Fast
     message: body.message,
   };
   if (body.details !== undefined) payload.details = body.details;
-  void reply.code(body.statusCode).send({ error: payload });
-}
-
-/** Unknown routes: 404 in the same shape. */
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): void {
-  void reply.code(404).send({
-    error: {
-      code: "not_found",
-      message: `no route ${request.method} ${request.url.split("?")[0]}`,
-    },
-  });
+  void reply.code(body.statusCode).send({ ...extra, error: payload });
 }

@@ -1,6 +1,6 @@
 /** Job records as the HTTP API shows them (SPEC §1 in snake_case, ISO-8601 UTC timestamps). */
 import { elapsedMs, type ClaimedJob, type JobErrorEntry, type JobRecord } from "../core/job.js";
-import type { ClaimedJobResource, JobResource } from "./contracts.js";
+import type { ClaimedJobResource, JobResource, JobSummaryResource } from "./contracts.js";
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
@@ -64,6 +64,25 @@ export function toJobResource(
     resource.eta_seconds = estimate.etaSeconds;
   }
   return resource;
+}
+
+/**
+ * A job in a list: the resource without `payload`, `result` and `errors` (they can be large:
+ * a page of 1,000 jobs with 1 MiB results must not be built by default), unless `include`
+ * names them.
+ */
+export function toJobSummary(
+  job: JobRecord,
+  now: number,
+  include: ReadonlySet<string>,
+): JobSummaryResource {
+  const { payload, result, errors, ...summary } = toJobResource(job, now);
+  return {
+    ...summary,
+    ...(include.has("payload") ? { payload } : {}),
+    ...(include.has("result") ? { result } : {}),
+    ...(include.has("errors") ? { errors } : {}),
+  };
 }
 
 /** A claimed job with its lease, for a remote worker. */

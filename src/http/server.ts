@@ -14,6 +14,8 @@ export interface ServerOptions {
   /** Require API keys. Default true. */
   auth?: boolean;
   bodyLimit?: number;
+  /** Origins allowed to call the API from browsers (CORS; `--cors-origin`). Default none. */
+  corsOrigins?: readonly string[];
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
   logger?: PinoLogger | false;
@@ -22,6 +24,8 @@ export interface ServerOptions {
   /** Port; 0 picks a free one. Default 8080. */
   port?: number;
   spool: Spool;
+  /** Check every answer against /openapi.json (tests). Default: `SPOOL_VALIDATE_RESPONSES=1`. */
+  validateResponses?: boolean;
   /** Webhook delivery settings (`SPOOL_WEBHOOK_SECRET` signs them); false turns delivery off. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
@@ -61,6 +65,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.submissionHook === undefined ? {} : { submissionHook: options.submissionHook }),
     ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    ...(options.validateResponses === undefined
+      ? {}
+      : { validateResponses: options.validateResponses }),
   });
   await built.app.listen({ host, port: options.port ?? 8080 });
   const address = built.app.server.address();

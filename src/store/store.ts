@@ -296,13 +296,15 @@ export interface Store {
   /** Per-queue counts, settings, throughput and wait/run-time percentiles over `windowMs`. */
   queueStats(params: { now: number; windowMs: number; tenant?: string }): Promise<QueueStats[]>;
   /**
-   * How many queued jobs of the same queue (any tenant: they share its workers) come before a
-   * waiting job in claim order, counting at most `limit` (a result of `limit` means "that many
-   * or more"), so that the cost stays bounded however long the queue is.
+   * How many queued jobs of the same queue come before a waiting job in claim order, among the
+   * next `limit` jobs in line (a result of `limit` means "that many or more"), so that the cost
+   * stays bounded however long the queue is. With `tenant`, only that tenant's jobs are counted
+   * (a tenant must not learn another's backlog); without, every tenant's.
    */
   jobPosition(params: {
     job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
     limit: number;
+    tenant?: string;
   }): Promise<number>;
 
   /**

@@ -1133,6 +1133,20 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.equal(await position(a), 0, "the claimed job is no longer ahead");
       });
 
+      test("a tenant-scoped position counts only that tenant's jobs ahead", async () => {
+        const theirs = await enqueue({ tenant: "a", priority: 5 });
+        await enqueue({ tenant: "a", priority: 5 });
+        const mineFirst = await enqueue({ tenant: "b", priority: 1 });
+        const mine = await enqueue({ tenant: "b" });
+        const position = (job: typeof mine, tenant?: string, limit = 100) =>
+          store.jobPosition({ job, limit, ...(tenant === undefined ? {} : { tenant }) });
+        assert.equal(await position(mine), 3, "unscoped: every tenant's jobs");
+        assert.equal(await position(mine, "b"), 1, "b sees only its own job ahead");
+        assert.equal(await position(mineFirst, "b"), 0);
+        assert.equal(await position(theirs, "a"), 0);
+        assert.equal(await position(mine, "b", 2), 0, "counted among the next 2 in line only");
+      });
+
       test("a tenant-scoped claim takes only that tenant's jobs", async () => {
         await enqueue({ tenant: "a" });
         const mine = await enqueue({ tenant: "b" });

@@ -1,4 +1,5 @@
 /** A real Spool HTTP server on a free port, over a fresh store, for HTTP tests. */
+import type { Logger as PinoLogger } from "pino";
 import { SpoolClient } from "../../src/client/client.js";
 import { createApiKey } from "../../src/http/auth.js";
 import { startServer, type RunningServer } from "../../src/http/server.js";
@@ -45,6 +46,8 @@ export async function startTestServer(
     auth?: boolean;
     bodyLimit?: number;
     store?: TestStoreKind;
+    corsOrigins?: string[];
+    logger?: PinoLogger;
   } = {},
 ): Promise<TestServer> {
   const fixture = options.store === "postgres" ? createSchemaFixture() : undefined;
@@ -58,7 +61,11 @@ export async function startTestServer(
     spool,
     port: 0,
     auth: options.auth ?? true,
+    // Every answer of every HTTP test is checked against /openapi.json (response-contract.ts).
+    validateResponses: true,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const adminKey = server.initialAdminKey ?? "";
   return {
@@ -96,6 +103,15 @@ export async function startTestServer(
       await server.close();
       await spool.close();
       await fixture?.drop();
+      assertNoContractViolations(server);
     },
   };
+}
+
+/** Fails the test when the server sent an answer its /openapi.json does not describe. */
+export function assertNoContractViolations(server: RunningServer): void {
+  const violations = server.built.contractViolations;
+  if (violations.length > 0) {
+    throw new Error(`answers broke /openapi.json:\n${violations.join("\n")}`);
+  }
 }

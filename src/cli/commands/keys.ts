@@ -171,7 +171,7 @@ async function withKeys<T>(
       throw translate(toLibraryError(error, server), fields);
     }
   }
-  const url = await storeUrlOf(flags, ctx.io.env);
+  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
   const [{ Spool }, { createApiKey }] = await Promise.all([
     import("../../spool.js"),
     import("../../http/auth.js"),

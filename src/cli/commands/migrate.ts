@@ -50,7 +50,7 @@ Examples:
   $ spool migrate --print --url postgres://localhost/app > spool-schema.sql`,
     )
     .action(async (flags: MigrateFlags) => {
-      const url = await storeUrlOf(flags, ctx.io.env);
+      const url = await storeUrlOf(flags, ctx.io.env, flags.print ? undefined : ctx.io.stderr);
       if (flags.print) {
         const dialect = dialectOf(url);
         const dir = migrationsDir(dialect);

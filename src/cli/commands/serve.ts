@@ -8,7 +8,7 @@
  * `--grace`, then are released to the queue), closes the store and exits 0. A second signal
  * releases running jobs at once.
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { hostname } from "node:os";
 import pino from "pino";
 import type { JsonObject } from "../../core/json.js";
@@ -39,7 +39,28 @@ interface ServeFlags {
   url?: string;
   migrate?: boolean;
   logLevel: string;
+  corsOrigin: string[];
   json?: boolean;
+}
+
+/** `--cors-origin` (repeatable): an origin, `scheme://host[:port]`, nothing after it. */
+function corsOrigin(value: string, previous: string[] = []): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError("--cors-origin", `${value} is not an origin like https://app.example.com`);
+  }
+  if (
+    (url.protocol !== "http:" && url.protocol !== "https:") ||
+    url.origin !== value.replace(/\/$/, "")
+  ) {
+    throw new UsageError(
+      "--cors-origin",
+      `${value} is not an origin like https://app.example.com (scheme, host, port only)`,
+    );
+  }
+  return [...previous, url.origin];
 }
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
@@ -71,17 +92,18 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       "handler module for the built-in workers (format: docs/handlers.md)",
     )
     .option("--sandbox", "run each built-in job in its own child process")
-    .option(
-      "--grace <seconds>",
-      "on stop, how long running jobs may finish before release",
-      duration(0, 86_400_000),
-      10_000,
+    .addOption(
+      new Option("--grace <seconds>", "on stop, how long running jobs may finish before release")
+        .argParser(duration(0, 86_400_000))
+        .default(10_000, "10 s"),
     )
-    .option(
-      "--kill-grace <seconds>",
-      "with --sandbox: time a stopped job gets before it is killed",
-      duration(0, 3_600_000),
-      2_000,
+    .addOption(
+      new Option(
+        "--kill-grace <seconds>",
+        "with --sandbox: time a stopped job gets before it is killed",
+      )
+        .argParser(duration(0, 3_600_000))
+        .default(2_000, "2 s"),
     )
     .option(
       "--url <url>",
@@ -89,6 +111,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     )
     .option("--no-migrate", "do not apply pending schema migrations on start")
     .option("--log-level <level>", `request log level: ${LOG_LEVELS.join(", ")}`, "info")
+    .option(
+      "--cors-origin <origin>",
+      "let browser pages from this origin call the API (repeatable; default: CORS off)",
+      corsOrigin,
+      [],
+    )
     .addHelpText(
       "after",
       `
@@ -96,6 +124,7 @@ Examples:
   $ spool serve --demo                       # http://127.0.0.1:8080, prints an admin key once
   $ spool serve --demo --no-auth --port 0    # loopback only, no keys
   $ spool serve --host 0.0.0.0 --handlers ./handlers.ts --workers 8 --url postgres://db/spool
+  $ spool serve --cors-origin https://app.example.com   # a browser frontend on another origin
   $ SPOOL_WEBHOOK_SECRET=… spool serve        # sign webhook deliveries`,
     )
     .action(async (flags: ServeFlags) => {
@@ -114,7 +143,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
   }
   if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
   const print = printer(ctx, flags.json === true);
-  const url = await storeUrlOf(flags, ctx.io.env);
+  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
   const [{ Spool }, { startServer }] = await Promise.all([
     import("../../spool.js"),
     import("../../http/server.js"),
@@ -140,6 +169,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
       auth: flags.auth,
       logger: pino({ level: flags.logLevel, base: { service: "spool" } }),
       submissionHook: submissionHook(sources),
+      corsOrigins: flags.corsOrigin,
       ...(ctx.io.env.SPOOL_WEBHOOK_SECRET === undefined
         ? {}
         : { webhooks: { secret: ctx.io.env.SPOOL_WEBHOOK_SECRET } }),
@@ -228,7 +258,10 @@ function printBanner(
   print: ReturnType<typeof printer>,
 ): void {
   const key = server.initialAdminKey;
-  const auth = key === null ? "" : ` -H "Authorization: Bearer ${key}"`;
+  // The key to show in the follow-up commands: the new one, else the one the user keeps.
+  const token = !flags.auth ? null : (key ?? "$SPOOL_TOKEN");
+  const auth = token === null ? "" : ` -H "Authorization: Bearer ${token}"`;
+  const cliAuth = token === null ? "" : ` --token ${token}`;
   const lines = [
     `Spool is serving ${server.url}  (store ${store})`,
     `  dashboard     ${server.url}/`,
@@ -254,6 +287,8 @@ function printBanner(
     `  curl -s -X POST ${server.url}/jobs -H "Content-Type: application/json"${auth} \\`,
     `       -d '{"type": "demo.sleep", "payload": {"seconds": 3}}'`,
     `  curl -s ${server.url}/jobs/<job_id>${auth}`,
+    `  spool enqueue demo.sleep --payload '{"seconds": 3}' --wait --server ${server.url}${cliAuth}`,
+    `  spool jobs --server ${server.url}${cliAuth}      # or, on this machine: spool jobs --url ${store}`,
   );
   print(
     "serve.started",

@@ -21,7 +21,8 @@ export function registerStatsCommand(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       `
-"waiting" is scheduled + queued + retrying (the HTTP API's queue_size).
+"waiting" is scheduled + queued + retrying (the HTTP API's queue_size). --json prints the
+fields of GET /stats (total_jobs, scheduled, queued, pending, running, …, queue_size).
 
 Examples:
   $ spool stats
@@ -31,7 +32,19 @@ Examples:
       await withBackend(ctx, flags, {}, async (backend) => {
         const stats = await backend.stats(flags.queue === undefined ? {} : { queue: flags.queue });
         if (flags.json) {
-          writeJson(ctx.io, stats);
+          // The same field names as GET /stats, so scripts work against either.
+          writeJson(ctx.io, {
+            total_jobs: stats.totalJobs,
+            scheduled: stats.scheduled,
+            queued: stats.queued,
+            pending: stats.queued,
+            running: stats.running,
+            retrying: stats.retrying,
+            completed: stats.completed,
+            failed: stats.failed,
+            cancelled: stats.cancelled,
+            queue_size: stats.queueSize,
+          });
           return;
         }
         const rows = JOB_STATES.map((state) => [statusCell(state, ctx.out), String(stats[state])]);

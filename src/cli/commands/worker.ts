@@ -9,7 +9,7 @@
  * same way once no job is ready to claim and none is running (RQ's burst mode); jobs scheduled
  * for later or waiting out a retry backoff are left for another worker.
  */
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { SpoolConflictError } from "../../core/errors.js";
 import type { JobEventMap } from "../../core/events.js";
 import type { Spool } from "../../spool.js";
@@ -60,17 +60,18 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
     .option("--handlers <path>", "handler module (.js or .ts; format: docs/handlers.md)")
     .option("--demo", "serve the demo types demo.sleep, demo.flaky and route.optimize")
     .option("--sandbox", "run each job in its own child process (isolates crashes and busy loops)")
-    .option(
-      "--grace <seconds>",
-      "on stop, how long running jobs may finish before release",
-      duration(0, 86_400_000),
-      10_000,
+    .addOption(
+      new Option("--grace <seconds>", "on stop, how long running jobs may finish before release")
+        .argParser(duration(0, 86_400_000))
+        .default(10_000, "10 s"),
     )
-    .option(
-      "--kill-grace <seconds>",
-      "with --sandbox: how long a cancelled or timed-out job may take to stop before it is killed",
-      duration(0, 3_600_000),
-      2_000,
+    .addOption(
+      new Option(
+        "--kill-grace <seconds>",
+        "with --sandbox: how long a cancelled or timed-out job may take to stop before it is killed",
+      )
+        .argParser(duration(0, 3_600_000))
+        .default(2_000, "2 s"),
     )
     .option("--no-migrate", "do not apply pending schema migrations on start")
     .addHelpText(
@@ -105,7 +106,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
   const { handlers, sandboxes } = buildHandlers(sources, flags);
   const closeSandboxes = (): void => sandboxes.forEach((sandbox) => sandbox.close());
   const queues = flags.queues ?? defaultQueues(sources);
-  const url = await storeUrlOf(flags, ctx.io.env);
+  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
   const { Spool } = await import("../../spool.js");
   let spool: Spool;
   try {

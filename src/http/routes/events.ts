@@ -10,14 +10,20 @@ import { isFinalState } from "../../core/states.js";
 import type { StoredJobEvent } from "../../store/store.js";
 import type { AppContext, ZodApp } from "../app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
-import { ErrorResponse, EventsQuery, JobIdParams } from "../contracts.js";
+import { ErrorResponse, EventStreamResponse, EventsQuery, JobIdParams } from "../contracts.js";
 import { toEventResource } from "../event-feed.js";
 import { toJobResource } from "../serialize.js";
 import { knownId, visibleJob } from "./jobs.js";
 import { assertQueueName } from "../../core/options.js";
 
 const KEEPALIVE_MS = 15_000;
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  503: ErrorResponse,
+};
 
 /** An open SSE response. */
 interface SseStream {
@@ -81,11 +87,12 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/jobs/:id/events",
     {
+      config: { accessToken: true },
       schema: {
         summary: "SSE of one job's events, until it is final",
         params: JobIdParams,
         querystring: EventsQuery.pick({ access_token: true }),
-        response: errors,
+        response: { 200: EventStreamResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -146,10 +153,11 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/events",
     {
+      config: { accessToken: true },
       schema: {
         summary: "SSE of every job event you may see (?queue=)",
         querystring: EventsQuery,
-        response: errors,
+        response: { 200: EventStreamResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -170,13 +178,17 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
     "/ws",
     {
       websocket: true,
-      schema: {
-        summary: "The /events stream over WebSocket (one JSON event per message)",
-        querystring: EventsQuery,
+      config: { accessToken: true },
+      // Documented by hand in /openapi.json (app.ts): @fastify/websocket hides its routes.
+      schema: { querystring: EventsQuery, response: errors },
+      // Every refusal happens here, before the upgrade, so it is a real HTTP answer (the same
+      // roles and filters as /events); the upgrade guard then closes the socket.
+      preHandler: async (request: FastifyRequest) => {
+        requireRole(request.principal, "admin", "producer");
+        eventFilter(request.principal, request.query as { queue?: string; job_id?: string });
       },
     },
     (socket: WebSocket, request: FastifyRequest) => {
-      requireRole(request.principal, "admin", "producer");
       const filter = eventFilter(
         request.principal,
         request.query as { queue?: string; job_id?: string },

@@ -12,30 +12,36 @@ import {
   type EnqueueOptions,
   type JobInput,
 } from "../../core/options.js";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext, ZodApp } from "../app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
+import { parseTimestamp } from "../../core/timestamps.js";
 import {
   CancelJobResponse,
   ErrorResponse,
+  GetJobResponse,
   JobIdParams,
-  JobResource,
   ListJobsQuery,
   ListJobsResponse,
   SubmitBatchBody,
   SubmitBatchResponse,
   SubmitJobBody,
   SubmitJobResponse,
+  QuotaErrorResponse,
 } from "../contracts.js";
-import { toJobResource } from "../serialize.js";
+import { toJobResource, toJobSummary } from "../serialize.js";
 import { readWaitingReason } from "../../store/waiting-reason-reader.js";
 
-const errors = {
+const readErrors = {
   400: ErrorResponse,
   401: ErrorResponse,
   403: ErrorResponse,
   404: ErrorResponse,
-  409: ErrorResponse,
+  503: ErrorResponse,
 };
+const errors = { ...readErrors, 409: ErrorResponse };
+/** A body-less route still reads (and bounds) whatever body is sent. */
+const bodyErrors = { 413: ErrorResponse, 415: ErrorResponse };
 
 /** Registers the job routes. */
 export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
@@ -51,6 +57,8 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
           ...errors,
           413: ErrorResponse,
           415: ErrorResponse,
+          429: QuotaErrorResponse,
+          503: ErrorResponse,
         },
       },
     },
@@ -66,7 +74,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       );
       const [job] = await ctx.spool.submit([input]);
       const now = Date.now();
-      void reply
+      return reply
         .code(job!.duplicate ? 200 : 202)
         .header("location", `/jobs/${job!.id}`)
         .send(submitResponse(job!, job!.duplicate, now));
@@ -79,7 +87,14 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "Submit up to 1,000 jobs, all or nothing",
         body: SubmitBatchBody,
-        response: { 202: SubmitBatchResponse, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+        response: {
+          202: SubmitBatchResponse,
+          ...errors,
+          413: ErrorResponse,
+          415: ErrorResponse,
+          429: QuotaErrorResponse,
+          503: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -91,7 +106,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       }
       const jobs = await ctx.spool.submit(inputs);
       const now = Date.now();
-      void reply.code(202).send({
+      return reply.code(202).send({
         jobs: jobs.map((job) => submitResponse(job, job.duplicate, now)),
         count: jobs.length,
       });
@@ -104,7 +119,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "A job, with queue_position, eta_seconds and waiting_reason while it waits",
         params: JobIdParams,
-        response: { 200: JobResource, ...errors },
+        response: { 200: GetJobResponse, ...readErrors },
       },
     },
     async (request) => {
@@ -128,7 +143,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "List jobs, newest first",
         querystring: ListJobsQuery,
-        response: { 200: ListJobsResponse, ...errors },
+        response: { 200: ListJobsResponse, ...readErrors },
       },
     },
     async (request) => {
@@ -141,7 +156,9 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         tenant?: string;
         limit?: number;
         cursor?: string;
+        include?: string;
       };
+      const include = new Set(query.include?.split(",") ?? []);
       const tenant = visibleTenant(request.principal, query.tenant);
       const page = await ctx.spool.list({
         ...omitUndefined({
@@ -156,45 +173,44 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       });
       const now = Date.now();
       return {
-        jobs: page.jobs.map((job) => toJobResource(job, now)),
+        jobs: page.jobs.map((job) => toJobSummary(job, now, include)),
         count: page.jobs.length,
         next_cursor: page.nextCursor,
       };
     },
   );
 
-  app.delete(
-    "/jobs/:id",
-    {
-      schema: {
-        summary: "Cancel a job",
-        params: JobIdParams,
-        response: { 200: CancelJobResponse, 202: CancelJobResponse, ...errors },
-      },
-    },
-    async (request, reply) => {
-      requireRole(request.principal, "admin", "producer");
-      const id = knownId((request.params as { id: string }).id);
-      const tenant = visibleTenant(request.principal);
-      const job = await ctx.spool.cancel(id, tenant === undefined ? {} : { tenant });
-      const resource = toJobResource(job, Date.now());
-      if (job.status === "cancelled") {
-        void reply.code(200).send({
-          job_id: job.id,
-          status: "cancelled",
-          message: `Job ${job.id} cancelled`,
-          job: resource,
-        });
-      } else {
-        void reply.code(202).send({
-          job_id: job.id,
-          status: job.status,
-          cancel_requested: true,
-          message: `Cancellation of running job ${job.id} requested`,
-          job: resource,
-        });
-      }
-    },
+  const cancel = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    requireRole(request.principal, "admin", "producer");
+    const id = knownId((request.params as { id: string }).id);
+    const tenant = visibleTenant(request.principal);
+    const job = await ctx.spool.cancel(id, tenant === undefined ? {} : { tenant });
+    const resource = toJobResource(job, Date.now());
+    if (job.status === "cancelled") {
+      return reply.code(200).send({
+        job_id: job.id,
+        status: "cancelled",
+        message: `Job ${job.id} cancelled`,
+        job: resource,
+      });
+    }
+    return reply.code(202).send({
+      job_id: job.id,
+      status: job.status,
+      cancel_requested: true,
+      message: `Cancellation of running job ${job.id} requested`,
+      job: resource,
+    });
+  };
+  const cancelSchema = {
+    params: JobIdParams,
+    response: { 200: CancelJobResponse, 202: CancelJobResponse, ...errors, ...bodyErrors },
+  };
+  app.delete("/jobs/:id", { schema: { summary: "Cancel a job", ...cancelSchema } }, cancel);
+  app.post(
+    "/jobs/:id/cancel",
+    { schema: { summary: "Cancel a job (alias of DELETE /jobs/:id)", ...cancelSchema } },
+    cancel,
   );
 
   app.post(
@@ -203,7 +219,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "Re-queue a failed or cancelled job (attempts reset)",
         params: JobIdParams,
-        response: { 200: SubmitJobResponse, ...errors },
+        response: { 200: SubmitJobResponse, ...errors, ...bodyErrors },
       },
     },
     async (request) => {
@@ -261,13 +277,7 @@ async function toJobInput(
   if (body.webhook_url !== undefined) options.webhookUrl = body.webhook_url;
   const uniqueKey = body.unique_key ?? idempotencyKey;
   if (uniqueKey !== undefined) options.uniqueKey = uniqueKey;
-  if (body.run_at !== undefined) {
-    const runAt = new Date(body.run_at);
-    if (Number.isNaN(runAt.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(body.run_at)) {
-      throw new SpoolValidationError(`${prefix}run_at`, "must be an ISO-8601 timestamp");
-    }
-    options.runAt = runAt;
-  }
+  if (body.run_at !== undefined) options.runAt = parseTimestamp(body.run_at, `${prefix}run_at`);
   if (body.delay_seconds !== undefined) {
     options.delay = secondsToMs(body.delay_seconds, `${prefix}delay_seconds`, 0, MAX_DELAY_MS);
   }

@@ -3,11 +3,17 @@ import { z } from "zod";
 import type { ApiKeyRecord } from "../../store/store.js";
 import type { AppContext, ZodApp } from "../app.js";
 import { createApiKey, requireRole } from "../auth.js";
-import { CreateKeyBody, ErrorResponse } from "../contracts.js";
+import { CreateKeyBody, ErrorResponse, KeyResource } from "../contracts.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  503: ErrorResponse,
+};
 
-function toKeyResource(key: ApiKeyRecord): Record<string, unknown> {
+function toKeyResource(key: ApiKeyRecord): z.infer<typeof KeyResource> {
   return {
     id: key.id,
     name: key.name,
@@ -28,7 +34,12 @@ export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "Create an API key (shown once)",
         body: CreateKeyBody,
-        response: { 201: z.unknown(), ...errors },
+        response: {
+          201: KeyResource.extend({ key: z.string().describe("The secret, shown only here") }),
+          ...errors,
+          413: ErrorResponse,
+          415: ErrorResponse,
+        },
       },
     },
     async (request, reply) => {
@@ -41,13 +52,18 @@ export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
         queues: body.queues ?? null,
         now: Date.now(),
       });
-      void reply.code(201).send({ key, ...toKeyResource(record) });
+      return reply.code(201).send({ key, ...toKeyResource(record) });
     },
   );
 
   app.get(
     "/keys",
-    { schema: { summary: "List API keys (never the keys themselves)", response: errors } },
+    {
+      schema: {
+        summary: "List API keys (never the keys themselves)",
+        response: { 200: z.object({ keys: z.array(KeyResource) }), ...errors },
+      },
+    },
     async (request) => {
       requireRole(request.principal, "admin");
       return { keys: (await ctx.store.listApiKeys()).map(toKeyResource) };
@@ -59,8 +75,8 @@ export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Revoke an API key",
-        params: z.strictObject({ id: z.string() }),
-        response: errors,
+        params: z.strictObject({ id: z.string().max(200) }),
+        response: { 200: KeyResource, ...errors, 413: ErrorResponse, 415: ErrorResponse },
       },
     },
     async (request) => {

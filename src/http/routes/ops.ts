@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { AppContext, ZodApp } from "../app.js";
 import { requireRole, visibleTenant } from "../auth.js";
-import { ErrorResponse, StatsResponse } from "../contracts.js";
+import { ErrorResponse, QueueName, StatsResponse, TenantName, rawResponse } from "../contracts.js";
 
 /** Registers the operations routes. */
 export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
@@ -13,7 +13,7 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "Liveness",
         security: [],
-        response: { 200: z.object({ status: z.literal("ok") }) },
+        response: { 200: z.object({ status: z.literal("ok") }), 400: ErrorResponse },
       },
     },
     async () => ({ status: "ok" as const }),
@@ -26,7 +26,7 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "Readiness: the store answers",
         security: [],
-        response: { 200: z.object({ status: z.string() }), 503: ErrorResponse },
+        response: { 200: z.object({ status: z.string() }), 400: ErrorResponse, 503: ErrorResponse },
       },
     },
     async (_request, reply) => {
@@ -51,7 +51,16 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
 
   app.get(
     "/metrics",
-    { schema: { summary: "Prometheus metrics (admin)", produces: ["text/plain"] } },
+    {
+      schema: {
+        summary: "Prometheus metrics (admin)",
+        response: {
+          200: rawResponse("text/plain", "Prometheus text exposition format 0.0.4"),
+          401: ErrorResponse,
+          403: ErrorResponse,
+        },
+      },
+    },
     async (request, reply) => {
       requireRole(request.principal, "admin");
       const text = await ctx.metrics.registry.metrics();
@@ -68,14 +77,15 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: "Job counts (your tenant's; admins: all, or ?tenant=)",
         querystring: z.strictObject({
-          queue: z.string().optional(),
-          tenant: z.string().optional(),
+          queue: QueueName.optional(),
+          tenant: TenantName.optional(),
         }),
         response: {
           200: StatsResponse,
           400: ErrorResponse,
           401: ErrorResponse,
           403: ErrorResponse,
+          503: ErrorResponse,
         },
       },
     },

@@ -1,4 +1,7 @@
-/** Queue routes: per-queue statistics for everyone who may read jobs; control for admins. */
+/**
+ * Queue routes: per-queue statistics for everyone who may read jobs (a producer sees only the
+ * queues its tenant has jobs in, with its own counts); control for admins.
+ */
 import { assertQueueName } from "../../core/options.js";
 import type { QueuePatch, QueueStats } from "../../store/store.js";
 import type { AppContext, ZodApp } from "../app.js";
@@ -7,7 +10,13 @@ import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from ".
 import { secondsToMs } from "./jobs.js";
 import { z } from "zod";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+const errors = {
+  400: ErrorResponse,
+  401: ErrorResponse,
+  403: ErrorResponse,
+  404: ErrorResponse,
+  503: ErrorResponse,
+};
 const WINDOW_MS = 15 * 60_000;
 const seconds = (
   value: { p50: number; p95: number } | null,
@@ -48,9 +57,14 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
       ctx.store.listQueues(),
     ]);
     const byName = new Map(configs.map((config) => [config.name, config]));
-    return stats
-      .filter((queue) => name === undefined || queue.name === name)
-      .map((queue) => toQueueResource(queue, byName.get(queue.name)));
+    return (
+      stats
+        .filter((queue) => name === undefined || queue.name === name)
+        // A tenant sees only queues it has jobs in: configured queues and other tenants' queue
+        // names are the operator's and the other tenants' business (docs/design.md).
+        .filter((queue) => tenant === undefined || Object.values(queue.counts).some((n) => n > 0))
+        .map((queue) => toQueueResource(queue, byName.get(queue.name)))
+    );
   };
 
   app.get(
@@ -80,7 +94,7 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
         summary,
         params: QueueNameParams,
         ...(method === "PATCH" ? { body: PatchQueueBody } : {}),
-        response: { 200: QueueResource, ...errors },
+        response: { 200: QueueResource, ...errors, 413: ErrorResponse, 415: ErrorResponse },
       },
       handler: async (request) => {
         requireRole(request.principal, "admin");

@@ -8,9 +8,9 @@ import { assertTenant } from "../../core/options.js";
 import type { TenantCredits } from "../../core/quota.js";
 import type { AppContext, ZodApp } from "../app.js";
 import { requireRole, visibleTenant } from "../auth.js";
-import { ErrorResponse } from "../contracts.js";
+import { CreditsInfo, ErrorResponse, TenantName } from "../contracts.js";
 
-const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
+const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
 
 const PeriodResource = z.object({
   limit: z.number().nullable().describe("Jobs per period; null = unlimited"),
@@ -24,7 +24,31 @@ export const CreditsResource = z.object({
   tenant: z.string(),
   daily: PeriodResource,
   monthly: PeriodResource,
+  credits_info: CreditsInfo.describe("The same facts in seed 004's shape"),
 });
+
+/**
+ * Seed 004's `credits_info`. Tiers do not exist yet (SPEC §7): a tenant with a quota is on the
+ * `custom` tier, one without has none (null). `resets_at` is the reset of `period` (the one that
+ * refused a submission), else of the day.
+ */
+export function toCreditsInfo(
+  credits: TenantCredits,
+  period: "daily" | "monthly" = "daily",
+): z.infer<typeof CreditsInfo> {
+  const limited = credits.dailyLimit !== null || credits.monthlyLimit !== null;
+  return {
+    tier: limited ? "custom" : null,
+    daily_limit: credits.dailyLimit,
+    daily_used: credits.dailyUsed,
+    monthly_limit: credits.monthlyLimit,
+    monthly_used: credits.monthlyUsed,
+    resets_at: (period === "monthly"
+      ? credits.monthlyResetsAt
+      : credits.dailyResetsAt
+    ).toISOString(),
+  };
+}
 
 function toCreditsResource(credits: TenantCredits): z.infer<typeof CreditsResource> {
   const period = (
@@ -41,6 +65,7 @@ function toCreditsResource(credits: TenantCredits): z.infer<typeof CreditsResour
     tenant: credits.tenant,
     daily: period(credits.dailyLimit, credits.dailyUsed, credits.dailyResetsAt),
     monthly: period(credits.monthlyLimit, credits.monthlyUsed, credits.monthlyResetsAt),
+    credits_info: toCreditsInfo(credits),
   };
 }
 
@@ -51,10 +76,7 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Your tenant's quota and usage (admins: ?tenant=)",
-        querystring: z.strictObject({
-          tenant: z.string().optional(),
-          access_token: z.string().optional(),
-        }),
+        querystring: z.strictObject({ tenant: TenantName.optional() }),
         response: { 200: CreditsResource, ...errors },
       },
     },
@@ -72,12 +94,12 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Set a tenant's quota (admin); null = unlimited",
-        params: z.strictObject({ tenant: z.string() }),
+        params: z.strictObject({ tenant: TenantName }),
         body: z.strictObject({
-          daily_limit: z.number().int().min(0).nullable(),
-          monthly_limit: z.number().int().min(0).nullable(),
+          daily_limit: z.number().int().min(0).max(1_000_000_000).nullable(),
+          monthly_limit: z.number().int().min(0).max(1_000_000_000).nullable(),
         }),
-        response: { 200: CreditsResource, ...errors },
+        response: { 200: CreditsResource, ...errors, 413: ErrorResponse, 415: ErrorResponse },
       },
     },
     async (request) => {

@@ -4,7 +4,7 @@
  * keys are scoped to their tenant and, optionally, to a list of queues.
  */
 import { assertClaimTypes } from "../../core/claim-types.js";
-import { LeaseLostError, SpoolValidationError } from "../../core/errors.js";
+import { LeaseLostError } from "../../core/errors.js";
 import type { FastifyRequest } from "fastify";
 import type { JobErrorEntry, JobRecord } from "../../core/job.js";
 import {
@@ -18,10 +18,14 @@ import type { AppContext, ZodApp } from "../app.js";
 import { requireQueueAccess, requireRole, type Principal } from "../auth.js";
 import {
   ClaimBody,
+  ClaimResponse,
   CompleteBody,
+  CompleteResponse,
   ErrorResponse,
   FailBody,
+  FailResponse,
   HeartbeatBody,
+  HeartbeatResponse,
   JobIdParams,
   QueueNameParams,
 } from "../contracts.js";
@@ -35,8 +39,10 @@ const errors = {
   403: ErrorResponse,
   404: ErrorResponse,
   409: ErrorResponse,
+  413: ErrorResponse,
+  415: ErrorResponse,
+  503: ErrorResponse,
 };
-const WORKER_RE = /^[\x21-\x7e]{1,128}$/;
 
 /** Registers the remote-worker routes. */
 export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
@@ -47,7 +53,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Claim jobs (long-polls up to wait_seconds)",
         params: QueueNameParams,
         body: ClaimBody,
-        response: errors,
+        response: { 200: ClaimResponse, ...errors },
       },
     },
     async (request, reply) => {
@@ -64,11 +70,6 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         types?: string[];
       };
       if (body.types !== undefined) assertClaimTypes(body.types, "types");
-      if (!WORKER_RE.test(body.worker))
-        throw new SpoolValidationError(
-          "worker",
-          "must be 1–128 printable characters without spaces",
-        );
       const leaseMs = secondsToMs(
         body.lease_seconds ?? DEFAULT_LEASE_MS / 1000,
         "lease_seconds",
@@ -110,7 +111,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Extend a lease and report progress",
         params: JobIdParams,
         body: HeartbeatBody,
-        response: errors,
+        response: { 200: HeartbeatResponse, ...errors },
       },
     },
     async (request) => {
@@ -156,7 +157,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Record a successful attempt",
         params: JobIdParams,
         body: CompleteBody,
-        response: errors,
+        response: { 200: CompleteResponse, ...errors },
       },
     },
     async (request) => {
@@ -179,7 +180,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         summary: "Record a failed attempt (retried with backoff unless retryable is false)",
         params: JobIdParams,
         body: FailBody,
-        response: errors,
+        response: { 200: FailResponse, ...errors },
       },
     },
     async (request) => {

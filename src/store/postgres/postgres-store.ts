@@ -319,9 +319,16 @@ export class PostgresStore implements Store {
   async jobPosition(params: {
     job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
     limit: number;
+    tenant?: string;
   }): Promise<number> {
     return this.guard(() =>
-      insights.jobPosition(this.pool, this.statements, params.job, params.limit),
+      insights.jobPosition(
+        this.pool,
+        this.statements,
+        params.job,
+        params.limit,
+        params.tenant ?? null,
+      ),
     );
   }
 

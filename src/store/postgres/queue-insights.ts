@@ -41,12 +41,13 @@ export async function queueStats(
   });
 }
 
-/** Queued jobs ahead of a waiting job in its queue, at most `limit`. */
+/** Queued jobs (of `tenant`, or all) ahead of a waiting job among the next `limit` of its queue. */
 export async function jobPosition(
   on: Queryable,
   statements: Statements,
   job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">,
   limit: number,
+  tenant: string | null,
 ): Promise<number> {
   const ahead = await runStatement<{ n: number }>(on, statements.COUNT_AHEAD, [
     job.queue,
@@ -54,6 +55,7 @@ export async function jobPosition(
     job.runAt.getTime(),
     job.id,
     limit,
+    tenant,
   ]);
   return ahead.rows[0]!.n;
 }

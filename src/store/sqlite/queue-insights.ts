@@ -40,11 +40,12 @@ export function queueStats(
   });
 }
 
-/** Queued jobs ahead of a waiting job in its queue, at most `limit`. */
+/** Queued jobs (of `tenant`, or all) ahead of a waiting job among the next `limit` of its queue. */
 export function jobPosition(
   db: SqliteConnection,
   job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">,
   limit: number,
+  tenant: string | null,
 ): number {
   return db.guard(
     () =>
@@ -54,6 +55,7 @@ export function jobPosition(
         run_at: job.runAt.getTime(),
         id: job.id,
         limit,
+        tenant,
       }) as number,
   );
 }

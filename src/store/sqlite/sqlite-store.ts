@@ -383,8 +383,9 @@ export class SqliteStore implements Store {
   async jobPosition(params: {
     job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
     limit: number;
+    tenant?: string;
   }): Promise<number> {
-    return insights.jobPosition(this.db, params.job, params.limit);
+    return insights.jobPosition(this.db, params.job, params.limit, params.tenant ?? null);
   }
 
   async readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]> {

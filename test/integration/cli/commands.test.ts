@@ -109,8 +109,8 @@ describe("spool commands", () => {
     );
     const shown = shownJson as JobRecord;
     assert.deepEqual(shown.payload, { seconds: 2 });
-    const stats = statsJson as { scheduled: number; totalJobs: number };
-    assert.deepEqual([stats.scheduled, stats.totalJobs], [1, 1]);
+    const stats = statsJson as { scheduled: number; total_jobs: number };
+    assert.deepEqual([stats.scheduled, stats.total_jobs], [1, 1]);
 
     const cancelled = (await json("cancel", job.id)) as JobRecord;
     assert.equal(cancelled.status, "cancelled");
@@ -170,9 +170,9 @@ describe("spool commands", () => {
     const viaSpoolUrl = await runSpool(["stats", "--json"], {
       env: { SPOOL_URL: first, DATABASE_URL: second },
     });
-    assert.equal((JSON.parse(viaSpoolUrl.stdout) as { totalJobs: number }).totalJobs, 1);
+    assert.equal((JSON.parse(viaSpoolUrl.stdout) as { total_jobs: number }).total_jobs, 1);
     const viaDatabaseUrl = await runSpool(["stats", "--json"], { env: { DATABASE_URL: second } });
-    assert.equal((JSON.parse(viaDatabaseUrl.stdout) as { totalJobs: number }).totalJobs, 0);
+    assert.equal((JSON.parse(viaDatabaseUrl.stdout) as { total_jobs: number }).total_jobs, 0);
   });
 
   it("enforces a handler module's payload schema and defaults at submit time", async () => {

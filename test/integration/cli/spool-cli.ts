@@ -38,7 +38,8 @@ const CLEARED = new Set([
 
 function environment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const inherited = Object.entries(process.env).filter(([name]) => !CLEARED.has(name));
-  return { ...Object.fromEntries(inherited), ...extra };
+  // Servers started by CLI tests check every answer against their /openapi.json too.
+  return { ...Object.fromEntries(inherited), SPOOL_VALIDATE_RESPONSES: "1", ...extra };
 }
 
 /** A running `spool` process with its output collected. */

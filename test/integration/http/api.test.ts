@@ -338,7 +338,10 @@ for (const store of HTTP_TEST_STORES) {
     });
 
     it("health, readiness, metrics, OpenAPI and docs", async () => {
-      assert.deepEqual((await t.fetch("GET", "/healthz", { token: null })).body, { status: "ok" });
+      assert.deepEqual((await t.fetch("GET", "/healthz", { token: null })).body, {
+        success: true,
+        status: "ok",
+      });
       assert.equal((await t.fetch("GET", "/readyz", { token: null })).status, 200);
       const metrics = await t.fetch("GET", "/metrics");
       assert.equal(metrics.status, 200);

@@ -34,7 +34,13 @@ describe("webhooks", () => {
     receiver.listen(0, "127.0.0.1");
     await once(receiver, "listening");
     spool = await Spool.open({ url: tempSqliteUrl(), random: () => 0 });
-    server = await startServer({ spool, port: 0, auth: false, webhooks: { secret: SECRET } });
+    server = await startServer({
+      spool,
+      port: 0,
+      auth: false,
+      webhooks: { secret: SECRET },
+      validateResponses: true,
+    });
     worker = spool.worker({
       handlers: { "demo.ok": async () => ({ fine: true }) },
       pollIntervalMs: 50,

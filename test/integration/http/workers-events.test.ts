@@ -90,7 +90,7 @@ for (const store of HTTP_TEST_STORES) {
           result: { total_distance_km: 12.5 },
         }),
       });
-      assert.deepEqual(done.body, { job_id: a.job_id, status: "completed" });
+      assert.deepEqual(done.body, { success: true, job_id: a.job_id, status: "completed" });
       assert.deepEqual((await t.fetch("GET", `/jobs/${a.job_id}`)).body.result, {
         total_distance_km: 12.5,
       });
@@ -331,7 +331,13 @@ for (const store of HTTP_TEST_STORES) {
           startServer({ spool, auth: false, host: "0.0.0.0", port: 0 }),
           /loopback/,
         );
-        const open = await startServer({ spool, auth: false, host: "127.0.0.1", port: 0 });
+        const open = await startServer({
+          spool,
+          auth: false,
+          host: "127.0.0.1",
+          port: 0,
+          validateResponses: true,
+        });
         assert.equal(open.initialAdminKey, null);
         const res = await fetch(`${open.url}/jobs`, {
           method: "POST",
@@ -348,10 +354,10 @@ for (const store of HTTP_TEST_STORES) {
     it("on first start with no keys an admin key is created, once", async () => {
       const spool = await Spool.open({ url: tempSqliteUrl(), maintenance: false });
       try {
-        const first = await startServer({ spool, port: 0 });
+        const first = await startServer({ spool, port: 0, validateResponses: true });
         assert.match(first.initialAdminKey ?? "", /^spool_/);
         await first.close();
-        const second = await startServer({ spool, port: 0 });
+        const second = await startServer({ spool, port: 0, validateResponses: true });
         assert.equal(second.initialAdminKey, null);
         const res = await fetch(`${second.url}/stats`, {
           headers: { authorization: `Bearer ${first.initialAdminKey}` },

@@ -19,11 +19,16 @@ WHERE status = 'completed' AND completed_at >= $1::bigint
   AND ($3::text IS NULL OR tenant = $3::text)
 ORDER BY completed_at DESC LIMIT $4::int`;
 
-/** $1 queue, $2 priority, $3 run_at, $4 id, $5 limit — queued jobs ahead of a job in claim order, at most $5. */
+/**
+ * $1 queue, $2 priority, $3 run_at, $4 id, $5 limit, $6 tenant (null: all) — queued jobs ahead of
+ * a job in claim order, among the next $5 of the queue (a bounded index range), counting only
+ * $6's.
+ */
 export const COUNT_AHEAD: SqlTemplate = (t) => `
 SELECT count(*)::int AS n FROM (
-  SELECT 1 FROM ${t.jobs}
+  SELECT tenant FROM ${t.jobs}
   WHERE status = 'queued' AND queue = $1::text
     AND (priority > $2::int OR (priority = $2::int
       AND (run_at < $3::bigint OR (run_at = $3::bigint AND id < $4::uuid))))
-  LIMIT $5::int) AS ahead`;
+  LIMIT $5::int) AS ahead
+WHERE $6::text IS NULL OR ahead.tenant = $6::text`;

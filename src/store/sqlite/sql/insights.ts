@@ -14,10 +14,14 @@ FROM jobs
 WHERE status = 'completed' AND completed_at >= @since AND (@tenant IS NULL OR tenant = @tenant)
 ORDER BY completed_at DESC LIMIT @limit`;
 
-/** @queue @priority @run_at @id @limit — queued jobs ahead of a job in claim order, at most @limit. */
+/**
+ * @queue @priority @run_at @id @limit @tenant (null: all) — queued jobs ahead of a job in claim
+ * order, among the next @limit of the queue (a bounded index range), counting only @tenant's.
+ */
 export const COUNT_AHEAD = `
 SELECT count(*) FROM (
-  SELECT 1 FROM jobs
+  SELECT tenant FROM jobs
   WHERE status = 'queued' AND queue = @queue
     AND (priority > @priority OR (priority = @priority AND (run_at < @run_at OR (run_at = @run_at AND id < @id))))
-  LIMIT @limit)`;
+  LIMIT @limit)
+WHERE @tenant IS NULL OR tenant = @tenant`;
