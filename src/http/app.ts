@@ -63,6 +63,8 @@ export interface AppOptions {
   submissionHook?: SubmissionHook;
   /** The Spool instance the API serves. */
   spool: Spool;
+  /** Most bytes queued for one live-event client (SSE, WebSocket) before it is dropped. Default 1 MiB. */
+  streamBufferBytes?: number;
   /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
@@ -81,6 +83,8 @@ export interface AppContext {
   logger: Logger;
   /** Open event streams, ended on shutdown. */
   streams: Set<{ close(): void }>;
+  /** Most bytes queued for one live-event client before it is dropped (stream-writer.ts). */
+  streamBufferBytes: number;
   /** Aborted when the server begins to shut down (long polls return, streams end). */
   closing: AbortSignal;
 }
@@ -180,6 +184,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     maxResultBytes: options.maxResultBytes ?? 1_048_576,
     logger,
     streams: new Set(),
+    streamBufferBytes: options.streamBufferBytes ?? 1024 * 1024,
     closing: shutdown.signal,
   };
 

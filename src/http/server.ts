@@ -22,6 +22,8 @@ export interface ServerOptions {
   /** Port; 0 picks a free one. Default 8080. */
   port?: number;
   spool: Spool;
+  /** Most bytes queued for one live-event client before it is dropped. Default 1 MiB. */
+  streamBufferBytes?: number;
   /** Webhook delivery settings (`SPOOL_WEBHOOK_SECRET` signs them); false turns delivery off. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
@@ -61,6 +63,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.submissionHook === undefined ? {} : { submissionHook: options.submissionHook }),
     ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
+    ...(options.streamBufferBytes === undefined
+      ? {}
+      : { streamBufferBytes: options.streamBufferBytes }),
   });
   await built.app.listen({ host, port: options.port ?? 8080 });
   const address = built.app.server.address();
