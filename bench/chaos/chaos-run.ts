@@ -147,11 +147,11 @@ async function produce(options: {
   let acked = 0;
   const loop = async (): Promise<void> => {
     while (next < options.total) {
-      const size = Math.min(25, options.total - next);
+      const size = Math.min(100, options.total - next);
       next += size;
       const jobs = Array.from({ length: size }, () => ({
         type: "chaos.job",
-        payload: { ms: 10 + Math.floor(options.random() * 90) },
+        payload: { ms: 50 + Math.floor(options.random() * 250) },
         max_attempts: 100,
       }));
       for (;;) {
@@ -255,9 +255,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         }
       }
       const role = roles[Math.floor(random() * roles.length)]!;
-      // A worker is killed once it runs a job (at most 5 s later): kills of processes that are
+      // A worker is killed once it runs a job (at most 15 s later): kills of processes that are
       // still starting up or idle prove nothing.
-      if (role !== server) await waitUntil(() => hadRunningJob(dir, role.child!.pid!), 5_000);
+      if (role !== server) await waitUntil(() => hadRunningJob(dir, role.child!.pid!), 15_000);
       const killed = await role.kill();
       const hitRunning = hadRunningJob(dir, killed.pid);
       kills.push({ ...killed, role: role.name, all: false, hitRunning });
