@@ -179,18 +179,12 @@ async function produce(options: {
   return acked;
 }
 
-/** Runs one chaos run; see the module header. */
-export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
-  const t0 = Date.now();
-  const log = (line: string): void =>
-    options.log?.(`${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}`);
-  const random = seededRandom(options.seed);
-  const dir = mkdtempSync(join(tmpdir(), `spool-chaos-${options.store}-`));
-  const cluster = options.store === "postgres" ? await PrivatePostgres.start() : undefined;
-  const storeUrl = cluster?.url ?? `sqlite:${join(dir, "spool.db")}`;
-  const port = await freePort(); // the same port across restarts, so clients find the server
-  const url = `http://127.0.0.1:${port}`;
-  const env = { CHAOS_DIR: dir, CHAOS_URL: url, SPOOL_URL: storeUrl };
+/** The run's processes: the server, three workers, the remote worker. */
+function createRoles(
+  dir: string,
+  port: number,
+  env: Record<string, string>,
+): { server: Role; workers: Role[]; remote: Role } {
   const server = new Role(
     "server",
     [SPOOL_BIN, "serve", "--no-auth", "--port", String(port), "--workers", "0"].concat([
@@ -220,6 +214,48 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     env,
     join(dir, "remote.out"),
   );
+  return { server, workers, remote };
+}
+
+/** kill -9 of every process at once, then all restarted. */
+async function killAll(roles: readonly Role[], dir: string): Promise<KillRecord[]> {
+  const killed = await Promise.all(roles.map((role) => role.kill()));
+  for (const role of roles) role.start();
+  return killed.map((kill, i) => ({
+    ...kill,
+    role: roles[i]!.name,
+    all: true,
+    hitRunning: hadRunningJob(dir, kill.pid),
+  }));
+}
+
+/** Waits until every job is completed (or `timeoutMs` passed: the verdict reports the rest). */
+async function waitForCompletion(spool: Spool, acked: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stats = await spool.stats();
+    if (stats.completed === stats.totalJobs && stats.totalJobs >= acked) return;
+    if (Date.now() > deadline) return;
+    await sleep(250);
+  }
+}
+
+/** Runs one chaos run; see the module header. */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  const t0 = Date.now();
+  const log = (line: string): void =>
+    options.log?.(`${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s  ${line}`);
+  const random = seededRandom(options.seed);
+  const dir = mkdtempSync(join(tmpdir(), `spool-chaos-${options.store}-`));
+  const cluster = options.store === "postgres" ? await PrivatePostgres.start() : undefined;
+  const storeUrl = cluster?.url ?? `sqlite:${join(dir, "spool.db")}`;
+  const port = await freePort(); // the same port across restarts, so clients find the server
+  const url = `http://127.0.0.1:${port}`;
+  const { server, workers, remote } = createRoles(dir, port, {
+    CHAOS_DIR: dir,
+    CHAOS_URL: url,
+    SPOOL_URL: storeUrl,
+  });
   const roles = [server, ...workers, remote];
   const started = Date.now();
   const kills: KillRecord[] = [];
@@ -243,15 +279,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           cluster.restart();
         } else {
           log("kill -9 of every process at once");
-          const all = await Promise.all(roles.map((role) => role.kill()));
-          for (const [i, killed] of all.entries())
-            kills.push({
-              ...killed,
-              role: roles[i]!.name,
-              all: true,
-              hitRunning: hadRunningJob(dir, killed.pid),
-            });
-          for (const role of roles) role.start();
+          kills.push(...(await killAll(roles, dir)));
         }
       }
       const role = roles[Math.floor(random() * roles.length)]!;
@@ -269,13 +297,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`${acked} jobs acknowledged; waiting for every job to complete`);
     const spool = await Spool.open({ url: storeUrl, maintenance: false, migrate: false });
     try {
-      const deadline = Date.now() + 180_000;
-      for (;;) {
-        const stats = await spool.stats();
-        if (stats.completed === stats.totalJobs && stats.totalJobs >= acked) break;
-        if (Date.now() > deadline) break; // the verdict reports what did not complete
-        await sleep(250);
-      }
+      await waitForCompletion(spool, acked, 180_000);
       for (const role of roles) await role.stop();
       const verdict = await verifyChaosRun({ spool, dir, kills });
       return {

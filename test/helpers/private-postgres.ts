@@ -112,9 +112,9 @@ export class PrivatePostgres {
   }
 
   /** Stops the server and removes its folder. Safe to call twice. */
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
     this.destroySync();
-    await Promise.resolve();
+    return Promise.resolve();
   }
 
   /** `destroy` for exit hooks (synchronous). */
