@@ -25,6 +25,9 @@ export function passed(report: ChaosReport): boolean {
   );
 }
 
+// Ctrl-C: exit through the exit hooks, which kill the run's processes and its private cluster.
+process.on("SIGINT", () => process.exit(130));
+
 let failed = false;
 for (const store of stores) {
   console.log(`\n== chaos on ${store}: seed ${seed}, ${jobs} jobs, ${kills} kills`);

@@ -8,7 +8,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -59,6 +59,12 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+/** Children still running, killed if the run's own process exits first (Ctrl-C, a crash). */
+const liveChildren = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of liveChildren) child.kill("SIGKILL");
+});
+
 /** One role (server, a worker) whose process is killed and restarted. */
 class Role {
   child: ChildProcess | undefined;
@@ -76,6 +82,10 @@ class Role {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", out, out],
     });
+    closeSync(out); // the child holds its own copy
+    const child = this.child;
+    liveChildren.add(child);
+    child.once("exit", () => liveChildren.delete(child));
   }
 
   /** SIGKILLs the process and waits for its exit; returns its pid and the kill time. */
