@@ -90,6 +90,8 @@ export interface AppOptions {
    * `SPOOL_VALIDATE_RESPONSES=1`.
    */
   validateResponses?: boolean;
+  /** Most bytes queued for one live-event client (SSE, WebSocket) before it is dropped. Default 1 MiB. */
+  streamBufferBytes?: number;
   /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
@@ -110,6 +112,8 @@ export interface AppContext {
   logger: Logger;
   /** Open event streams, ended on shutdown. */
   streams: Set<{ close(): void }>;
+  /** Most bytes queued for one live-event client before it is dropped (stream-writer.ts). */
+  streamBufferBytes: number;
   /** Aborted when the server begins to shut down (long polls return, streams end). */
   closing: AbortSignal;
 }
@@ -195,6 +199,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     maxResultBytes: options.maxResultBytes ?? 1_048_576,
     logger,
     streams: new Set(),
+    streamBufferBytes: options.streamBufferBytes ?? 1024 * 1024,
     closing: shutdown.signal,
   };
 

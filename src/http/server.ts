@@ -26,6 +26,8 @@ export interface ServerOptions {
   spool: Spool;
   /** Check every answer against /openapi.json (tests). Default: `SPOOL_VALIDATE_RESPONSES=1`. */
   validateResponses?: boolean;
+  /** Most bytes queued for one live-event client before it is dropped. Default 1 MiB. */
+  streamBufferBytes?: number;
   /** Webhook delivery settings (`SPOOL_WEBHOOK_SECRET` signs them); false turns delivery off. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
@@ -69,6 +71,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.validateResponses === undefined
       ? {}
       : { validateResponses: options.validateResponses }),
+    ...(options.streamBufferBytes === undefined
+      ? {}
+      : { streamBufferBytes: options.streamBufferBytes }),
   });
   await built.app.listen({ host, port: options.port ?? 8080 });
   const address = built.app.server.address();

@@ -23,8 +23,8 @@ process.on("exit", () => {
   for (const cluster of live) cluster.destroySync();
 });
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; the cluster binds it a moment later). */
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (the OS picks it; the caller binds it a moment later). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -112,9 +112,9 @@ export class PrivatePostgres {
   }
 
   /** Stops the server and removes its folder. Safe to call twice. */
-  async destroy(): Promise<void> {
+  destroy(): Promise<void> {
     this.destroySync();
-    await Promise.resolve();
+    return Promise.resolve();
   }
 
   /** `destroy` for exit hooks (synchronous). */

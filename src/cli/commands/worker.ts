@@ -37,6 +37,7 @@ interface WorkerFlags extends ConnectionFlags {
   sandbox?: boolean;
   grace: number;
   killGrace: number;
+  lease: number;
   json?: boolean;
 }
 
@@ -72,6 +73,12 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
       )
         .argParser(duration(0, 3_600_000))
         .default(2_000, "2 s"),
+    )
+    .option(
+      "--lease <seconds>",
+      "how long a claimed job is held without a heartbeat (a dead worker's jobs wait this long)",
+      duration(1_000, 86_400_000),
+      30_000,
     )
     .option("--no-migrate", "do not apply pending schema migrations on start")
     .addHelpText(
@@ -120,6 +127,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     concurrency: flags.concurrency,
     handlers,
     shutdownGraceMs: flags.grace,
+    leaseMs: flags.lease,
     // A sandboxed job that ignores its signal is killed after --kill-grace; the worker waits a
     // little longer than that, so its slot is not freed while the child still runs.
     ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),

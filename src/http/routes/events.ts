@@ -2,7 +2,8 @@
  * Live events: Server-Sent Events for one job (ends once the job is final) and for every job
  * the caller may see, and the same stream over WebSocket. Events come from the store's event
  * log, so they include work done by any process. SSE streams carry `id:` (the log position):
- * a client reconnecting with `Last-Event-ID` resumes without gaps.
+ * a client reconnecting with `Last-Event-ID` resumes without gaps. Every stream writes through a
+ * bounded `StreamWriter`: a client that stops reading is dropped (and may resume).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { WebSocket } from "@fastify/websocket";
@@ -13,6 +14,7 @@ import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, EventStreamResponse, EventsQuery, JobIdParams } from "../contracts.js";
 import { toEventResource } from "../event-feed.js";
 import { toJobResource } from "../serialize.js";
+import { StreamWriter } from "../stream-writer.js";
 import { knownId, visibleJob } from "./jobs.js";
 import { assertQueueName } from "../../core/options.js";
 
@@ -47,13 +49,26 @@ function openSse(
     "x-accel-buffering": "no",
     "x-request-id": request.id,
   });
-  res.write("retry: 2000\n\n");
+  // Bounded: a client that stops reading is dropped, never buffered for without limit.
+  const writer = new StreamWriter(
+    {
+      write: (chunk) => res.write(chunk),
+      bufferedBytes: () => res.writableLength,
+      destroy: () => res.destroy(),
+    },
+    {
+      describe: { stream: "sse", url: request.url, requestId: request.id },
+      logger: ctx.logger,
+      maxBufferedBytes: ctx.streamBufferBytes,
+    },
+  );
+  writer.write("retry: 2000\n\n");
   let open = true;
-  const keepalive = setInterval(() => res.write(": keep-alive\n\n"), KEEPALIVE_MS);
+  const keepalive = setInterval(() => writer.write(": keep-alive\n\n"), KEEPALIVE_MS);
   const stream: SseStream = {
     send(event, data, id) {
       if (!open) return;
-      res.write(
+      writer.write(
         `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
       );
     },
@@ -63,7 +78,7 @@ function openSse(
       clearInterval(keepalive);
       ctx.streams.delete(stream);
       onClose();
-      res.end();
+      if (!res.destroyed) res.end();
     },
   };
   ctx.streams.add(stream);
@@ -193,9 +208,21 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
         request.principal,
         request.query as { queue?: string; job_id?: string },
       );
+      const writer = new StreamWriter(
+        {
+          write: (chunk) => socket.send(chunk),
+          bufferedBytes: () => socket.bufferedAmount,
+          destroy: () => socket.terminate(),
+        },
+        {
+          describe: { stream: "ws", url: request.url, requestId: request.id },
+          logger: ctx.logger,
+          maxBufferedBytes: ctx.streamBufferBytes,
+        },
+      );
       const unsubscribe = ctx.feed.subscribe((event) => {
         if (filter(event) && socket.readyState === socket.OPEN)
-          socket.send(JSON.stringify(toEventResource(event)));
+          writer.write(JSON.stringify(toEventResource(event)));
       });
       const stream = {
         close: () => {

@@ -157,9 +157,13 @@ export async function writeSubmissionGroup(
     await client.query("BEGIN");
     outcomes = await insertJobs(client, statements, channel, group);
   } catch (error) {
-    const broken = isConnectionError(error);
-    if (!broken) await client.query("ROLLBACK").catch(() => undefined);
-    client.release(broken ? (error as Error) : undefined);
+    // A connection that broke, or cannot even roll back, is discarded rather than reused.
+    let broken = isConnectionError(error) ? (error as Error) : undefined;
+    if (broken === undefined)
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+        broken = rollbackError as Error;
+      });
+    client.release(broken);
     throw error;
   }
   try {
