@@ -29,6 +29,7 @@ import { JobPromoter } from "./maintenance/job-promoter.js";
 import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
 import { RetentionPruner } from "./maintenance/retention-pruner.js";
 import { MaintenanceRunner } from "./maintenance/runner.js";
+import { TableVacuumer } from "./maintenance/table-vacuumer.js";
 import { openStore, resolveStoreUrl } from "./store/open-store.js";
 import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
@@ -90,6 +91,8 @@ export class Spool {
         ...opt("intervalMs", intervals.pruneIntervalMs),
       }),
       new EventPruner({ store }),
+      // PostgreSQL only: dead row versions that autovacuum (off, or lagging) leaves behind.
+      ...(store.capabilities.tableMaintenance ? [new TableVacuumer({ store })] : []),
     ];
     this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
     if (options.maintenance !== false) this.maintenance.start();

@@ -45,6 +45,7 @@ import type {
   StateCounts,
   Store,
   StoreCapabilities,
+  TableHealth,
   StoredJobEvent,
 } from "../store.js";
 import * as apiKeys from "./api-keys.js";
@@ -57,6 +58,7 @@ import * as maintenance from "./job-maintenance.js";
 import { countJobsByState, listJobs } from "./job-queries.js";
 import * as leaseWrites from "./lease-writes.js";
 import { NotificationListener } from "./notification-listener.js";
+import * as tableHealth from "./table-health.js";
 import { mapPostgresError } from "./postgres-errors.js";
 import { migratePostgres } from "./postgres-migrator.js";
 import {
@@ -95,6 +97,7 @@ export class PostgresStore implements Store {
     listenNotify: true,
     skipLocked: true,
     transactionalEnqueue: true,
+    tableMaintenance: true,
   };
 
   /** The schema this store works in. */
@@ -383,6 +386,16 @@ export class PostgresStore implements Store {
   async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
     return this.guard(() =>
       quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now),
+    );
+  }
+
+  async readTableHealth(): Promise<TableHealth[]> {
+    return this.guard(() => tableHealth.readTableHealth(this.pool, this.statements, this.schema));
+  }
+
+  async vacuumTable(params: { table: string }): Promise<boolean> {
+    return this.guard(() =>
+      tableHealth.vacuumTable(this.pool, this.statements, this.schema, params.table),
     );
   }
 

@@ -42,6 +42,7 @@ import type {
   StateCounts,
   Store,
   StoreCapabilities,
+  TableHealth,
   StoredJobEvent,
 } from "../store.js";
 import * as apiKeys from "./api-keys.js";
@@ -77,6 +78,7 @@ export class SqliteStore implements Store {
     listenNotify: false,
     skipLocked: false,
     transactionalEnqueue: false,
+    tableMaintenance: false,
   };
 
   private readonly db: SqliteConnection;
@@ -431,6 +433,16 @@ export class SqliteStore implements Store {
 
   async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
     return quotas.tenantCredits(this.db, params.tenant, params.now);
+  }
+
+  /** SQLite overwrites rows in place and reuses freed pages: nothing to report. */
+  async readTableHealth(): Promise<TableHealth[]> {
+    return [];
+  }
+
+  /** Nothing to vacuum (see `readTableHealth`). */
+  async vacuumTable(): Promise<boolean> {
+    return false;
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {
