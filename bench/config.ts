@@ -36,6 +36,8 @@ export interface BenchConfig {
   /** HTTP end-to-end samples (sequential), after `httpE2eWarmup` discarded ones. */
   httpE2eSamples: number;
   httpE2eWarmup: number;
+  /** Churn scenario: jobs through the store before each measurement (`--churn-steps`). */
+  churnSteps: number[];
 }
 
 /** Full and `--quick` configurations. */
@@ -60,6 +62,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         httpGetJobs: 100,
         httpE2eSamples: 20,
         httpE2eWarmup: 3,
+        churnSteps: [2_000],
       }
     : {
         quick,
@@ -80,5 +83,6 @@ export function benchConfig(quick: boolean): BenchConfig {
         httpGetJobs: 500,
         httpE2eSamples: 200,
         httpE2eWarmup: 10,
+        churnSteps: [1_000_000, 3_000_000, 5_000_000],
       };
 }
