@@ -15,7 +15,7 @@
  *
  * Not part of `npm test`: wall-clock numbers belong here, never in tests.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { readMachineFacts, sampleCpuBusy } from "./machine.js";
 import {
@@ -172,6 +172,21 @@ async function settleMachine(postgresUrl: string, background: number[]): Promise
   ).catch(() => undefined);
   const busy = await sampleCpuBusy(SETTLE_PAUSE_MS);
   if (busy !== undefined) background.push(busy);
+}
+
+/**
+ * The hand-kept section of an existing report, between these markers (figures of the long,
+ * filtered runs such as PostgreSQL under churn, which a full run does not repeat), so that
+ * regenerating the report keeps it.
+ */
+const KEPT_BEGIN = "<!-- kept:begin -->";
+const KEPT_END = "<!-- kept:end -->";
+
+async function keptSection(path: string): Promise<string> {
+  const existing = await readFile(path, "utf8").catch(() => "");
+  const from = existing.indexOf(KEPT_BEGIN);
+  const to = existing.indexOf(KEPT_END);
+  return from >= 0 && to > from ? `\n${existing.slice(from, to + KEPT_END.length)}\n` : "";
 }
 
 const runStarted = performance.now();
@@ -357,7 +372,7 @@ async function main(): Promise<void> {
   };
   console.log(`\n${renderConsole(report)}\n`);
   if (reportPath !== undefined) {
-    await writeFile(reportPath, renderMarkdown(report));
+    await writeFile(reportPath, renderMarkdown(report) + (await keptSection(reportPath)));
     progress(`wrote ${reportPath}`);
   } else {
     progress("no report written (quick or filtered run; use --out PATH to write one)");
