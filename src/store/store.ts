@@ -36,6 +36,8 @@ export interface TableHealth {
   table: string;
   liveRows: number;
   deadRows: number;
+  /** Rows inserted, updated or deleted since the planner's statistics were last gathered. */
+  modifiedSinceAnalyze: number;
 }
 
 /** Per-queue settings (admin-controlled). Null fields fall back to Spool's defaults. */
@@ -343,9 +345,10 @@ export interface Store {
   /** The hot tables' live and dead row versions (empty without `tableMaintenance`). */
   readTableHealth(): Promise<TableHealth[]>;
   /**
-   * Reclaims one table's dead row versions and dead index entries (PostgreSQL: `VACUUM
-   * (ANALYZE)`), skipping it when another process is vacuuming it; returns whether it ran. Only
-   * tables `readTableHealth` reported. A no-op without `tableMaintenance`.
+   * Reclaims one table's dead row versions and dead index entries and refreshes its planner
+   * statistics (PostgreSQL: `VACUUM (ANALYZE)`), or with `analyzeOnly` only the latter
+   * (`ANALYZE`), skipping it when another process is at it; returns whether it ran. Only tables
+   * `readTableHealth` reported. A no-op without `tableMaintenance`.
    */
-  vacuumTable(params: { table: string }): Promise<boolean>;
+  vacuumTable(params: { table: string; analyzeOnly?: boolean }): Promise<boolean>;
 }

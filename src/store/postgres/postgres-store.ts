@@ -393,9 +393,15 @@ export class PostgresStore implements Store {
     return this.guard(() => tableHealth.readTableHealth(this.pool, this.statements, this.schema));
   }
 
-  async vacuumTable(params: { table: string }): Promise<boolean> {
+  async vacuumTable(params: { table: string; analyzeOnly?: boolean }): Promise<boolean> {
     return this.guard(() =>
-      tableHealth.vacuumTable(this.pool, this.statements, this.schema, params.table),
+      tableHealth.vacuumTable(
+        this.pool,
+        this.statements,
+        this.schema,
+        params.table,
+        params.analyzeOnly,
+      ),
     );
   }
 

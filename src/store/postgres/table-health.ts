@@ -1,7 +1,8 @@
 /**
- * Dead-tuple accounting and vacuuming of the PostgreSQL store's own tables, for the table
- * vacuumer (src/maintenance/table-vacuumer.ts). Counts come from the statistics system
- * (`pg_stat_user_tables`), which counts dead versions whether or not autovacuum runs.
+ * Dead-tuple accounting, vacuuming and analysing of the PostgreSQL store's own tables, for the
+ * table vacuumer (src/maintenance/table-vacuumer.ts). Counts come from the statistics system
+ * (`pg_stat_user_tables`), which counts dead versions and modifications whether or not
+ * autovacuum runs.
  *
  * VACUUM cannot run inside a transaction, so it runs on a pool client in autocommit mode. A
  * session advisory lock per schema makes processes that decide at once take turns instead of
@@ -43,20 +44,30 @@ export async function readTableHealth(
   statements: Statements,
   schema: string,
 ): Promise<TableHealth[]> {
-  const result = await runStatement<{ table: string; live: number; dead: number }>(
-    pool,
-    statements.SELECT_TABLE_HEALTH,
-    [schema, MAINTAINED_TABLES],
-  );
-  return result.rows.map((row) => ({ table: row.table, liveRows: row.live, deadRows: row.dead }));
+  const result = await runStatement<{
+    table: string;
+    live: number;
+    dead: number;
+    modified: number;
+  }>(pool, statements.SELECT_TABLE_HEALTH, [schema, MAINTAINED_TABLES]);
+  return result.rows.map((row) => ({
+    table: row.table,
+    liveRows: row.live,
+    deadRows: row.dead,
+    modifiedSinceAnalyze: row.modified,
+  }));
 }
 
-/** VACUUM (ANALYZE) of one maintained table, unless another process is vacuuming. */
+/**
+ * VACUUM (ANALYZE) — or, with `analyzeOnly`, ANALYZE — of one maintained table, unless another
+ * process is at it.
+ */
 export async function vacuumTable(
   pool: pg.Pool,
   statements: Statements,
   schema: string,
   table: string,
+  analyzeOnly = false,
 ): Promise<boolean> {
   if (!(MAINTAINED_TABLES as readonly string[]).includes(table)) {
     throw new Error(`not a maintained table: ${table}`);

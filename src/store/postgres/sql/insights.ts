@@ -29,11 +29,11 @@ SELECT count(*)::int AS n FROM (
   LIMIT $5::int) AS ahead`;
 
 /**
- * $1 schema, $2 table names — live and dead row versions from the statistics system (counted
- * whether or not autovacuum runs). PostgreSQL only.
+ * $1 schema, $2 table names — live and dead row versions, and rows modified since the last
+ * ANALYZE, from the statistics system (counted whether or not autovacuum runs). PostgreSQL only.
  */
 export const SELECT_TABLE_HEALTH: SqlTemplate = () => `
-SELECT relname AS table, n_live_tup AS live, n_dead_tup AS dead
+SELECT relname AS table, n_live_tup AS live, n_dead_tup AS dead, n_mod_since_analyze AS modified
 FROM pg_stat_user_tables WHERE schemaname = $1::text AND relname = ANY ($2::text[])
 ORDER BY relname`;
 
