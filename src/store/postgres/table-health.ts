@@ -82,7 +82,8 @@ export async function vacuumTable(
     if (locked.rows[0]?.locked !== true) return false;
     try {
       // A utility statement: not preparable, so not one of the named statements.
-      await client.query(`VACUUM (ANALYZE) ${quoteIdentifier(schema)}.${quoteIdentifier(table)}`);
+      const target = `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`;
+      await client.query(analyzeOnly ? `ANALYZE ${target}` : `VACUUM (ANALYZE) ${target}`);
     } finally {
       await runStatement(client, statements.UNLOCK_VACUUM, [key]);
     }
