@@ -108,6 +108,10 @@ describe("PostgreSQL under churn", () => {
     // Whether every dead row could go depends on other sessions' snapshots on this shared
     // server; that VACUUM ran on the table does not.
     assert.equal(await vacuumCount(store.schema), vacuumsBefore + 1);
+    const analyzesBefore = await statCount(store.schema, "analyze_count");
+    assert.equal(await store.vacuumTable({ table: "jobs", analyzeOnly: true }), true);
+    assert.equal(await statCount(store.schema, "analyze_count"), analyzesBefore + 1);
+    assert.equal(await vacuumCount(store.schema), vacuumsBefore + 1, "ANALYZE alone");
     await assert.rejects(store.vacuumTable({ table: "pg_class" }), /not a maintained table/);
   });
 
@@ -129,12 +133,19 @@ describe("PostgreSQL under churn", () => {
   });
 });
 
-async function vacuumCount(schema: string): Promise<number> {
+async function statCount(
+  schema: string,
+  column: "vacuum_count" | "analyze_count",
+): Promise<number> {
   const result = await adminQuery<{ n: string }>(
-    `SELECT vacuum_count AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'jobs'`,
+    `SELECT ${column} AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'jobs'`,
     [schema],
   );
   return Number(result.rows[0]?.n ?? 0);
+}
+
+function vacuumCount(schema: string): Promise<number> {
+  return statCount(schema, "vacuum_count");
 }
 
 async function hotUpdates(schema: string): Promise<number> {
