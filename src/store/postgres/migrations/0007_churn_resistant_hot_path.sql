@@ -88,5 +88,14 @@ CREATE INDEX jobs_running_idx ON jobs (queue) WHERE status = 'running';
 --    empty), the plan cached for the function's claim statement — generic over LIMIT — read all
 --    990,000 queued rows and sorted them on disk, 1.5 s per claim (measured; the "160 jobs/s" of
 --    issue 15). The table vacuumer keeps statistics fresh; this makes the plan safe without.
-ALTER FUNCTION claim_jobs(TEXT[], INTEGER, TEXT, TEXT, BIGINT, BIGINT, BIGINT, TEXT, TEXT)
-  SET enable_sort = off;
+--    Every overload of the function in this schema, whatever its signature by now.
+DO $do$
+DECLARE
+  f REGPROCEDURE;
+BEGIN
+  FOR f IN SELECT p.oid::regprocedure FROM pg_proc AS p
+           WHERE p.proname = 'claim_jobs' AND p.pronamespace = current_schema()::regnamespace LOOP
+    EXECUTE format('ALTER FUNCTION %s SET enable_sort = off', f);
+  END LOOP;
+END
+$do$;
