@@ -39,6 +39,8 @@ export interface BenchConfig {
   /** Claim cost: waiting jobs of an unserved type ahead, and timed claim calls per setting. */
   claimBacklog: number;
   claimSamples: number;
+  /** Churn scenario: jobs through the store before each measurement (`--churn-steps`). */
+  churnSteps: number[];
 }
 
 /** Full and `--quick` configurations. */
@@ -65,6 +67,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         httpE2eWarmup: 3,
         claimBacklog: 5_000,
         claimSamples: 50,
+        churnSteps: [2_000],
       }
     : {
         quick,
@@ -87,5 +90,6 @@ export function benchConfig(quick: boolean): BenchConfig {
         httpE2eWarmup: 10,
         claimBacklog: 100_000,
         claimSamples: 500,
+        churnSteps: [1_000_000, 3_000_000, 5_000_000],
       };
 }

@@ -282,6 +282,9 @@ function shapeOf(scenario: Scenario): TableShape {
     case "single-1":
     case "single-16":
     case "process":
+    case "backlog-200k":
+    case "backlog-1m":
+    case "churn":
       return throughputShape(scenario);
     case "pickup":
       return latencyShape(scenario);

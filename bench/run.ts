@@ -11,10 +11,13 @@
  *                                        claim cost behind an unserved type
  *   npm run bench -- --out /tmp/b.md     write the report there (quick and filtered runs
  *                                        write none unless told)
+ *   npm run bench -- --scenarios backlog-1m,churn --churn-steps 1000000
+ *                                        PostgreSQL under churn (issue 15; bench/backlog.ts);
+ *                                        `churn` runs only when named
  *
  * Not part of `npm test`: wall-clock numbers belong here, never in tests.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { readMachineFacts, sampleCpuBusy } from "./machine.js";
 import {
@@ -27,6 +30,7 @@ import {
 import { BenchResults } from "./results.js";
 import { claimCostScenario } from "./claim-cost.js";
 import { benchConfig, type BenchConfig } from "./config.js";
+import { BACKLOG_SCENARIOS } from "./backlog.js";
 import { HTTP_SCENARIOS, HTTP_SCENARIO_IDS } from "./http.js";
 import {
   LIBRARY_SCENARIOS,
@@ -52,12 +56,15 @@ import { checkTargets } from "./targets.js";
 import { errorMessage, formatMs, withTimeout } from "./wait.js";
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios SCENARIOS] [--out PATH]
+                       [--churn-steps N,N,…]
 
   --quick             tiny sizes, one run per scenario (a smoke test)
   --only SYSTEMS      comma-separated systems: ${SYSTEM_IDS.join(",")}
   --scenarios IDS     comma-separated scenarios: ${SCENARIO_IDS.join(",")}
                       ("http" stands for ${HTTP_SCENARIO_IDS.join(",")})
   --out PATH          where to write the Markdown report
+  --churn-steps N,…   jobs through the store before each churn measurement
+                      (default 1000000,3000000,5000000; "churn" runs only when named)
 
 A full, unfiltered run writes docs/benchmarks.md; a quick or filtered one writes no report
 unless --out is given.`;
@@ -73,10 +80,16 @@ interface CliOptions {
   only: SystemId[] | undefined;
   scenarios: ScenarioId[] | undefined;
   out: string | undefined;
+  churnSteps: number[] | undefined;
 }
 
-/** Every scenario, in run order: the library's, then the HTTP API's. */
-const SCENARIOS: readonly Scenario[] = [...LIBRARY_SCENARIOS, ...HTTP_SCENARIOS, claimCostScenario];
+/** Every scenario, in run order: the library's, the HTTP API's, claim cost, then PostgreSQL under churn. */
+const SCENARIOS: readonly Scenario[] = [
+  ...LIBRARY_SCENARIOS,
+  ...HTTP_SCENARIOS,
+  claimCostScenario,
+  ...BACKLOG_SCENARIOS,
+];
 
 /** Names that stand for several scenarios in `--scenarios`. */
 const SCENARIO_GROUPS: Readonly<Record<string, readonly ScenarioId[]>> = {
@@ -105,6 +118,17 @@ function parseList<T extends string>(
   return items as T[];
 }
 
+function parseSteps(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const steps = value.split(",").map((item) => Number(item.trim()));
+  if (steps.length === 0 || steps.some((n, i) => !Number.isInteger(n) || n <= (steps[i - 1] ?? 0)))
+    throw new Error(`--churn-steps: increasing positive integers expected, got "${value}"`);
+  return steps;
+}
+
+/** Scenarios that run only when `--scenarios` names them (an hour or more). */
+const OPT_IN: readonly ScenarioId[] = ["churn"];
+
 function parseCli(argv: string[]): CliOptions | undefined {
   const { values } = parseArgs({
     args: argv,
@@ -113,6 +137,7 @@ function parseCli(argv: string[]): CliOptions | undefined {
       only: { type: "string" },
       scenarios: { type: "string" },
       out: { type: "string" },
+      "churn-steps": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -123,6 +148,7 @@ function parseCli(argv: string[]): CliOptions | undefined {
     only: parseList("--only", values.only, SYSTEM_IDS),
     scenarios: parseList("--scenarios", values.scenarios, SCENARIO_IDS, SCENARIO_GROUPS),
     out: values.out,
+    churnSteps: parseSteps(values["churn-steps"]),
   };
 }
 
@@ -150,6 +176,21 @@ async function settleMachine(postgresUrl: string, background: number[]): Promise
   ).catch(() => undefined);
   const busy = await sampleCpuBusy(SETTLE_PAUSE_MS);
   if (busy !== undefined) background.push(busy);
+}
+
+/**
+ * The hand-kept section of an existing report, between these markers (figures of the long,
+ * filtered runs such as PostgreSQL under churn, which a full run does not repeat), so that
+ * regenerating the report keeps it.
+ */
+const KEPT_BEGIN = "<!-- kept:begin -->";
+const KEPT_END = "<!-- kept:end -->";
+
+async function keptSection(path: string): Promise<string> {
+  const existing = await readFile(path, "utf8").catch(() => "");
+  const from = existing.indexOf(KEPT_BEGIN);
+  const to = existing.indexOf(KEPT_END);
+  return from >= 0 && to > from ? `\n${existing.slice(from, to + KEPT_END.length)}\n` : "";
 }
 
 const runStarted = performance.now();
@@ -248,7 +289,7 @@ async function runScenarios(
     try {
       const measurement = await withTimeout(
         scenario.run(system, config, context),
-        SCENARIO_TIMEOUT_MS,
+        scenario.timeoutMs ?? SCENARIO_TIMEOUT_MS,
         `${scenario.title} on ${system.label}`,
       );
       measured.set(key, [...(measured.get(key) ?? []), measurement]);
@@ -297,6 +338,7 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   const config = benchConfig(cli.quick);
+  if (cli.churnSteps !== undefined) config.churnSteps = cli.churnSteps;
   const postgresUrl = DEFAULT_POSTGRES_URL;
   const systems = allSystems(postgresUrl).filter(
     (system) => cli.only === undefined || cli.only.includes(system.id),
@@ -306,8 +348,10 @@ async function main(): Promise<void> {
     (cli.quick || cli.only !== undefined || cli.scenarios !== undefined
       ? undefined
       : DEFAULT_REPORT_PATH);
-  const scenarios = SCENARIOS.filter(
-    (scenario) => cli.scenarios === undefined || cli.scenarios.includes(scenario.id),
+  const scenarios = SCENARIOS.filter((scenario) =>
+    cli.scenarios === undefined
+      ? !OPT_IN.includes(scenario.id)
+      : cli.scenarios.includes(scenario.id),
   );
 
   progress(
@@ -317,7 +361,10 @@ async function main(): Promise<void> {
   progress(`machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}`);
 
   const background: number[] = [];
-  const context: ScenarioContext = { beforeRun: () => settleMachine(postgresUrl, background) };
+  const context: ScenarioContext = {
+    beforeRun: () => settleMachine(postgresUrl, background),
+    log: progress,
+  };
   const results = await runScenarios(scenarios, systems, config, context, background);
 
   const report = {
@@ -334,7 +381,7 @@ async function main(): Promise<void> {
   };
   console.log(`\n${renderConsole(report)}\n`);
   if (reportPath !== undefined) {
-    await writeFile(reportPath, renderMarkdown(report));
+    await writeFile(reportPath, renderMarkdown(report) + (await keptSection(reportPath)));
     progress(`wrote ${reportPath}`);
   } else {
     progress("no report written (quick or filtered run; use --out PATH to write one)");

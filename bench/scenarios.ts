@@ -7,7 +7,7 @@ import type { BenchConfig } from "./config.js";
 import { JobTracker } from "./job-tracker.js";
 import { median, summarizeLatency, type LatencySummary } from "./stats.js";
 import { steadyLoad, type SteadyMeasurement } from "./steady-load.js";
-import type { BenchPayload, BenchSystem, SystemInstance } from "./systems/system.js";
+import type { BenchPayload, BenchSystem, OpenOptions, SystemInstance } from "./systems/system.js";
 import { sleep, withTimeout } from "./wait.js";
 
 /** Jobs per second, median of several runs. */
@@ -103,6 +103,9 @@ export const SCENARIO_IDS = [
   "http-get",
   "http-e2e",
   "claim-unserved",
+  "backlog-200k",
+  "backlog-1m",
+  "churn",
 ] as const;
 
 /** One of `SCENARIO_IDS`. */
@@ -115,6 +118,8 @@ export interface ScenarioContext {
    * checkpoints PostgreSQL, so one run's dirty pages are not flushed during the next).
    */
   beforeRun(): Promise<void>;
+  /** A progress line (long scenarios log their stretches as they go). */
+  log?(line: string): void;
 }
 
 /** A benchmark scenario. */
@@ -131,6 +136,8 @@ export interface Scenario {
   run(system: BenchSystem, config: BenchConfig, context: ScenarioContext): Promise<Measurement>;
   /** Combines one system's runs into the reported measurement (the median, for throughput). */
   combine(runs: readonly Measurement[]): Measurement;
+  /** Safety net over one run, ms (default: the orchestrator's). */
+  timeoutMs?: number;
 }
 
 /** Longest a single step (one job, one stop) may take before the run fails, ms. */
@@ -149,10 +156,11 @@ export async function withInstance<T>(
   system: BenchSystem,
   context: ScenarioContext,
   fn: (instance: SystemInstance) => Promise<T>,
+  options?: OpenOptions,
 ): Promise<T> {
   await context.beforeRun();
   const instance = await withTimeout(
-    system.open(),
+    system.open(options),
     OPEN_CLOSE_TIMEOUT_MS,
     `${system.label} to open`,
   );

@@ -30,6 +30,7 @@ import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
 import { RetentionPruner } from "./maintenance/retention-pruner.js";
 import { WorkerPruner } from "./maintenance/worker-pruner.js";
 import { MaintenanceRunner } from "./maintenance/runner.js";
+import { TableVacuumer } from "./maintenance/table-vacuumer.js";
 import { openStore, resolveStoreUrl } from "./store/open-store.js";
 import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { readWaitingReason } from "./store/waiting-reason-reader.js";
@@ -95,6 +96,8 @@ export class Spool {
       }),
       new EventPruner({ store }),
       new WorkerPruner({ store }),
+      // PostgreSQL only: dead row versions that autovacuum (off, or lagging) leaves behind.
+      ...(store.capabilities.tableMaintenance ? [new TableVacuumer({ store })] : []),
     ];
     this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
     if (options.maintenance !== false) this.maintenance.start();

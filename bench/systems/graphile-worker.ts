@@ -14,7 +14,7 @@ import {
   type WorkerEvents,
   type WorkerUtils,
 } from "graphile-worker";
-import { dropSchema, quoteIdent, waitForZero } from "./postgres.js";
+import { dropSchema, quoteIdent, tableRowsOf, waitForZero } from "./postgres.js";
 import {
   NOOP_TYPE,
   uniqueName,
@@ -24,6 +24,7 @@ import {
   type StartWorkerOptions,
   type SystemId,
   type SystemInstance,
+  type TableRows,
 } from "./system.js";
 
 /** graphile-worker's performance guide: fetch this many jobs into each worker's local queue. */
@@ -78,7 +79,13 @@ class GraphileWorkerInstance implements SystemInstance {
   ) {}
 
   async bulkEnqueue(payloads: readonly BenchPayload[]): Promise<void> {
-    await this.utils.addJobs(payloads.map((p) => ({ identifier: NOOP_TYPE, payload: { i: p.i } })));
+    await this.utils.addJobs(
+      payloads.map((p) =>
+        p.fail === true
+          ? { identifier: NOOP_TYPE, payload: { i: p.i, fail: true }, maxAttempts: 1 }
+          : { identifier: NOOP_TYPE, payload: { i: p.i } },
+      ),
+    );
   }
 
   async enqueue(payload: BenchPayload): Promise<void> {
@@ -89,6 +96,7 @@ class GraphileWorkerInstance implements SystemInstance {
     // Our own emitter, so the listener is attached before the first job can finish.
     const events = new EventEmitter() as WorkerEvents;
     events.on("job:success", ({ job }) => hooks.onCompleted(indexOf(job.payload)));
+    events.on("job:failed", ({ job }) => hooks.onFailed?.(indexOf(job.payload)));
     const runner = await run({
       connectionString: this.url,
       schema: this.schema,
@@ -101,6 +109,7 @@ class GraphileWorkerInstance implements SystemInstance {
       taskList: {
         [NOOP_TYPE]: (payload) => {
           hooks.onStarted(indexOf(payload));
+          if ((payload as Partial<BenchPayload> | null)?.fail === true) throw new Error("failing");
         },
       },
       preset: {
@@ -129,6 +138,10 @@ class GraphileWorkerInstance implements SystemInstance {
       intervalMs: 10,
       what: "graphile-worker's job table to empty",
     });
+  }
+
+  tableRows(): Promise<TableRows[]> {
+    return tableRowsOf(this.url, this.schema);
   }
 
   async close(): Promise<void> {

@@ -54,6 +54,21 @@ export async function waitForZero(
   );
 }
 
+/** Live and dead rows of every table in `schema` with any, most dead first. */
+export async function tableRowsOf(
+  url: string,
+  schema: string,
+): Promise<{ table: string; live: number; dead: number }[]> {
+  return withClient(url, async (client) => {
+    const result = await client.query<{ table: string; live: string; dead: string }>(
+      `SELECT relname AS table, n_live_tup AS live, n_dead_tup AS dead FROM pg_stat_user_tables
+       WHERE schemaname = $1 AND n_live_tup + n_dead_tup > 0 ORDER BY n_dead_tup DESC`,
+      [schema],
+    );
+    return result.rows.map((r) => ({ table: r.table, live: Number(r.live), dead: Number(r.dead) }));
+  });
+}
+
 /** Facts about the PostgreSQL server for the report. */
 export interface PostgresFacts {
   version: string;

@@ -14,7 +14,7 @@ import { Spool, SpoolValidationError, type Worker } from "../../src/index.js";
 import type { ChildMessage, ParentMessage, RemoteWorkerConfig } from "../cross-process-worker.js";
 import { HttpServerProcess } from "../http-process.js";
 import { BenchTimeoutError, errorMessage, withTimeout } from "../wait.js";
-import { dropSchema } from "./postgres.js";
+import { dropSchema, tableRowsOf } from "./postgres.js";
 import {
   NOOP_TYPE,
   SystemUnavailableError,
@@ -23,11 +23,13 @@ import {
   type BenchSystem,
   type CpuSample,
   type HttpServer,
+  type OpenOptions,
   type RemoteWorker,
   type RunningWorker,
   type StartWorkerOptions,
   type SystemId,
   type SystemInstance,
+  type TableRows,
 } from "./system.js";
 
 /** Which store a `SpoolSystem` benchmarks. */
@@ -72,7 +74,7 @@ export class SpoolSystem implements BenchSystem {
           "claim lost in a crash only returns its jobs to the queue)";
   }
 
-  async open(): Promise<SystemInstance> {
+  async open(options: OpenOptions = {}): Promise<SystemInstance> {
     let url: string;
     let schema: string | undefined;
     let cleanup: () => Promise<void>;
@@ -90,7 +92,7 @@ export class SpoolSystem implements BenchSystem {
     try {
       spool = await Spool.open({
         url,
-        maintenance: false,
+        maintenance: options.maintenance ?? false,
         ...(schema === undefined ? {} : { storeTuning: { schema } }),
       });
     } catch (error) {
@@ -115,14 +117,21 @@ class SpoolInstance implements SystemInstance {
   ) {}
 
   async bulkEnqueue(payloads: readonly BenchPayload[]): Promise<void> {
-    await this.spool.enqueueMany(payloads.map((p) => ({ type: NOOP_TYPE, payload: { i: p.i } })));
+    await this.spool.enqueueMany(
+      payloads.map((p) => ({
+        type: NOOP_TYPE,
+        payload: p.fail === true ? { i: p.i, fail: true } : { i: p.i },
+        ...(p.fail === true ? { maxAttempts: 1 } : {}),
+        ...(p.lane === undefined ? {} : { queue: `lane-${p.lane}` }),
+      })),
+    );
   }
 
   async enqueue(payload: BenchPayload): Promise<void> {
     await this.spool.enqueue(NOOP_TYPE, { i: payload.i });
   }
 
-  async startWorker({ concurrency, hooks }: StartWorkerOptions): Promise<RunningWorker> {
+  async startWorker({ concurrency, hooks, lanes }: StartWorkerOptions): Promise<RunningWorker> {
     // `job.completed` carries the job id, not the payload: remember which index each id is.
     const indexById = new Map<string, number>();
     const off = this.spool.on("job.completed", (event) => {
@@ -131,13 +140,23 @@ class SpoolInstance implements SystemInstance {
       indexById.delete(event.jobId);
       hooks.onCompleted(i);
     });
+    const offFailed = this.spool.on("job.failed", (event) => {
+      const i = indexById.get(event.jobId);
+      if (i === undefined) return;
+      indexById.delete(event.jobId);
+      hooks.onFailed?.(i);
+    });
     const worker = this.spool.worker({
       concurrency,
+      ...(lanes === undefined
+        ? {}
+        : { queues: Array.from({ length: lanes }, (_, n) => `lane-${n}`) }),
       handlers: {
         [NOOP_TYPE]: (job) => {
           const i = Number(job.payload.i);
           hooks.onStarted(i);
           indexById.set(job.id, i);
+          if (job.payload.fail === true) throw new Error("failing");
           return null;
         },
       },
@@ -149,6 +168,7 @@ class SpoolInstance implements SystemInstance {
         await worker.stop();
         this.workers.delete(worker);
         off();
+        offFailed();
       },
     };
   }
@@ -159,6 +179,11 @@ class SpoolInstance implements SystemInstance {
 
   startHttpServer(): Promise<HttpServer> {
     return HttpServerProcess.start(this.location);
+  }
+
+  async tableRows(): Promise<TableRows[]> {
+    if (this.location.schema === undefined) return [];
+    return tableRowsOf(this.location.url, this.location.schema);
   }
 
   async close(): Promise<void> {

@@ -22,6 +22,14 @@ export type SystemId = (typeof SYSTEM_IDS)[number];
 /** The payload of every benchmark job: its index within the scenario run. */
 export interface BenchPayload {
   i: number;
+  /**
+   * The churn scenario's extras (bench/backlog.ts), honoured by Spool and graphile-worker only:
+   * the handler throws and the job fails at once (one attempt); the job goes to one of several
+   * queues (Spool: `lane-<n>`; graphile-worker has no equivalent that runs in parallel, its
+   * named queues run one job at a time, so it ignores this).
+   */
+  fail?: boolean;
+  lane?: number;
 }
 
 /** Callbacks a started worker reports to; timestamps are taken by the caller's clock. */
@@ -30,6 +38,8 @@ export interface WorkerHooks {
   onStarted(i: number): void;
   /** Called when the system reports the job completed (see `BenchSystem.completionPoint`). */
   onCompleted(i: number): void;
+  /** Called when a job failed for good (churn scenario; Spool and graphile-worker only). */
+  onFailed?(i: number): void;
 }
 
 /** A worker started in this process. */
@@ -83,6 +93,21 @@ export interface StartWorkerOptions {
    */
   goal: "throughput" | "latency";
   hooks: WorkerHooks;
+  /** Queues `lane-0` … to claim from, where the system has them (churn scenario). */
+  lanes?: number;
+}
+
+/** Live and dead row versions of one table (PostgreSQL systems, from pg_stat_user_tables). */
+export interface TableRows {
+  table: string;
+  live: number;
+  dead: number;
+}
+
+/** Options of `BenchSystem.open`. */
+export interface OpenOptions {
+  /** Run the system's own background maintenance (Spool only; off by default in the bench). */
+  maintenance?: boolean;
 }
 
 /** One fresh, empty instance of a queue. */
@@ -103,6 +128,8 @@ export interface SystemInstance {
   startRemoteWorker?(concurrency: number): Promise<RemoteWorker>;
   /** Starts Spool's HTTP API on the same store in a child process (only Spool has an HTTP API). */
   startHttpServer?(): Promise<HttpServer>;
+  /** Live and dead rows of the instance's tables (PostgreSQL systems). */
+  tableRows?(): Promise<TableRows[]>;
   /** Stops everything and deletes the instance's data (schema, file, keys). */
   close(): Promise<void>;
 }
@@ -129,7 +156,7 @@ export interface BenchSystem {
    */
   readonly pickupGapMs?: readonly [number, number];
   /** Opens a fresh, empty instance. Throws `SystemUnavailableError` when it cannot exist here. */
-  open(): Promise<SystemInstance>;
+  open(options?: OpenOptions): Promise<SystemInstance>;
 }
 
 /** The system cannot run in this build or on this machine (reported, not counted as a failure). */

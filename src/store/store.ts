@@ -23,6 +23,22 @@ export interface StoreCapabilities {
   skipLocked: boolean;
   /** `enqueueJobs` can run inside the caller's own transaction. */
   transactionalEnqueue: boolean;
+  /**
+   * The store's tables collect dead row versions that only a vacuum reclaims (PostgreSQL MVCC),
+   * so `readTableHealth` reports them and `vacuumTable` acts; the table vacuumer runs only then.
+   * SQLite overwrites in place and frees pages itself: nothing to do.
+   */
+  tableMaintenance: boolean;
+}
+
+/** Live and dead row versions of one of the store's tables (`tableMaintenance` stores). */
+export interface TableHealth {
+  /** The table's name (unqualified), as `vacuumTable` takes it. */
+  table: string;
+  liveRows: number;
+  deadRows: number;
+  /** Rows inserted, updated or deleted since the planner's statistics were last gathered. */
+  modifiedSinceAnalyze: number;
 }
 
 /** Per-queue settings (admin-controlled). Null fields fall back to Spool's defaults. */
@@ -374,4 +390,14 @@ export interface Store {
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
   onJobsAvailable(listener: JobsAvailableListener): () => void;
+
+  /** The hot tables' live and dead row versions (empty without `tableMaintenance`). */
+  readTableHealth(): Promise<TableHealth[]>;
+  /**
+   * Reclaims one table's dead row versions and dead index entries and refreshes its planner
+   * statistics (PostgreSQL: `VACUUM (ANALYZE)`), or with `analyzeOnly` only the latter
+   * (`ANALYZE`), skipping it when another process is at it; returns whether it ran. Only tables
+   * `readTableHealth` reported. A no-op without `tableMaintenance`.
+   */
+  vacuumTable(params: { table: string; analyzeOnly?: boolean }): Promise<boolean>;
 }

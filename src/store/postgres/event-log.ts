@@ -4,7 +4,14 @@
  * readers publish committed pending events into `job_events` before reading, under an advisory
  * lock held until the publishing transaction commits — so `seq` numbers become visible strictly
  * in order, and a reader that has seen `seq` n can never later find a new event numbered below
- * n. See sql/events.ts for the reasoning.
+ * n. See sql/events.ts for the reasoning, and for how publication goes by snapshots instead of
+ * deleting what it moved.
+ *
+ * The pending table has two slots (partitions). Every `ROTATE_EVERY` events a publisher points
+ * writers at the other slot; later publishers empty the previous one with TRUNCATE as soon as
+ * they can lock it without waiting — which proves no writer is still at work in it, so that one
+ * more publication under the lock moves everything it holds. Nothing is ever deleted row by row,
+ * so the table never holds dead rows, whatever the load and whether or not anything vacuums.
  *
  * A read first looks (one round trip, no lock) whether anything waits to be published; only then
  * does it publish, in a transaction, before reading again. The lock is blocking, not "try": a
@@ -18,8 +25,19 @@ import type { JobState } from "../../core/states.js";
 import type { StoredJobEvent } from "../store.js";
 import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
 
-/** Most events one publishing transaction moves (later ones go in the next). */
-const PUBLISH_BATCH = 10_000;
+/** Events written to one pending slot before writers are pointed at the other. */
+const ROTATE_EVERY = 50_000;
+
+/** SQLSTATE of a lock that NOWAIT could not take. */
+const LOCK_NOT_AVAILABLE = "55P03";
+
+interface PublishRow {
+  moved: number;
+  max_id: number | null;
+  slot: 0 | 1;
+  rotated_after: number;
+  draining: boolean;
+}
 
 interface EventRow {
   has_pending: boolean;
@@ -52,12 +70,51 @@ async function publishThen<T>(
 ): Promise<T> {
   return withTransaction(pool, async (client) => {
     await runStatement(client, statements.LOCK_EVENT_PUBLISHER, [lockKey]);
-    for (;;) {
-      const moved = await runStatement(client, statements.PUBLISH_EVENTS, [PUBLISH_BATCH]);
-      if ((moved.rowCount ?? 0) < PUBLISH_BATCH) break;
-    }
+    const published = await runStatement<PublishRow>(client, statements.PUBLISH_EVENTS, []);
+    await rotateSlots(client, statements, published.rows[0]!);
     return read(client);
   });
+}
+
+/**
+ * After a publication (under the publisher lock): empties the slot writers left, or points them
+ * at the other slot once this one has taken `ROTATE_EVERY` events. The lock on the slot is taken
+ * without waiting, in a savepoint: a writer or reader still in it means "next time".
+ */
+async function rotateSlots(
+  client: pg.PoolClient,
+  statements: Statements,
+  state: PublishRow,
+): Promise<void> {
+  if (state.draining) {
+    const other = state.slot === 0 ? 1 : 0;
+    await client.query("SAVEPOINT spool_drain_event_slot");
+    try {
+      await runStatement(
+        client,
+        other === 0 ? statements.LOCK_EVENT_SLOT_0 : statements.LOCK_EVENT_SLOT_1,
+        [],
+      );
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE) throw error;
+      await client.query("ROLLBACK TO SAVEPOINT spool_drain_event_slot");
+      return;
+    }
+    // Under the lock every event in the slot is committed and visible to this statement.
+    await runStatement(client, statements.PUBLISH_EVENTS, []);
+    await runStatement(
+      client,
+      other === 0 ? statements.TRUNCATE_EVENT_SLOT_0 : statements.TRUNCATE_EVENT_SLOT_1,
+      [],
+    );
+    await runStatement(client, statements.END_EVENT_SLOT_DRAIN, []);
+    await client.query("RELEASE SAVEPOINT spool_drain_event_slot");
+  } else if (state.max_id !== null && state.max_id - state.rotated_after >= ROTATE_EVERY) {
+    await runStatement(client, statements.SWITCH_EVENT_SLOT, [
+      state.slot === 0 ? 1 : 0,
+      state.max_id,
+    ]);
+  }
 }
 
 /**

@@ -47,6 +47,7 @@ import type {
   StateCounts,
   Store,
   StoreCapabilities,
+  TableHealth,
   StoredJobEvent,
   WorkerHeartbeat,
 } from "../store.js";
@@ -60,6 +61,7 @@ import * as maintenance from "./job-maintenance.js";
 import { countJobsByState, listJobs } from "./job-queries.js";
 import * as leaseWrites from "./lease-writes.js";
 import { NotificationListener } from "./notification-listener.js";
+import * as tableHealth from "./table-health.js";
 import { mapPostgresError } from "./postgres-errors.js";
 import { migratePostgres } from "./postgres-migrator.js";
 import {
@@ -99,6 +101,7 @@ export class PostgresStore implements Store {
     listenNotify: true,
     skipLocked: true,
     transactionalEnqueue: true,
+    tableMaintenance: true,
   };
 
   /** The schema this store works in. */
@@ -432,6 +435,22 @@ export class PostgresStore implements Store {
   async queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts> {
     return this.guard(() =>
       registry.queueWaitingFacts(this.pool, this.statements, params.queue, params.now),
+    );
+  }
+
+  async readTableHealth(): Promise<TableHealth[]> {
+    return this.guard(() => tableHealth.readTableHealth(this.pool, this.statements, this.schema));
+  }
+
+  async vacuumTable(params: { table: string; analyzeOnly?: boolean }): Promise<boolean> {
+    return this.guard(() =>
+      tableHealth.vacuumTable(
+        this.pool,
+        this.statements,
+        this.schema,
+        params.table,
+        params.analyzeOnly,
+      ),
     );
   }
 

@@ -44,6 +44,7 @@ import type {
   StateCounts,
   Store,
   StoreCapabilities,
+  TableHealth,
   StoredJobEvent,
   WorkerHeartbeat,
 } from "../store.js";
@@ -81,6 +82,7 @@ export class SqliteStore implements Store {
     listenNotify: false,
     skipLocked: false,
     transactionalEnqueue: false,
+    tableMaintenance: false,
   };
 
   private readonly db: SqliteConnection;
@@ -466,6 +468,16 @@ export class SqliteStore implements Store {
 
   async queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts> {
     return registry.queueWaitingFacts(this.db, params.queue, params.now);
+  }
+
+  /** SQLite overwrites rows in place and reuses freed pages: nothing to report. */
+  async readTableHealth(): Promise<TableHealth[]> {
+    return [];
+  }
+
+  /** Nothing to vacuum (see `readTableHealth`). */
+  async vacuumTable(): Promise<boolean> {
+    return false;
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -46,8 +46,12 @@ describe("migrations (PostgreSQL)", () => {
       tables.rows.map((row) => row.table_name),
       [
         "api_keys",
+        "job_event_publisher",
+        "job_event_slot",
         "job_events",
         "job_events_pending",
+        "job_events_pending_0",
+        "job_events_pending_1",
         "jobs",
         "queues",
         "schema_migrations",

@@ -8,10 +8,13 @@ import type { SchemaNames } from "./names.js";
 /**
  * An INSERT of job events into the pending log from `select`, whose columns are, in order:
  * at, name, job_id, tenant, queue, type, status, data (JSON). Rows are logged in the order the
- * SELECT yields them.
+ * SELECT yields them, into the slot the statement's snapshot names (read once per statement; the
+ * column default would read it once per row). `xid` comes from its default: the writing
+ * transaction, which is what publication goes by (sql/events.ts).
  */
 export const logEvents = (t: SchemaNames, select: string): string =>
-  `INSERT INTO ${t.pendingEvents} (at, name, job_id, tenant, queue, type, status, data) ${select}`;
+  `INSERT INTO ${t.pendingEvents} (slot, at, name, job_id, tenant, queue, type, status, data)
+  SELECT (SELECT slot FROM ${t.eventSlot}), logged_row.* FROM (${select}) AS logged_row`;
 
 /**
  * One `pg_notify` per distinct queue of the CTE `source` (rows restricted by `where`), on the

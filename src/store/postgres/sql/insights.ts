@@ -32,3 +32,19 @@ SELECT count(*)::int AS n FROM (
       AND (run_at < $3::bigint OR (run_at = $3::bigint AND id < $4::uuid))))
   LIMIT $5::int) AS ahead
 WHERE $6::text IS NULL OR ahead.tenant = $6::text`;
+
+/**
+ * $1 schema, $2 table names — live and dead row versions, and rows modified since the last
+ * ANALYZE, from the statistics system (counted whether or not autovacuum runs). PostgreSQL only.
+ */
+export const SELECT_TABLE_HEALTH: SqlTemplate = () => `
+SELECT relname AS table, n_live_tup AS live, n_dead_tup AS dead, n_mod_since_analyze AS modified
+FROM pg_stat_user_tables WHERE schemaname = $1::text AND relname = ANY ($2::text[])
+ORDER BY relname`;
+
+/** $1 lock key — the vacuumer's session lock, without waiting. PostgreSQL only. */
+export const TRY_LOCK_VACUUM: SqlTemplate = () =>
+  `SELECT pg_try_advisory_lock($1::bigint) AS locked`;
+
+/** $1 lock key. PostgreSQL only. */
+export const UNLOCK_VACUUM: SqlTemplate = () => `SELECT pg_advisory_unlock($1::bigint)`;

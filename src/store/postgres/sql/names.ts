@@ -17,6 +17,12 @@ export interface SchemaNames {
   events: string;
   /** Job events written by committed changes and not yet published (see event-log.ts). */
   pendingEvents: string;
+  /** The two partitions (slots) of `pendingEvents`, by slot number. */
+  pendingEventSlots: readonly [string, string];
+  /** The one-row table naming the slot writers append to (migration 0007). */
+  eventSlot: string;
+  /** The one-row table holding the snapshot of the last publication (migration 0007). */
+  eventPublisher: string;
   /** API keys (hashes only). */
   apiKeys: string;
   /** Tenant quotas and their usage per period. */
@@ -57,6 +63,12 @@ export function schemaNames(schema: string): SchemaNames {
     queues: `${quoted}.${quoteIdentifier("queues")}`,
     events: `${quoted}.${quoteIdentifier("job_events")}`,
     pendingEvents: `${quoted}.${quoteIdentifier("job_events_pending")}`,
+    pendingEventSlots: [
+      `${quoted}.${quoteIdentifier("job_events_pending_0")}`,
+      `${quoted}.${quoteIdentifier("job_events_pending_1")}`,
+    ],
+    eventSlot: `${quoted}.${quoteIdentifier("job_event_slot")}`,
+    eventPublisher: `${quoted}.${quoteIdentifier("job_event_publisher")}`,
     apiKeys: `${quoted}.${quoteIdentifier("api_keys")}`,
     tenantQuotas: `${quoted}.${quoteIdentifier("tenant_quotas")}`,
     tenantUsage: `${quoted}.${quoteIdentifier("tenant_usage")}`,
