@@ -12,11 +12,19 @@ import { isConnectionError } from "./postgres-errors.js";
 import * as eventsSql from "./sql/events.js";
 import * as insightsSql from "./sql/insights.js";
 import * as jobsSql from "./sql/jobs.js";
+import * as leadersSql from "./sql/leaders.js";
 import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js";
 import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
 
-const STATEMENT_MODULES = [jobsSql, queuesSql, eventsSql, insightsSql, quotasSql] as const;
+const STATEMENT_MODULES = [
+  jobsSql,
+  queuesSql,
+  eventsSql,
+  insightsSql,
+  quotasSql,
+  leadersSql,
+] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */
 export interface NamedStatement {

@@ -35,6 +35,7 @@ import type {
   Failure,
   JobFilter,
   JobsAvailableListener,
+  Leadership,
   LeaseRenewal,
   LeaseRenewalOutcome,
   MigrationResult,
@@ -55,6 +56,7 @@ import * as control from "./job-control.js";
 import { insertJobs, writeSubmissionGroup } from "./job-inserter.js";
 import * as maintenance from "./job-maintenance.js";
 import { countJobsByState, listJobs } from "./job-queries.js";
+import * as leadership from "./leadership.js";
 import * as leaseWrites from "./lease-writes.js";
 import { NotificationListener } from "./notification-listener.js";
 import { mapPostgresError } from "./postgres-errors.js";
@@ -384,6 +386,19 @@ export class PostgresStore implements Store {
     return this.guard(() =>
       quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now),
     );
+  }
+
+  async acquireLeadership(params: {
+    name: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<Leadership> {
+    return this.guard(() => leadership.acquireLeadership(this.pool, this.statements, params));
+  }
+
+  async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
+    await this.guard(() => leadership.releaseLeadership(this.pool, this.statements, params));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {
