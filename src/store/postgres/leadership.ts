@@ -14,13 +14,13 @@ export async function acquireLeadership(
   statements: Statements,
   params: { name: string; holder: string; leaseMs: number; now: number },
 ): Promise<Leadership> {
-  const result = await runStatement<LeaderRow>(on, statements.ACQUIRE_LEADERSHIP, [
-    params.name,
-    params.holder,
-    params.now,
-    params.now + params.leaseMs,
-  ]);
-  const row = result.rows[0]!;
+  const values = [params.name, params.holder, params.now, params.now + params.leaseMs];
+  let row: LeaderRow | undefined;
+  // Empty only when a racing peer inserted the first row after this statement's snapshot: its
+  // ON CONFLICT saw the row, its read did not. The next statement's snapshot sees it.
+  for (let attempt = 0; attempt < 3 && row === undefined; attempt++)
+    row = (await runStatement<LeaderRow>(on, statements.ACQUIRE_LEADERSHIP, values)).rows[0];
+  if (row === undefined) throw new Error(`leadership ${params.name} could not be read`);
   return {
     leader: row.holder === params.holder,
     holder: row.holder,
