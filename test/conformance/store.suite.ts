@@ -20,6 +20,7 @@ import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
 import { defineLeadershipConformance } from "./leadership.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
+import { defineTransitionConformance } from "./transitions.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -331,6 +332,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
 
     defineRoutingConformance(() => ({ store, clock }));
     defineLeadershipConformance(() => ({ store, clock }));
+    defineTransitionConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {
