@@ -49,6 +49,7 @@ describe("migrations (PostgreSQL)", () => {
         "job_events",
         "job_events_pending",
         "jobs",
+        "maintenance_leaders",
         "queues",
         "schema_migrations",
         "schema_routines",
