@@ -19,10 +19,8 @@ import {
 import type { Logger as PinoLogger } from "pino";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../core/logger.js";
-import type { JsonObject } from "../core/json.js";
-import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
-import type { Store } from "../store/store.js";
+import type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
 import { ANONYMOUS_ADMIN, Authenticator, bearerToken, type Principal } from "./auth.js";
 import { handleError, handleNotFound } from "./errors.js";
 import { EventFeed } from "./event-feed.js";
@@ -38,16 +36,7 @@ import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
 import { WebhookDispatcher } from "./webhooks.js";
 
-/**
- * Checks a submission of a job type that declared a payload schema (throwing
- * `SpoolValidationError` naming `payload.<field>`) and may fill in the type's defaults
- * (queue, timeout, attempts) where the caller left them unset.
- */
-export type SubmissionHook = (
-  type: string,
-  payload: JsonObject,
-  options: EnqueueOptions,
-) => Promise<EnqueueOptions>;
+export type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
 
 /** Options of the app. */
 export interface AppOptions {
@@ -66,27 +55,6 @@ export interface AppOptions {
   /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
-
-/** What the route modules share. */
-export interface AppContext {
-  spool: Spool;
-  store: Store;
-  feed: EventFeed;
-  metrics: SpoolMetrics;
-  estimator: WaitingEstimator;
-  claims: ClaimWaiter;
-  auth: Authenticator | null;
-  submissionHook: SubmissionHook | undefined;
-  maxResultBytes: number;
-  logger: Logger;
-  /** Open event streams, ended on shutdown. */
-  streams: Set<{ close(): void }>;
-  /** Aborted when the server begins to shut down (long polls return, streams end). */
-  closing: AbortSignal;
-}
-
-/** A Fastify app with zod-typed routes. */
-export type ZodApp = ReturnType<FastifyInstance["withTypeProvider"]> & FastifyInstance;
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -12,7 +12,7 @@ import {
   type EnqueueOptions,
   type JobInput,
 } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import {
   CancelJobResponse,

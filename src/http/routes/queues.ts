@@ -1,7 +1,7 @@
 /** Queue routes: per-queue statistics for everyone who may read jobs; control for admins. */
 import { assertQueueName } from "../../core/options.js";
 import type { QueuePatch, QueueStats } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
 import { secondsToMs } from "./jobs.js";
