@@ -109,7 +109,7 @@ for (const target of targets) {
       });
       const takeoverMs = leads(next)!.at - killedAt;
       console.log(
-        `# ${target.name}: takeover ${takeoverMs} ms after SIGKILL (lease ${LEADER_LEASE_MS} ms)`,
+        `${target.name}: takeover ${takeoverMs} ms after SIGKILL (lease ${LEADER_LEASE_MS} ms)`,
       );
       assert.ok(takeoverMs < 2 * LEADER_LEASE_MS, `took over after ${takeoverMs} ms`);
 
