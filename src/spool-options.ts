@@ -39,6 +39,11 @@ export interface SpoolOptions {
 
 /** Intervals of the maintenance services, ms. */
 export interface MaintenanceIntervals {
+  /**
+   * Lease of the maintenance leadership: one process per store runs maintenance, and a peer
+   * takes over within two leases of its death. Default 10,000.
+   */
+  leaderLeaseMs?: number;
   /** Default 250. */
   promoteIntervalMs?: number;
   /** Default 60,000. */
@@ -89,6 +94,7 @@ export const spoolOptionsSchema = z
         z.boolean(),
         z
           .object({
+            leaderLeaseMs: z.number().int().min(100).optional(),
             promoteIntervalMs: z.number().int().min(10).optional(),
             pruneIntervalMs: z.number().int().min(100).optional(),
             rescueIntervalMs: z.number().int().min(10).optional(),

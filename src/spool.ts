@@ -24,13 +24,8 @@ import { toValidationError } from "./core/schema-errors.js";
 import type { TenantCredits } from "./core/quota.js";
 import { parseStatusList, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
-import { EventPruner } from "./maintenance/event-pruner.js";
-import { JobPromoter } from "./maintenance/job-promoter.js";
-import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
-import { RetentionPruner } from "./maintenance/retention-pruner.js";
-import { WorkerPruner } from "./maintenance/worker-pruner.js";
-import { MaintenanceRunner } from "./maintenance/runner.js";
-import { TableVacuumer } from "./maintenance/table-vacuumer.js";
+import type { MaintenanceRunner } from "./maintenance/runner.js";
+import { createMaintenance } from "./spool-maintenance.js";
 import { openStore, resolveStoreUrl } from "./store/open-store.js";
 import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { readWaitingReason } from "./store/waiting-reason-reader.js";
@@ -80,26 +75,15 @@ export class Spool {
     this.events = new SafeEmitter((error, name) =>
       this.logger.error({ err: error, event: name }, "event listener threw"),
     );
-    const intervals = typeof options.maintenance === "object" ? options.maintenance : {};
-    const services = [
-      new LeaseRescuer({
-        store,
-        events: this.events,
-        random: this.random,
-        ...opt("intervalMs", intervals.rescueIntervalMs),
-      }),
-      new JobPromoter({ store, ...opt("intervalMs", intervals.promoteIntervalMs) }),
-      new RetentionPruner({
-        store,
-        ...opt("retention", options.retention),
-        ...opt("intervalMs", intervals.pruneIntervalMs),
-      }),
-      new EventPruner({ store }),
-      new WorkerPruner({ store }),
-      // PostgreSQL only: dead row versions that autovacuum (off, or lagging) leaves behind.
-      ...(store.capabilities.tableMaintenance ? [new TableVacuumer({ store })] : []),
-    ];
-    this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
+    this.maintenance = createMaintenance({
+      store,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      random: this.random,
+      intervals: typeof options.maintenance === "object" ? options.maintenance : {},
+      retention: options.retention,
+    });
     if (options.maintenance !== false) this.maintenance.start();
   }
 
@@ -429,8 +413,4 @@ function pick<T extends object, K extends keyof T>(
     if (source[key] !== undefined) out[key] = source[key] as Exclude<T[K], undefined>;
   }
   return out;
-}
-
-function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
-  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

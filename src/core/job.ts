@@ -76,11 +76,34 @@ export function elapsedMs(
   return Math.max(0, end - job.startedAt.getTime());
 }
 
+/** How long a worker waits, by default, for an aborted handler to stop (`abortGraceMs`). */
+export const DEFAULT_ABORT_GRACE_MS = 5_000;
+
+/** What a worker keeps of its lease after the abort grace, to record the attempt's outcome. */
+export const RECORD_MARGIN_MS = 2_000;
+
 /**
- * Extra time a running attempt keeps its lease past its timeout, so that a worker that enforces
- * the timeout itself can report it before the lease rescuer steps in (2 s).
+ * Extra time a running attempt keeps its lease past its timeout (7 s): the worker's abort grace
+ * plus the time to record the outcome. So a handler that stops within the grace of its timeout
+ * has stopped, and the timeout is recorded, before the lease can expire and the job be claimed
+ * again: the job never runs twice at once (docs/design.md "Graces").
  */
-export const TIMEOUT_GRACE_MS = 2_000;
+export const TIMEOUT_GRACE_MS = DEFAULT_ABORT_GRACE_MS + RECORD_MARGIN_MS;
+
+/**
+ * How long a worker may wait for an aborted handler at `now` before recording the outcome: its
+ * abort grace, but never so long that the lease's hard end (`startedAt + timeout + grace`) comes
+ * within `RECORD_MARGIN_MS` — past that the rescuer could hand the job to another worker.
+ */
+export function abortWaitMs(
+  job: Pick<JobRecord, "startedAt" | "timeout">,
+  abortGraceMs: number,
+  now: number,
+): number {
+  if (job.startedAt === null) return abortGraceMs;
+  const leaseEnd = job.startedAt.getTime() + job.timeout + TIMEOUT_GRACE_MS;
+  return Math.max(0, Math.min(abortGraceMs, leaseEnd - RECORD_MARGIN_MS - now));
+}
 
 /**
  * Claim order inside a queue (SPEC §1): priority (high first), then runAt, then id (FIFO).

@@ -18,10 +18,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { QuotaExceededError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { JsonObject } from "../core/json.js";
-import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
-import type { Store } from "../store/store.js";
+import type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
 import {
   ANONYMOUS_ADMIN,
   Authenticator,
@@ -58,16 +56,7 @@ import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
 import { WebhookDispatcher } from "./webhooks.js";
 
-/**
- * Checks a submission of a job type that declared a payload schema (throwing
- * `SpoolValidationError` naming `payload.<field>`) and may fill in the type's defaults
- * (queue, timeout, attempts) where the caller left them unset.
- */
-export type SubmissionHook = (
-  type: string,
-  payload: JsonObject,
-  options: EnqueueOptions,
-) => Promise<EnqueueOptions>;
+export type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
 
 /** Options of the app. */
 export interface AppOptions {
@@ -95,31 +84,6 @@ export interface AppOptions {
   /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
   webhooks?: false | { secret?: string; concurrency?: number };
 }
-
-/** What the route modules share. */
-export interface AppContext {
-  spool: Spool;
-  store: Store;
-  feed: EventFeed;
-  metrics: SpoolMetrics;
-  estimator: WaitingEstimator;
-  claims: ClaimWaiter;
-  /** Presence rows of remote workers, written on their claims and heartbeats. */
-  remoteWorkers: RemoteWorkerRegistry;
-  auth: Authenticator | null;
-  submissionHook: SubmissionHook | undefined;
-  maxResultBytes: number;
-  logger: Logger;
-  /** Open event streams, ended on shutdown. */
-  streams: Set<{ close(): void }>;
-  /** Most bytes queued for one live-event client before it is dropped (stream-writer.ts). */
-  streamBufferBytes: number;
-  /** Aborted when the server begins to shut down (long polls return, streams end). */
-  closing: AbortSignal;
-}
-
-/** A Fastify app with zod-typed routes. */
-export type ZodApp = ReturnType<FastifyInstance["withTypeProvider"]> & FastifyInstance;
 
 declare module "fastify" {
   interface FastifyRequest {

@@ -6,7 +6,7 @@
  * Idempotent and safe with several processes: each row is moved under its lease token.
  */
 import type { JobEventMap, SafeEmitter } from "../core/events.js";
-import type { Store } from "../store/store.js";
+import type { MovedJob, Store } from "../store/store.js";
 import type { MaintenanceService } from "./service.js";
 
 /** Options of the lease rescuer. */
@@ -40,30 +40,46 @@ export class LeaseRescuer implements MaintenanceService {
         random: this.options.random,
       });
       total += moved.length;
-      const at = new Date(now);
-      for (const job of moved) {
-        const base = { jobId: job.id, queue: job.queue, type: job.type, at };
-        const error = { message: "lease expired", type: "LeaseExpired", attempt: job.attempt };
-        if (job.status === "retrying") {
-          this.options.events.emit("job.retrying", {
-            ...base,
-            status: "retrying",
-            attempt: job.attempt,
-            error,
-            runAt: at,
-          });
-        } else if (job.status === "failed") {
-          this.options.events.emit("job.failed", {
-            ...base,
-            status: "failed",
-            attempt: job.attempt,
-            error,
-          });
-        } else {
-          this.options.events.emit("job.cancelled", { ...base, status: "cancelled" });
-        }
-      }
+      for (const job of moved) await this.emitRescued(job, now);
       if (moved.length < this.limit) return total;
+    }
+  }
+
+  /**
+   * Emits what the store recorded for a rescued job — its stored error (`TimeoutError` or
+   * `LeaseExpired`) and its backoff `runAt` — read back only when someone listens.
+   */
+  private async emitRescued(job: MovedJob, now: number): Promise<void> {
+    const { events, store } = this.options;
+    const name =
+      job.status === "retrying"
+        ? "job.retrying"
+        : job.status === "failed"
+          ? "job.failed"
+          : "job.cancelled";
+    if (!events.has(name)) return;
+    const base = { jobId: job.id, queue: job.queue, type: job.type, at: new Date(now) };
+    if (name === "job.cancelled") {
+      events.emit("job.cancelled", { ...base, status: "cancelled" });
+      return;
+    }
+    const stored = await store.getJob({ id: job.id });
+    const recorded = stored?.error ?? null;
+    const error =
+      recorded === null
+        ? { message: "lease expired", type: "LeaseExpired", attempt: job.attempt }
+        : { message: recorded.message, type: recorded.type, attempt: recorded.attempt };
+    if (name === "job.retrying") {
+      const runAt = stored?.runAt ?? new Date(now);
+      events.emit("job.retrying", {
+        ...base,
+        status: "retrying",
+        attempt: job.attempt,
+        error,
+        runAt,
+      });
+    } else {
+      events.emit("job.failed", { ...base, status: "failed", attempt: job.attempt, error });
     }
   }
 }

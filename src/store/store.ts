@@ -204,6 +204,22 @@ export interface QueueWaitingFacts {
 /** Called when jobs may have become ready in `queue` (null: some queue). A hint: may be spurious. */
 export type JobsAvailableListener = (queue: string | null) => void;
 
+/**
+ * A maintenance leadership as the store recorded it: who holds `name` and until when. A holder
+ * leads while `now < expiresAt` and must renew before then; nobody else can take the row over
+ * until it has expired.
+ */
+export interface Leadership {
+  /** True when the caller (`holder` of the request) is the leader now. */
+  leader: boolean;
+  /** The current holder (the caller, or whoever else leads). */
+  holder: string;
+  /** When the current holder's lease ends, ms since the epoch. */
+  expiresAt: number;
+  /** When the current holder took the leadership over (unchanged by renewals). */
+  acquiredAt: number;
+}
+
 /** The store contract. */
 export interface Store {
   readonly capabilities: StoreCapabilities;
@@ -387,6 +403,20 @@ export interface Store {
   pruneWorkers(params: { now: number; limit: number }): Promise<number>;
   /** A queue's pause, limit and running count, and the live workers, in one read. */
   queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts>;
+
+  /**
+   * Takes or renews the leadership `name` for `holder` until `now + leaseMs`: succeeds when the
+   * row is free, expired by `now`, or already `holder`'s; otherwise reports the current leader.
+   * Atomic across processes (one winner per expiry).
+   */
+  acquireLeadership(params: {
+    name: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<Leadership>;
+  /** Gives the leadership up when `holder` has it (a no-op otherwise), so a peer takes over at once. */
+  releaseLeadership(params: { name: string; holder: string }): Promise<void>;
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

@@ -13,7 +13,7 @@ import {
 } from "../core/errors.js";
 import type { JobEventMap } from "../core/events.js";
 import type { SafeEmitter } from "../core/events.js";
-import type { ClaimedJob, JobErrorEntry } from "../core/job.js";
+import { abortWaitMs, type ClaimedJob, type JobErrorEntry } from "../core/job.js";
 import type { JsonValue } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
 import { encodeResult, validateProgress } from "../core/options.js";
@@ -99,10 +99,12 @@ export class Executor {
       (value): Settled => ({ ok: true, value }),
       (error: unknown): Settled => ({ ok: false, error }),
     );
+    // The wait ends before the lease can (abortWaitMs), so the outcome is recorded under it.
     const gaveUp = new Promise<undefined>((resolve) =>
-      onAbort(active, () =>
-        setTimeout(() => resolve(undefined), this.options.abortGraceMs).unref(),
-      ),
+      onAbort(active, () => {
+        const waitMs = abortWaitMs(active.job, this.options.abortGraceMs, this.options.clock.now());
+        setTimeout(() => resolve(undefined), waitMs).unref();
+      }),
     );
     const settled = await Promise.race([handled, gaveUp]);
     if (settled === undefined) {

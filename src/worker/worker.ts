@@ -17,7 +17,7 @@ import type { Clock } from "../core/clock.js";
 import { JobCancelledError, SpoolError } from "../core/errors.js";
 import { SafeEmitter, type JobEventMap } from "../core/events.js";
 import { randomToken } from "../core/ids.js";
-import type { ClaimedJob } from "../core/job.js";
+import { DEFAULT_ABORT_GRACE_MS, type ClaimedJob } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
 import {
   DEFAULT_LEASE_MS,
@@ -39,7 +39,11 @@ import { PresenceKeeper } from "./presence-keeper.js";
 
 /** Options of a worker (durations in ms). */
 export interface WorkerOptions {
-  /** How long an aborted handler gets to stop before it is abandoned. Default 5,000. */
+  /**
+   * How long an aborted handler gets to stop before it is abandoned. Default 5,000. The wait
+   * always ends 2 s before the attempt's lease can (timeout + 7 s), whatever this says, so the
+   * outcome is recorded before the job could be claimed again.
+   */
   abortGraceMs?: number;
   /** Most jobs claimed in one call. Default: `concurrency`. */
   batchSize?: number;
@@ -69,7 +73,7 @@ export interface WorkerOptions {
 
 const optionsSchema = z
   .object({
-    abortGraceMs: z.number().int().min(0).default(5_000),
+    abortGraceMs: z.number().int().min(0).default(DEFAULT_ABORT_GRACE_MS),
     batchSize: z.number().int().min(1).max(1_000).optional(),
     cancelCheckIntervalMs: z.number().int().min(10).default(1_000),
     concurrency: z.number().int().min(1).max(10_000).default(10),

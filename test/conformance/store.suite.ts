@@ -13,13 +13,16 @@ import {
 } from "../../src/core/errors.js";
 import { uuidv7 } from "../../src/core/ids.js";
 import { MAX_ERROR_HISTORY } from "../../src/core/transitions.js";
+import { TIMEOUT_GRACE_MS } from "../../src/core/job.js";
 import type { ClaimedJob } from "../../src/core/job.js";
 import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
+import { defineLeadershipConformance } from "./leadership.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
+import { defineTransitionConformance } from "./transitions.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -268,7 +271,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
       test("the lease never outlives the attempt's timeout (plus grace)", async () => {
         await enqueue({ timeout: 1_000 });
         const claimed = await claimOne();
-        assert.ok(claimed.leaseExpiresAt.getTime() <= clock.now() + 1_000 + 5_000);
+        assert.ok(claimed.leaseExpiresAt.getTime() <= clock.now() + 1_000 + TIMEOUT_GRACE_MS);
         assert.ok(claimed.leaseExpiresAt.getTime() >= clock.now() + 1_000);
       });
 
@@ -330,6 +333,8 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     });
 
     defineRoutingConformance(() => ({ store, clock }));
+    defineLeadershipConformance(() => ({ store, clock }));
+    defineTransitionConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {

@@ -36,7 +36,8 @@ const spool = await Spool.open({
   ...(config.schema === undefined
     ? {}
     : { storeTuning: { schema: config.schema, poolSize: config.poolSize ?? 4 } }),
-  maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 50 },
+  // A short leader lease: killing the process that leads maintenance must not hold up rescues.
+  maintenance: { rescueIntervalMs: 100, promoteIntervalMs: 50, leaderLeaseMs: 1_000 },
   random: () => 0, // retries at once after a rescue
 });
 const log = (line: string): void => appendFileSync(config.logPath, `${line}\n`);

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { DEFAULT_TENANT, assertQueueName } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import {
   ErrorResponse,

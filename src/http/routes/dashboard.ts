@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyReply } from "fastify";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { registerBulkRoutes } from "./bulk.js";
 import { registerConsoleRoutes } from "./console.js";
 

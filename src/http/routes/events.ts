@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { WebSocket } from "@fastify/websocket";
 import { isFinalState } from "../../core/states.js";
 import type { StoredJobEvent } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, EventStreamResponse, EventsQuery, JobIdParams } from "../contracts.js";
 import { toEventResource } from "../event-feed.js";

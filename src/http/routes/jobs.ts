@@ -13,7 +13,7 @@ import {
   type JobInput,
 } from "../../core/options.js";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { parseTimestamp } from "../../core/timestamps.js";
 import {

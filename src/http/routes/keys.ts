@@ -1,7 +1,7 @@
 /** API key routes (admin): create (the key is shown once), list, revoke. */
 import { z } from "zod";
 import type { ApiKeyRecord } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { createApiKey, requireRole } from "../auth.js";
 import { CreateKeyBody, ErrorResponse, KeyResource } from "../contracts.js";
 

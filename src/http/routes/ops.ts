@@ -1,6 +1,6 @@
 /** Operations routes: liveness, readiness, Prometheus metrics, and job statistics. */
 import { z } from "zod";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, QueueName, StatsResponse, TenantName, rawResponse } from "../contracts.js";
 

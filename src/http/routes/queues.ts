@@ -4,7 +4,7 @@
  */
 import { assertQueueName } from "../../core/options.js";
 import type { QueuePatch, QueueStats } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
 import { secondsToMs } from "./jobs.js";

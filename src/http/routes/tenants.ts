@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { assertTenant } from "../../core/options.js";
 import type { TenantCredits } from "../../core/quota.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { CreditsInfo, ErrorResponse, TenantName } from "../contracts.js";
 

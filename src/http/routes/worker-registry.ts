@@ -3,7 +3,7 @@
  * worker key sees the workers of its own tenant (itself and its peers); producers get 403.
  */
 import type { WorkerPresence } from "../../core/worker-presence.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole } from "../auth.js";
 import {
   ErrorResponse,

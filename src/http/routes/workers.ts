@@ -14,7 +14,7 @@ import {
   validateProgress,
 } from "../../core/options.js";
 import { nextOnFailure } from "../../core/transitions.js";
-import type { AppContext, ZodApp } from "../app.js";
+import type { AppContext, ZodApp } from "../app-context.js";
 import { requireQueueAccess, requireRole, type Principal } from "../auth.js";
 import {
   ClaimBody,

@@ -12,6 +12,7 @@ import { isConnectionError } from "./postgres-errors.js";
 import * as eventsSql from "./sql/events.js";
 import * as insightsSql from "./sql/insights.js";
 import * as jobsSql from "./sql/jobs.js";
+import * as leadersSql from "./sql/leaders.js";
 import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js";
 import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
@@ -24,6 +25,7 @@ const STATEMENT_MODULES = [
   insightsSql,
   quotasSql,
   workersSql,
+  leadersSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

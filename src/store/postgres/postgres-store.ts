@@ -36,6 +36,7 @@ import type {
   Failure,
   JobFilter,
   JobsAvailableListener,
+  Leadership,
   LeaseRenewal,
   LeaseRenewalOutcome,
   MigrationResult,
@@ -59,6 +60,7 @@ import * as control from "./job-control.js";
 import { insertJobs, writeSubmissionGroup } from "./job-inserter.js";
 import * as maintenance from "./job-maintenance.js";
 import { countJobsByState, listJobs } from "./job-queries.js";
+import * as leadership from "./leadership.js";
 import * as leaseWrites from "./lease-writes.js";
 import { NotificationListener } from "./notification-listener.js";
 import * as tableHealth from "./table-health.js";
@@ -452,6 +454,19 @@ export class PostgresStore implements Store {
         params.analyzeOnly,
       ),
     );
+  }
+
+  async acquireLeadership(params: {
+    name: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<Leadership> {
+    return this.guard(() => leadership.acquireLeadership(this.pool, this.statements, params));
+  }
+
+  async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
+    await this.guard(() => leadership.releaseLeadership(this.pool, this.statements, params));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

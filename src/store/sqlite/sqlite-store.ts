@@ -33,6 +33,7 @@ import type {
   Failure,
   JobFilter,
   JobsAvailableListener,
+  Leadership,
   LeaseRenewal,
   LeaseRenewalOutcome,
   MigrationResult,
@@ -56,6 +57,7 @@ import { claimRows, completeRows, type ClaimParams, type CompleteParams } from "
 import * as failures from "./job-failures.js";
 import type { FailedRow } from "./job-failures.js";
 import * as reads from "./job-reads.js";
+import * as leadership from "./leadership.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
@@ -478,6 +480,19 @@ export class SqliteStore implements Store {
   /** Nothing to vacuum (see `readTableHealth`). */
   async vacuumTable(): Promise<boolean> {
     return false;
+  }
+
+  async acquireLeadership(params: {
+    name: string;
+    holder: string;
+    leaseMs: number;
+    now: number;
+  }): Promise<Leadership> {
+    return leadership.acquireLeadership(this.db, params);
+  }
+
+  async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
+    leadership.releaseLeadership(this.db, params);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -53,6 +53,7 @@ describe("migrations (PostgreSQL)", () => {
         "job_events_pending_0",
         "job_events_pending_1",
         "jobs",
+        "maintenance_leaders",
         "queues",
         "schema_migrations",
         "schema_routines",

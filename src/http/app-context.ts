@@ -1,0 +1,53 @@
+/**
+ * The types the route modules share with app.ts, in a module of their own so that routes never
+ * import app.ts (which imports them): the import graph stays acyclic, type-only imports included
+ * (`scripts/check-cycles.mjs`).
+ */
+import type { FastifyInstance } from "fastify";
+import type { JsonObject } from "../core/json.js";
+import type { Logger } from "../core/logger.js";
+import type { EnqueueOptions } from "../core/options.js";
+import type { Spool } from "../spool.js";
+import type { Store } from "../store/store.js";
+import type { Authenticator } from "./auth.js";
+import type { ClaimWaiter } from "./claim-waiter.js";
+import type { EventFeed } from "./event-feed.js";
+import type { SpoolMetrics } from "./metrics.js";
+import type { RemoteWorkerRegistry } from "./remote-workers.js";
+import type { WaitingEstimator } from "./waiting-estimator.js";
+
+/**
+ * Checks a submission of a job type that declared a payload schema (throwing
+ * `SpoolValidationError` naming `payload.<field>`) and may fill in the type's defaults
+ * (queue, timeout, attempts) where the caller left them unset.
+ */
+export type SubmissionHook = (
+  type: string,
+  payload: JsonObject,
+  options: EnqueueOptions,
+) => Promise<EnqueueOptions>;
+
+/** What the route modules share. */
+export interface AppContext {
+  spool: Spool;
+  store: Store;
+  feed: EventFeed;
+  metrics: SpoolMetrics;
+  estimator: WaitingEstimator;
+  claims: ClaimWaiter;
+  /** Presence rows of remote workers, written on their claims and heartbeats. */
+  remoteWorkers: RemoteWorkerRegistry;
+  auth: Authenticator | null;
+  submissionHook: SubmissionHook | undefined;
+  maxResultBytes: number;
+  logger: Logger;
+  /** Open event streams, ended on shutdown. */
+  streams: Set<{ close(): void }>;
+  /** Most bytes queued for one live-event client before it is dropped (stream-writer.ts). */
+  streamBufferBytes: number;
+  /** Aborted when the server begins to shut down (long polls return, streams end). */
+  closing: AbortSignal;
+}
+
+/** A Fastify app with zod-typed routes. */
+export type ZodApp = ReturnType<FastifyInstance["withTypeProvider"]> & FastifyInstance;

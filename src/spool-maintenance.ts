@@ -1,0 +1,66 @@
+/**
+ * Builds a Spool's maintenance runner: the services (rescue, promote, prune, vacuum) with the intervals
+ * of `SpoolOptions.maintenance`, behind a leadership so that one process per store runs them.
+ */
+import { hostname } from "node:os";
+import type { Clock } from "./core/clock.js";
+import type { JobEventMap, SafeEmitter } from "./core/events.js";
+import { uuidv7 } from "./core/ids.js";
+import type { Logger } from "./core/logger.js";
+import { EventPruner } from "./maintenance/event-pruner.js";
+import { JobPromoter } from "./maintenance/job-promoter.js";
+import { DEFAULT_LEADER_LEASE_MS, MaintenanceLeadership } from "./maintenance/leadership.js";
+import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
+import { RetentionPruner, type RetentionOptions } from "./maintenance/retention-pruner.js";
+import { MaintenanceRunner } from "./maintenance/runner.js";
+import { TableVacuumer } from "./maintenance/table-vacuumer.js";
+import { WorkerPruner } from "./maintenance/worker-pruner.js";
+import type { MaintenanceIntervals } from "./spool-options.js";
+import type { Store } from "./store/store.js";
+
+/** What the runner is built from. */
+export interface MaintenanceParts {
+  clock: Clock;
+  events: SafeEmitter<JobEventMap>;
+  intervals: { [K in keyof MaintenanceIntervals]?: MaintenanceIntervals[K] | undefined };
+  logger: Logger;
+  random: () => number;
+  retention: RetentionOptions | undefined;
+  store: Store;
+}
+
+/** See the module header. */
+export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
+  const { store, intervals, clock, logger } = parts;
+  const services = [
+    new LeaseRescuer({
+      store,
+      events: parts.events,
+      random: parts.random,
+      ...opt("intervalMs", intervals.rescueIntervalMs),
+    }),
+    new JobPromoter({ store, ...opt("intervalMs", intervals.promoteIntervalMs) }),
+    new RetentionPruner({
+      store,
+      ...opt("retention", parts.retention),
+      ...opt("intervalMs", intervals.pruneIntervalMs),
+    }),
+    new EventPruner({ store }),
+    new WorkerPruner({ store }),
+    // PostgreSQL only: dead row versions that autovacuum (off, or lagging) leaves behind.
+    ...(store.capabilities.tableMaintenance ? [new TableVacuumer({ store })] : []),
+  ];
+  const leadership = new MaintenanceLeadership({
+    store,
+    clock,
+    logger,
+    // Unique per process and per Spool instance (two instances in one process are two peers).
+    holder: `${hostname()}:${process.pid}:${uuidv7(clock.now())}`,
+    leaseMs: intervals.leaderLeaseMs ?? DEFAULT_LEADER_LEASE_MS,
+  });
+  return new MaintenanceRunner({ clock, logger, services, leadership });
+}
+
+function opt<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
