@@ -17,6 +17,7 @@ import {
   type EnqueueOptions,
 } from "../core/options.js";
 import type { HandlerMap, JobHandler } from "../worker/handler.js";
+import { importHandlerModule } from "../worker/import-module.js";
 import {
   handlerEntriesOf,
   handlerFunctionOf,
@@ -56,7 +57,7 @@ export async function loadHandlerModule(
   const absolute = resolve(path);
   let namespace: unknown;
   try {
-    namespace = await import(pathToFileURL(absolute).href);
+    namespace = await importHandlerModule(pathToFileURL(absolute).href);
   } catch (error) {
     throw new UsageError(flag, `cannot load ${path}: ${(error as Error).message}`);
   }

@@ -304,7 +304,12 @@ export const HeartbeatBody = z.strictObject({
   lease_token: z.string().min(1).max(200),
   progress: z.number().min(0).max(100).optional().describe("Percent, 0–100 (rounded)"),
   progress_message: z.string().max(MAX_PROGRESS_MESSAGE_CHARS).nullable().optional(),
-  lease_seconds: z.number().min(1).max(3600).optional().describe("Default 30"),
+  lease_seconds: z
+    .number()
+    .min(1)
+    .max(3600)
+    .optional()
+    .describe("Default: the lease_seconds of the claim (else 30)"),
 });
 
 /** POST /jobs/:id/heartbeat answer. */

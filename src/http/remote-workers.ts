@@ -48,6 +48,8 @@ const MAX_TRACKED = 10_000;
 /** See the module header. */
 export class RemoteWorkerRegistry {
   private readonly written = new Map<string, Written>();
+  /** Each worker's last claimed `lease_seconds` (ms), so a heartbeat renews by the same period. */
+  private readonly claimLeases = new Map<string, number>();
 
   constructor(
     private readonly store: Store,
@@ -59,6 +61,8 @@ export class RemoteWorkerRegistry {
     const tenant = principal.role === "worker" ? principal.tenant : null;
     const id = remoteWorkerId(tenant, claim.name);
     const types = claim.types === undefined || claim.types.length === 0 ? [ANY_TYPE] : claim.types;
+    if (this.claimLeases.size >= MAX_TRACKED) this.claimLeases.clear();
+    this.claimLeases.set(id, claim.leaseMs);
     const last = this.written.get(id);
     if (
       last !== undefined &&
@@ -94,6 +98,16 @@ export class RemoteWorkerRegistry {
       types: new Set(row.types),
       concurrency: claim.maxJobs,
     });
+  }
+
+  /**
+   * The lease period the worker holding `job` asked for on its last claim through this process;
+   * undefined when unknown (a local worker's job, or a claim served by another API server).
+   */
+  claimLeaseMs(principal: Principal, job: JobRecord): number | undefined {
+    if (job.worker === null) return undefined;
+    const id = remoteWorkerId(principal.role === "worker" ? principal.tenant : null, job.worker);
+    return this.claimLeases.get(id);
   }
 
   /** Refreshes the worker holding `job` after one of its heartbeats. Never throws. */

@@ -11,6 +11,7 @@
 import type { ClaimedJob } from "../core/job.js";
 import type { LogFn, Logger } from "../core/logger.js";
 import type { JobContext } from "./handler.js";
+import { importHandlerModule } from "./import-module.js";
 import {
   fromWireError,
   handlerEntriesOf,
@@ -27,7 +28,7 @@ let progressSeq = 0;
 let started = false;
 
 // Imported now; failures are reported to the job that comes (not thrown here, unhandled).
-const loaded = import(moduleUrl).then(
+const loaded = importHandlerModule(moduleUrl).then(
   (namespace: unknown) => ({ ok: true as const, namespace }),
   (error: unknown) => ({ ok: false as const, error }),
 );

@@ -268,6 +268,10 @@ async function toJobInput(
       "cannot be combined with payload (it is an alias)",
     );
   }
+  if (body.run_at !== undefined && body.delay_seconds !== undefined) {
+    // Checked here so the message names the HTTP fields, not the library's `runAt`.
+    throw new SpoolValidationError(`${prefix}delay_seconds`, "cannot be combined with run_at");
+  }
   const payload = (body.payload ?? body.parameters ?? {}) as JsonObject;
   const options: EnqueueOptions = { tenant: principal.tenant };
   if (body.queue !== undefined) options.queue = body.queue;

@@ -133,12 +133,12 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         lease.progress = checked.progress;
         if (body.progress_message !== undefined) lease.progressMessage = checked.message;
       }
-      const leaseMs = secondsToMs(
-        body.lease_seconds ?? DEFAULT_LEASE_MS / 1000,
-        "lease_seconds",
-        1_000,
-        3_600_000,
-      );
+      // Without lease_seconds a heartbeat renews by the period the claim asked for: a worker
+      // that claimed 120 s leases and beats every 60 s must not drop to the 30 s default.
+      const leaseMs =
+        body.lease_seconds === undefined
+          ? (ctx.remoteWorkers.claimLeaseMs(request.principal, job) ?? DEFAULT_LEASE_MS)
+          : secondsToMs(body.lease_seconds, "lease_seconds", 1_000, 3_600_000);
       const [outcome] = await ctx.store.extendLeases({ leases: [lease], leaseMs, now: Date.now() });
       if (!outcome?.ok) throw new LeaseLostError(job.id);
       await ctx.remoteWorkers.onHeartbeat(request.principal, job, Date.now());
