@@ -36,7 +36,7 @@ const result = spawnSync(
     "tsx",
     "--test",
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? "3"}`,
-    "--test-timeout=180000",
+    "--test-timeout=420000",
     ...files,
   ],
   { stdio: "inherit" },
