@@ -81,7 +81,7 @@ describe("dashboard API routes", () => {
   it("tells a key who it is", async () => {
     const worker = await server.key("worker", "w-tenant");
     const answer = await server.fetch("GET", "/session", { token: worker });
-    assert.deepEqual(answer.body, { role: "worker", tenant: "w-tenant", auth: true });
+    assert.deepEqual(answer.body, { success: true, role: "worker", tenant: "w-tenant", auth: true });
     assert.equal((await server.fetch("GET", "/session", { token: null })).status, 401);
   });
 
@@ -108,7 +108,7 @@ describe("dashboard API routes", () => {
     const open = await startTestServer({ auth: false });
     try {
       const answer = await open.fetch("GET", "/session", { token: null });
-      assert.deepEqual(answer.body, { role: "admin", tenant: "default", auth: false });
+      assert.deepEqual(answer.body, { success: true, role: "admin", tenant: "default", auth: false });
     } finally {
       await open.close();
     }
