@@ -3,28 +3,20 @@
  * anything wrong, and where?" in one screen.
  */
 import { useState } from "preact/hooks";
+import type { ListWorkersResponse } from "../../http/contracts.js";
 import type { Queue, Tenant, Throughput, WorkerInfo } from "../api.js";
-import { SpoolHttpError } from "../api.js";
 import { useApp, useLive, useLoader } from "../app-context.js";
 import { Chart } from "../chart.js";
 import { ErrorLine, Section } from "../components.js";
 import { count, duration } from "../format.js";
 import { href } from "../router.js";
 
-/** Workers, or null when the server has no `GET /workers` (or the key may not list them). */
+/** The live workers (`GET /workers`, admin). */
 export async function loadWorkers(
   client: ReturnType<typeof useApp>["client"],
-): Promise<WorkerInfo[] | null> {
-  try {
-    const answer = await client.request<{ workers: WorkerInfo[] } | WorkerInfo[]>(
-      "GET",
-      "/workers",
-    );
-    return Array.isArray(answer.body) ? answer.body : answer.body.workers;
-  } catch (error) {
-    if (error instanceof SpoolHttpError && [403, 404, 405].includes(error.status)) return null;
-    throw error;
-  }
+): Promise<WorkerInfo[]> {
+  const answer = await client.request<ListWorkersResponse>("GET", "/workers");
+  return answer.body.workers;
 }
 
 interface OverviewData {

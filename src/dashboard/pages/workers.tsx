@@ -12,12 +12,6 @@ export function Workers() {
       <h1>Workers</h1>
       <ErrorLine error={error} />
       {loading && data === null ? <p class="loading">Loading…</p> : null}
-      {!loading && data === null && error === null ? (
-        <p class="empty" data-testid="workers-unsupported">
-          This server does not list workers yet (<code>GET /workers</code> is not available). Jobs
-          still run; upgrade the server to see who runs them.
-        </p>
-      ) : null}
       {data !== null && data.length === 0 ? (
         <p class="empty">
           No live worker. Jobs wait until one starts: <code>spool worker --queues default</code>.

@@ -32,3 +32,23 @@ SELECT count(*)::int AS n FROM (
       AND (run_at < $3::bigint OR (run_at = $3::bigint AND id < $4::uuid))))
   LIMIT $5::int) AS ahead
 WHERE $6::text IS NULL OR ahead.tenant = $6::text`;
+
+/**
+ * $1 queue — run_at of the oldest queued job. A skip scan of jobs_claim_idx (queue, priority
+ * DESC, run_at, id): one seek per distinct priority finds the next priority, one more its
+ * earliest run_at, so the cost is (priorities in the queue) × log(jobs), whatever the backlog.
+ */
+export const OLDEST_QUEUED_RUN_AT: SqlTemplate = (t) => `
+WITH RECURSIVE levels(priority) AS (
+  SELECT (SELECT priority FROM ${t.jobs}
+          WHERE status = 'queued' AND queue = $1::text ORDER BY priority DESC LIMIT 1)
+  UNION ALL
+  SELECT (SELECT priority FROM ${t.jobs}
+          WHERE status = 'queued' AND queue = $1::text AND priority < levels.priority
+          ORDER BY priority DESC LIMIT 1)
+  FROM levels WHERE levels.priority IS NOT NULL
+)
+SELECT min((SELECT run_at FROM ${t.jobs}
+            WHERE status = 'queued' AND queue = $1::text AND priority = levels.priority
+            ORDER BY run_at LIMIT 1))::text AS run_at
+FROM levels WHERE levels.priority IS NOT NULL`;
