@@ -18,6 +18,7 @@ import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
+import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 
@@ -1244,6 +1245,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     });
 
     defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
+    defineOldestWaitingConformance({ store: () => store, clock: () => clock });
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

@@ -317,9 +317,7 @@ export class PostgresStore implements Store {
   }
 
   async oldestQueuedRunAt(params: { queue: string }): Promise<number | null> {
-    return this.guard(() =>
-      insights.oldestQueuedRunAt(this.pool, this.statements, params.queue),
-    );
+    return this.guard(() => insights.oldestQueuedRunAt(this.pool, this.statements, params.queue));
   }
 
   async jobPosition(params: {

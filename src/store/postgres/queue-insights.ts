@@ -66,11 +66,9 @@ export async function oldestQueuedRunAt(
   statements: Statements,
   queue: string,
 ): Promise<number | null> {
-  const rows = await runStatement<{ run_at: string | null }>(
-    on,
-    statements.OLDEST_QUEUED_RUN_AT,
-    [queue],
-  );
+  const rows = await runStatement<{ run_at: string | null }>(on, statements.OLDEST_QUEUED_RUN_AT, [
+    queue,
+  ]);
   const value = rows.rows[0]?.run_at ?? null;
   return value === null ? null : Number(value);
 }

@@ -63,6 +63,7 @@ export function jobPosition(
 /** run_at (ms) of the oldest queued job of `queue`, or null when none waits. */
 export function oldestQueuedRunAt(db: SqliteConnection, queue: string): number | null {
   return db.guard(
-    () => (db.stmt(insightsSql.OLDEST_QUEUED_RUN_AT).pluck().get({ queue }) as number | null) ?? null,
+    () =>
+      (db.stmt(insightsSql.OLDEST_QUEUED_RUN_AT).pluck().get({ queue }) as number | null) ?? null,
   );
 }
