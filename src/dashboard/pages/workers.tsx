@@ -18,6 +18,14 @@ export function Workers() {
         </p>
       ) : null}
       {data !== null && data.length > 0 ? (
+        <p class="muted" data-testid="workers-summary">
+          {count(data.length)} live {data.length === 1 ? "worker" : "workers"} ·{" "}
+          {count(data.reduce((sum, worker) => sum + worker.running, 0))} of{" "}
+          {count(data.reduce((sum, worker) => sum + worker.concurrency, 0))} slots busy ·{" "}
+          {count(data.filter((worker) => worker.kind === "remote").length)} remote
+        </p>
+      ) : null}
+      {data !== null && data.length > 0 ? (
         <div class="table-wrap">
           <table>
             <thead>
