@@ -12,6 +12,7 @@ import type {
   SessionResponse,
   StatsResponse,
   TenantResource,
+  WorkerResource,
   ThroughputResponse,
 } from "../http/contracts.js";
 
@@ -38,20 +39,7 @@ export type LiveEvent = StreamedEvent & {
   error?: { message?: string };
 };
 /** A worker as `GET /workers` lists it (SPEC §6). */
-export interface WorkerInfo {
-  id: string;
-  name: string;
-  host: string;
-  pid?: number | null;
-  kind: "local" | "remote";
-  queues: string[];
-  types: string[];
-  concurrency: number;
-  running: number;
-  version: string;
-  started_at: string;
-  last_seen_at: string;
-}
+export type WorkerInfo = WorkerResource;
 
 export { SpoolHttpError };
 

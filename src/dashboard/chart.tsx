@@ -10,18 +10,26 @@ export interface ChartSeries {
   color: string;
 }
 
-/** Renders `series` over `times` (seconds since epoch); redraws when the data changes. */
+/**
+ * Renders `series` as bars over `times` (seconds since epoch) on an x axis spanning `span`
+ * (the whole window, so a young server's few buckets sit at the right end instead of being
+ * stretched over the width); redraws when the data changes.
+ */
 export function Chart({
   times,
   series,
   title,
+  span,
   height = 120,
 }: {
   times: number[];
   series: ChartSeries[];
   title: string;
+  span: [number, number];
   height?: number;
 }) {
+  const spanRef = useRef(span);
+  spanRef.current = span;
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
 
@@ -35,20 +43,25 @@ export function Chart({
       grid: { stroke: dark ? "#333845" : "#e5e7ee", width: 1 },
       ticks: { stroke: dark ? "#333845" : "#e5e7ee", width: 1 },
     };
+    const bars = uPlot.paths.bars!({ size: [0.7, 24], align: 1 });
     const options: uPlot.Options = {
       width,
       height,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      scales: {
+        x: { time: true, range: () => spanRef.current },
+        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+      },
       axes: [axis, { ...axis, size: 36 }],
       series: [
         {},
         ...series.map((item) => ({
           label: item.label,
           stroke: item.color,
-          fill: `${item.color}33`,
-          width: 2,
+          fill: `${item.color}99`,
+          width: 1,
+          paths: bars,
           points: { show: false },
         })),
       ],

@@ -250,6 +250,12 @@ export const QueueResource = z.object({
   completed_per_minute: z.number(),
   wait_seconds: percentiles,
   run_seconds: percentiles,
+  oldest_waiting_at: z
+    .string()
+    .nullable()
+    .describe(
+      "run_at (ISO-8601) of the oldest queued job, every tenant's; null when none waits or for a tenant-scoped key",
+    ),
 });
 
 /** PATCH /queues/:name body (null clears a setting). */

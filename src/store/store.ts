@@ -328,6 +328,12 @@ export interface Store {
   /** Per-queue counts, settings, throughput and wait/run-time percentiles over `windowMs`. */
   queueStats(params: { now: number; windowMs: number; tenant?: string }): Promise<QueueStats[]>;
   /**
+   * run_at (ms since the epoch) of the oldest `queued` job of `queue` (every tenant's), or null
+   * when none waits. Exact, and read through the claim index: its cost does not grow with the
+   * backlog (GET /queues `oldest_waiting_at`).
+   */
+  oldestQueuedRunAt(params: { queue: string }): Promise<number | null>;
+  /**
    * How many queued jobs of the same queue come before a waiting job in claim order, among the
    * next `limit` jobs in line (a result of `limit` means "that many or more"), so that the cost
    * stays bounded however long the queue is. With `tenant`, only that tenant's jobs are counted

@@ -20,6 +20,7 @@ import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
 import { defineLeadershipConformance } from "./leadership.suite.js";
+import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
@@ -1249,6 +1250,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     });
 
     defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
+    defineOldestWaitingConformance({ store: () => store, clock: () => clock });
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

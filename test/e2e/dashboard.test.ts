@@ -134,25 +134,71 @@ describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
     assert.equal((await server.client().get(id)).errors.length, 2);
   });
 
-  it("pauses a queue and shows a new job waiting for it", async () => {
+  it("pauses a queue and shows a new job waiting for it, with the reason", async () => {
     await page.goto(`${server.url}/#/queues`);
     await page.getByRole("heading", { name: "Queues", level: 1 }).waitFor();
     // The default queue exists once a job ran in it (the tests above).
-    await page.getByRole("button", { name: "Pause queue" }).first().click();
+    const queue = page.locator("section", {
+      has: page.getByRole("heading", { name: "default", exact: true }),
+    });
+    await queue.getByRole("button", { name: "Pause queue" }).click();
     await page.getByRole("button", { name: "Yes, pause queue" }).click();
-    await page.getByTestId("queue-state").filter({ hasText: "paused" }).first().waitFor();
+    await queue.getByTestId("queue-state").filter({ hasText: "paused" }).waitFor();
     const id = await submit("demo.sleep", { seconds: 0 });
     await page.goto(`${server.url}/#/jobs/${id}`);
-    const reason = page.getByTestId("waiting-reason").or(page.getByTestId("waiting-state"));
+    const reason = page.getByTestId("waiting-reason");
     await reason.waitFor();
-    const text = (await reason.textContent()) ?? "";
-    if ((await page.getByTestId("waiting-reason").count()) > 0) assert.match(text, /pause/i);
-    else assert.match(text, /queued/);
+    assert.match((await reason.textContent()) ?? "", /queue "default" is paused/);
+    assert.equal(await reason.getAttribute("data-code"), "queue_paused");
     assert.equal((await server.client().get(id)).status, "queued");
     await page.goto(`${server.url}/#/queues`);
-    await page.getByRole("button", { name: "Resume queue" }).first().click();
-    await page.getByTestId("queue-state").filter({ hasText: "active" }).first().waitFor();
+    await queue.getByRole("button", { name: "Resume queue" }).click();
+    await queue.getByTestId("queue-state").filter({ hasText: "active" }).waitFor();
     await waitForStatus(id, "completed");
+  });
+
+  it("lists the demo server's built-in worker on the Workers page", async () => {
+    const { workers } = (
+      await server.client().request<{ workers: { name: string }[] }>("GET", "/workers")
+    ).body;
+    assert.ok(workers.length > 0, "the demo server runs a worker");
+    await page.goto(`${server.url}/#/workers`);
+    const table = page.getByRole("table");
+    const row = table.getByRole("row", { name: new RegExp(workers[0]!.name) });
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? "", /local/);
+    assert.match((await row.textContent()) ?? "", /default/);
+  });
+
+  it("reaches the Cancel job button by Tab, with a visible focus ring", async () => {
+    const id = await submit("demo.sleep", { seconds: 120 });
+    await waitForStatus(id, "running");
+    await page.goto(`${server.url}/#/jobs/${id}`);
+    await page.locator(`.badge[data-state="running"]`).waitFor();
+    const cancel = page.getByRole("button", { name: "Cancel job" });
+    await cancel.waitFor();
+    const tabTo = async (target: typeof cancel): Promise<boolean> => {
+      for (let i = 0; i < 60; i++) {
+        if (await target.evaluate((el) => el.matches(":focus"))) return true;
+        await page.keyboard.press("Tab");
+      }
+      return false;
+    };
+    assert.ok(await tabTo(cancel), "Tab reaches Cancel job");
+    // The page's own computed style of the focused element (a string: this file has no DOM types).
+    const ring = (await page.evaluate(
+      `(() => { const s = getComputedStyle(document.activeElement);
+        return { outline: s.outlineStyle, width: parseFloat(s.outlineWidth) }; })()`,
+    )) as { outline: string; width: number };
+    assert.notEqual(ring.outline, "none", "the focused button shows an outline");
+    assert.ok(ring.width >= 2, `focus ring ${ring.width}px wide`);
+    await page.keyboard.press("Enter");
+    const confirm = page.getByRole("button", { name: "Yes, cancel job" });
+    await confirm.waitFor();
+    assert.ok(await tabTo(confirm), "Tab reaches the confirmation");
+    await page.keyboard.press("Enter");
+    await page.locator(`.badge[data-state="cancelled"]`).waitFor();
+    await waitForStatus(id, "cancelled");
   });
 
   it("bulk-retries every failed job of a filter", async () => {

@@ -131,14 +131,6 @@ export function JobDetail({ id }: { id: string }) {
         <p class="reason" data-testid="waiting-reason" data-code={job.waiting_reason.code}>
           <strong>Why it waits:</strong> {job.waiting_reason.message}
         </p>
-      ) : WAITING.has(job.status) ? (
-        <p class="reason" data-testid="waiting-state">
-          <strong>Waiting</strong> ({job.status})
-          {job.status === "scheduled" || job.status === "retrying"
-            ? ` until ${time(job.run_at)}`
-            : ""}
-          .
-        </p>
       ) : null}
       {job.cancel_requested && !FINAL.has(job.status) ? (
         <p class="reason">Cancellation requested; the handler is stopping.</p>

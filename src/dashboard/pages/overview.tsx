@@ -3,28 +3,20 @@
  * anything wrong, and where?" in one screen.
  */
 import { useState } from "preact/hooks";
+import type { ListWorkersResponse } from "../../http/contracts.js";
 import type { Queue, Tenant, Throughput, WorkerInfo } from "../api.js";
-import { SpoolHttpError } from "../api.js";
 import { useApp, useLive, useLoader } from "../app-context.js";
 import { Chart } from "../chart.js";
 import { ErrorLine, Section } from "../components.js";
 import { count, duration } from "../format.js";
 import { href } from "../router.js";
 
-/** Workers, or null when the server has no `GET /workers` (or the key may not list them). */
+/** The live workers (`GET /workers`, admin). */
 export async function loadWorkers(
   client: ReturnType<typeof useApp>["client"],
-): Promise<WorkerInfo[] | null> {
-  try {
-    const answer = await client.request<{ workers: WorkerInfo[] } | WorkerInfo[]>(
-      "GET",
-      "/workers",
-    );
-    return Array.isArray(answer.body) ? answer.body : answer.body.workers;
-  } catch (error) {
-    if (error instanceof SpoolHttpError && [403, 404, 405].includes(error.status)) return null;
-    throw error;
-  }
+): Promise<WorkerInfo[]> {
+  const answer = await client.request<ListWorkersResponse>("GET", "/workers");
+  return answer.body.workers;
 }
 
 interface OverviewData {
@@ -43,6 +35,12 @@ interface Flag {
 const waiting = (queue: Queue): number =>
   (queue.counts.queued ?? 0) + (queue.counts.retrying ?? 0) + (queue.counts.scheduled ?? 0);
 const ready = (queue: Queue): number => (queue.counts.queued ?? 0) + (queue.counts.retrying ?? 0);
+
+/** "oldest 4 min 10 s" for a queue with a waiting job, else "". */
+function oldestAge(queue: Queue, now = Date.now()): string {
+  if (!queue.oldest_waiting_at) return "";
+  return duration(Math.max(0, (now - Date.parse(queue.oldest_waiting_at)) / 1000));
+}
 
 function serves(worker: WorkerInfo, queue: string): boolean {
   return worker.queues.includes(queue) || worker.queues.includes("*");
@@ -66,7 +64,7 @@ export function redFlags(data: OverviewData): Flag[] {
     if (queue.paused && backlog > 0)
       flags.push({
         severity: "critical",
-        text: `Queue ${queue.name} is paused with ${count(backlog)} jobs waiting`,
+        text: `Queue ${queue.name} is paused with ${count(backlog)} jobs waiting${oldestAge(queue) ? ` (oldest ${oldestAge(queue)})` : ""}`,
         link: href("/queues"),
       });
     if (
@@ -77,7 +75,7 @@ export function redFlags(data: OverviewData): Flag[] {
     )
       flags.push({
         severity: "critical",
-        text: `Queue ${queue.name} has ${count(backlog)} jobs waiting and no live worker`,
+        text: `Queue ${queue.name} has ${count(backlog)} jobs waiting and no live worker${oldestAge(queue) ? ` (oldest ${oldestAge(queue)})` : ""}`,
         link: href("/workers"),
       });
     const last = recent.get(queue.name);
@@ -135,6 +133,10 @@ export function Overview() {
   if (data === null)
     return error === null ? <p class="loading">Loading…</p> : <ErrorLine error={error} />;
   const flags = redFlags(data);
+  const starts = data.queues.flatMap((queue) =>
+    queue.oldest_waiting_at ? [Date.parse(queue.oldest_waiting_at)] : [],
+  );
+  const oldest = starts.length === 0 ? null : Math.min(...starts);
   const totals = data.queues.reduce(
     (sum, queue) => ({
       waiting: sum.waiting + waiting(queue),
@@ -200,6 +202,10 @@ export function Overview() {
           value={count(totals.running)}
           link={href("/jobs", { status: "running" })}
         />
+        <Tile
+          label="Oldest waiting"
+          value={oldest === null ? "—" : duration(Math.max(0, (Date.now() - oldest) / 1000))}
+        />
         <Tile label="Completed / min" value={count(totals.perMinute)} />
         <Tile
           label="Failed (total)"
@@ -234,6 +240,10 @@ export function Overview() {
           <Chart
             title={`Jobs completed and failed attempts per ${data.throughput.bucket_seconds} s, last ${window === "300" ? "5 minutes" : "hour"}`}
             times={times}
+            span={[
+              Date.now() / 1000 - Number(window),
+              Date.now() / 1000 + data.throughput.bucket_seconds,
+            ]}
             series={[
               { label: "completed", values: sumAt("completed"), color: "#2e9d5b" },
               { label: "failed attempts", values: failures, color: "#d2453d" },
@@ -259,8 +269,16 @@ export function Overview() {
                     Waiting
                   </th>
                   <th scope="col" class="num">
+                    Oldest waiting
+                  </th>
+                  <th scope="col" class="num">
                     Running / limit
                   </th>
+                  {data.workers === null ? null : (
+                    <th scope="col" class="num">
+                      Workers
+                    </th>
+                  )}
                   <th scope="col" class="num">
                     Failed
                   </th>
@@ -294,10 +312,25 @@ export function Overview() {
                         <span class="muted small"> ({count(queue.counts.scheduled)} later)</span>
                       ) : null}
                     </td>
+                    <td class="num" title={queue.oldest_waiting_at ?? undefined}>
+                      {oldestAge(queue) || "—"}
+                    </td>
                     <td class="num">
                       {count(queue.counts.running ?? 0)} /{" "}
                       {queue.concurrency === null ? "∞" : count(queue.concurrency)}
                     </td>
+                    {data.workers === null ? null : (
+                      <td class="num">
+                        {(() => {
+                          const serving = data.workers.filter((w) => serves(w, queue.name)).length;
+                          return serving === 0 && ready(queue) > 0 ? (
+                            <strong class="flag-text">⚠ none</strong>
+                          ) : (
+                            count(serving)
+                          );
+                        })()}
+                      </td>
+                    )}
                     <td class="num">{count(queue.counts.failed ?? 0)}</td>
                     <td class="num">{count(queue.completed_per_minute)}</td>
                     <td class="num">

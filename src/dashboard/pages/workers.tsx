@@ -12,15 +12,17 @@ export function Workers() {
       <h1>Workers</h1>
       <ErrorLine error={error} />
       {loading && data === null ? <p class="loading">Loading…</p> : null}
-      {!loading && data === null && error === null ? (
-        <p class="empty" data-testid="workers-unsupported">
-          This server does not list workers yet (<code>GET /workers</code> is not available). Jobs
-          still run; upgrade the server to see who runs them.
-        </p>
-      ) : null}
       {data !== null && data.length === 0 ? (
         <p class="empty">
           No live worker. Jobs wait until one starts: <code>spool worker --queues default</code>.
+        </p>
+      ) : null}
+      {data !== null && data.length > 0 ? (
+        <p class="muted" data-testid="workers-summary">
+          {count(data.length)} live {data.length === 1 ? "worker" : "workers"} ·{" "}
+          {count(data.reduce((sum, worker) => sum + worker.running, 0))} of{" "}
+          {count(data.reduce((sum, worker) => sum + worker.concurrency, 0))} slots busy ·{" "}
+          {count(data.filter((worker) => worker.kind === "remote").length)} remote
         </p>
       ) : null}
       {data !== null && data.length > 0 ? (

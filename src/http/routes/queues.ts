@@ -27,7 +27,7 @@ const seconds = (
 function toQueueResource(
   queue: QueueStats,
   config?: { timeoutMs: number | null; maxAttempts: number | null },
-): z.infer<typeof QueueResource> {
+): Omit<z.infer<typeof QueueResource>, "oldest_waiting_at"> {
   return {
     name: queue.name,
     counts: { ...queue.counts },
@@ -57,14 +57,24 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
       ctx.store.listQueues(),
     ]);
     const byName = new Map(configs.map((config) => [config.name, config]));
-    return (
-      stats
-        .filter((queue) => name === undefined || queue.name === name)
-        // A tenant sees only queues it has jobs in: configured queues and other tenants' queue
-        // names are the operator's and the other tenants' business (docs/design.md).
-        .filter((queue) => tenant === undefined || Object.values(queue.counts).some((n) => n > 0))
-        .map((queue) => toQueueResource(queue, byName.get(queue.name)))
+    const shown = stats
+      .filter((queue) => name === undefined || queue.name === name)
+      // A tenant sees only queues it has jobs in: configured queues and other tenants' queue
+      // names are the operator's and the other tenants' business (docs/design.md).
+      .filter((queue) => tenant === undefined || Object.values(queue.counts).some((n) => n > 0));
+    // The oldest waiting job spans every tenant, so only an unscoped caller gets it: a tenant
+    // must not learn another's backlog, and a per-tenant minimum has no index to read it from.
+    const oldest = await Promise.all(
+      shown.map((queue) =>
+        tenant === undefined && (queue.counts.queued ?? 0) > 0
+          ? ctx.store.oldestQueuedRunAt({ queue: queue.name })
+          : Promise.resolve(null),
+      ),
     );
+    return shown.map((queue, i) => ({
+      ...toQueueResource(queue, byName.get(queue.name)),
+      oldest_waiting_at: oldest[i] == null ? null : new Date(oldest[i]!).toISOString(),
+    }));
   };
 
   app.get(

@@ -321,6 +321,10 @@ export class PostgresStore implements Store {
     return this.guard(() => insights.queueStats(this.pool, this.statements, params));
   }
 
+  async oldestQueuedRunAt(params: { queue: string }): Promise<number | null> {
+    return this.guard(() => insights.oldestQueuedRunAt(this.pool, this.statements, params.queue));
+  }
+
   async jobPosition(params: {
     job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
     limit: number;

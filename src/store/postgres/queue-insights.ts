@@ -59,3 +59,16 @@ export async function jobPosition(
   ]);
   return ahead.rows[0]!.n;
 }
+
+/** run_at (ms) of the oldest queued job of `queue`, or null when none waits. */
+export async function oldestQueuedRunAt(
+  on: Queryable,
+  statements: Statements,
+  queue: string,
+): Promise<number | null> {
+  const rows = await runStatement<{ run_at: string | null }>(on, statements.OLDEST_QUEUED_RUN_AT, [
+    queue,
+  ]);
+  const value = rows.rows[0]?.run_at ?? null;
+  return value === null ? null : Number(value);
+}

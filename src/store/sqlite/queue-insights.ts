@@ -59,3 +59,11 @@ export function jobPosition(
       }) as number,
   );
 }
+
+/** run_at (ms) of the oldest queued job of `queue`, or null when none waits. */
+export function oldestQueuedRunAt(db: SqliteConnection, queue: string): number | null {
+  return db.guard(
+    () =>
+      (db.stmt(insightsSql.OLDEST_QUEUED_RUN_AT).pluck().get({ queue }) as number | null) ?? null,
+  );
+}

@@ -384,6 +384,10 @@ export class SqliteStore implements Store {
     return insights.queueStats(this.db, params);
   }
 
+  async oldestQueuedRunAt(params: { queue: string }): Promise<number | null> {
+    return insights.oldestQueuedRunAt(this.db, params.queue);
+  }
+
   async jobPosition(params: {
     job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
     limit: number;

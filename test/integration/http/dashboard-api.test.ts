@@ -15,6 +15,27 @@ describe("dashboard API routes", () => {
   const submit = async (token: string, tags: string[] = []): Promise<string> =>
     (await server.client(token).submit({ type: "t.x", payload: {}, tags })).job_id;
 
+  it("gives admins each queue's oldest waiting job and producers null", async () => {
+    const keyA = await server.key("producer", "oldest-a");
+    const before = Date.now();
+    const first = await server
+      .client(keyA)
+      .submit({ type: "t.x", payload: {}, queue: "oldest-q", priority: -3 });
+    await server.client(keyA).submit({ type: "t.x", payload: {}, queue: "oldest-q", priority: 9 });
+    const job = await server.client().get(first.job_id);
+    const admin = await server.fetch("GET", "/queues");
+    assert.equal(admin.status, 200);
+    const queues = admin.body.queues as { name: string; oldest_waiting_at: string | null }[];
+    const queue = queues.find((q) => q.name === "oldest-q");
+    assert.ok(queue);
+    assert.equal(queue.oldest_waiting_at, job.run_at);
+    assert.ok(Date.parse(queue.oldest_waiting_at!) >= before - 1_000);
+    const mine = await server.fetch("GET", "/queues", { token: keyA });
+    assert.equal(mine.status, 200);
+    const own = (mine.body.queues as typeof queues).find((q) => q.name === "oldest-q");
+    assert.equal(own?.oldest_waiting_at, null);
+  });
+
   it("bulk-cancels a filter in batches and stays inside the caller's tenant", async () => {
     const keyA = await server.key("producer", "tenant-a");
     const keyB = await server.key("producer", "tenant-b");
@@ -81,7 +102,12 @@ describe("dashboard API routes", () => {
   it("tells a key who it is", async () => {
     const worker = await server.key("worker", "w-tenant");
     const answer = await server.fetch("GET", "/session", { token: worker });
-    assert.deepEqual(answer.body, { role: "worker", tenant: "w-tenant", auth: true });
+    assert.deepEqual(answer.body, {
+      success: true,
+      role: "worker",
+      tenant: "w-tenant",
+      auth: true,
+    });
     assert.equal((await server.fetch("GET", "/session", { token: null })).status, 401);
   });
 
@@ -108,7 +134,12 @@ describe("dashboard API routes", () => {
     const open = await startTestServer({ auth: false });
     try {
       const answer = await open.fetch("GET", "/session", { token: null });
-      assert.deepEqual(answer.body, { role: "admin", tenant: "default", auth: false });
+      assert.deepEqual(answer.body, {
+        success: true,
+        role: "admin",
+        tenant: "default",
+        auth: false,
+      });
     } finally {
       await open.close();
     }

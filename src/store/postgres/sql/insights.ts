@@ -48,3 +48,23 @@ export const TRY_LOCK_VACUUM: SqlTemplate = () =>
 
 /** $1 lock key. PostgreSQL only. */
 export const UNLOCK_VACUUM: SqlTemplate = () => `SELECT pg_advisory_unlock($1::bigint)`;
+
+/**
+ * $1 queue — run_at of the oldest queued job. A skip scan of jobs_claim_idx (queue, priority
+ * DESC, run_at, id): one seek per distinct priority finds the next priority, one more its
+ * earliest run_at, so the cost is (priorities in the queue) × log(jobs), whatever the backlog.
+ */
+export const OLDEST_QUEUED_RUN_AT: SqlTemplate = (t) => `
+WITH RECURSIVE levels(priority) AS (
+  SELECT (SELECT priority FROM ${t.jobs}
+          WHERE status = 'queued' AND queue = $1::text ORDER BY priority DESC LIMIT 1)
+  UNION ALL
+  SELECT (SELECT priority FROM ${t.jobs}
+          WHERE status = 'queued' AND queue = $1::text AND priority < levels.priority
+          ORDER BY priority DESC LIMIT 1)
+  FROM levels WHERE levels.priority IS NOT NULL
+)
+SELECT min((SELECT run_at FROM ${t.jobs}
+            WHERE status = 'queued' AND queue = $1::text AND priority = levels.priority
+            ORDER BY run_at LIMIT 1))::text AS run_at
+FROM levels WHERE levels.priority IS NOT NULL`;

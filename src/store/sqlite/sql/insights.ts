@@ -25,3 +25,23 @@ SELECT count(*) FROM (
     AND (priority > @priority OR (priority = @priority AND (run_at < @run_at OR (run_at = @run_at AND id < @id))))
   LIMIT @limit)
 WHERE @tenant IS NULL OR tenant = @tenant`;
+
+/**
+ * @queue — run_at of the oldest queued job. A skip scan of jobs_claim_idx (queue, priority DESC,
+ * run_at, id): one seek per distinct priority finds the next priority, one more its earliest
+ * run_at, so the cost is (priorities in the queue) × log(jobs), whatever the backlog.
+ */
+export const OLDEST_QUEUED_RUN_AT = `
+WITH RECURSIVE levels(priority) AS (
+  SELECT (SELECT priority FROM jobs INDEXED BY jobs_claim_idx
+          WHERE status = 'queued' AND queue = @queue ORDER BY priority DESC LIMIT 1)
+  UNION ALL
+  SELECT (SELECT priority FROM jobs INDEXED BY jobs_claim_idx
+          WHERE status = 'queued' AND queue = @queue AND priority < levels.priority
+          ORDER BY priority DESC LIMIT 1)
+  FROM levels WHERE levels.priority IS NOT NULL
+)
+SELECT min((SELECT run_at FROM jobs INDEXED BY jobs_claim_idx
+            WHERE status = 'queued' AND queue = @queue AND priority = levels.priority
+            ORDER BY run_at LIMIT 1)) AS run_at
+FROM levels WHERE levels.priority IS NOT NULL`;
