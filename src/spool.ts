@@ -24,6 +24,7 @@ import { toValidationError } from "./core/schema-errors.js";
 import type { TenantCredits } from "./core/quota.js";
 import { parseStatusList, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
+import { CountFolder } from "./maintenance/count-folder.js";
 import { EventPruner } from "./maintenance/event-pruner.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
 import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
@@ -90,6 +91,7 @@ export class Spool {
         ...opt("intervalMs", intervals.pruneIntervalMs),
       }),
       new EventPruner({ store }),
+      new CountFolder({ store }),
     ];
     this.maintenance = new MaintenanceRunner({ clock: this.clock, logger: this.logger, services });
     if (options.maintenance !== false) this.maintenance.start();

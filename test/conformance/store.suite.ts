@@ -18,6 +18,7 @@ import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
+import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 
 /** How a store joins the suite. */
@@ -329,6 +330,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     });
 
     defineRoutingConformance(() => ({ store, clock }));
+    defineCountsConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {

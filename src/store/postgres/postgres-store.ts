@@ -288,6 +288,10 @@ export class PostgresStore implements Store {
     return this.guard(() => maintenance.pruneFinishedJobs(this.pool, this.statements, params));
   }
 
+  async foldJobCounts(): Promise<number> {
+    return this.guard(() => maintenance.foldJobCounts(this.pool, this.statements));
+  }
+
   async listQueues(): Promise<QueueConfig[]> {
     return this.guard(() => queueSettings.listQueues(this.pool, this.statements));
   }

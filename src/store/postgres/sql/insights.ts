@@ -1,11 +1,34 @@
 /** Named PostgreSQL statements for queue statistics and positions; same names as SQLite's. */
+import { allCounts } from "./fragments.js";
 import type { SqlTemplate } from "./names.js";
 
-/** $1 tenant (null: all) — job counts per queue and state. */
+/**
+ * $1 tenant (null: all) — job counts per queue and state, from the maintained counts
+ * (O(tenants × queues) rows, never the jobs table).
+ */
 export const COUNT_BY_QUEUE_AND_STATE: SqlTemplate = (t) => `
-SELECT queue, status, count(*)::int AS n FROM ${t.jobs}
+SELECT queue, status, sum(n)::int AS n FROM (${allCounts(t)}) AS counts
 WHERE $1::text IS NULL OR tenant = $1::text
-GROUP BY queue, status`;
+GROUP BY queue, status
+HAVING sum(n) <> 0`;
+
+/**
+ * Moves every delta into the base counts, in one statement (so in one transaction): a reader
+ * sees each delta exactly once. Racing folders are safe: a row deleted by another folder's
+ * committed DELETE is skipped, and the base rows' upsert waits for the other's row locks.
+ */
+export const FOLD_JOB_COUNTS: SqlTemplate = (t) => `
+WITH folded AS (
+  DELETE FROM ${t.jobCountDeltas} RETURNING tenant, queue, status, n
+), sums AS (
+  SELECT tenant, queue, status, sum(n) AS n FROM folded GROUP BY tenant, queue, status
+), merged AS (
+  INSERT INTO ${t.jobCounts} AS c (tenant, queue, status, n)
+  SELECT tenant, queue, status, n FROM sums WHERE n <> 0
+  ON CONFLICT (tenant, queue, status) DO UPDATE SET n = c.n + excluded.n
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM folded)::int AS folded, (SELECT count(*) FROM merged)::int AS merged`;
 
 /**
  * $1 since, $2 minute_ago, $3 tenant (null: all), $4 limit — wait and run times of recently

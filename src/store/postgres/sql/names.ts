@@ -22,6 +22,9 @@ export interface SchemaNames {
   /** Tenant quotas and their usage per period. */
   tenantQuotas: string;
   tenantUsage: string;
+  /** Job counts by (tenant, queue, state), and the deltas not yet folded into them. */
+  jobCounts: string;
+  jobCountDeltas: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
@@ -58,6 +61,8 @@ export function schemaNames(schema: string): SchemaNames {
     apiKeys: `${quoted}.${quoteIdentifier("api_keys")}`,
     tenantQuotas: `${quoted}.${quoteIdentifier("tenant_quotas")}`,
     tenantUsage: `${quoted}.${quoteIdentifier("tenant_usage")}`,
+    jobCounts: `${quoted}.${quoteIdentifier("job_counts")}`,
+    jobCountDeltas: `${quoted}.${quoteIdentifier("job_count_deltas")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
   };

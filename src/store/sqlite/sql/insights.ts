@@ -1,10 +1,14 @@
 /** Named SQLite statements for queue statistics and positions. */
 
-/** @tenant (null: all) — job counts per queue and state. */
+/**
+ * @tenant (null: all) — job counts per queue and state, from the maintained counts
+ * (O(tenants × queues) rows, never the jobs table).
+ */
 export const COUNT_BY_QUEUE_AND_STATE = `
-SELECT queue, status, count(*) AS n FROM jobs
+SELECT queue, status, sum(n) AS n FROM job_counts
 WHERE @tenant IS NULL OR tenant = @tenant
-GROUP BY queue, status`;
+GROUP BY queue, status
+HAVING sum(n) <> 0`;
 
 /** @since @tenant @limit — wait and run times of recently completed jobs (newest first). */
 export const SELECT_RECENT_DURATIONS = `
