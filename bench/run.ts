@@ -9,10 +9,15 @@
  *   npm run bench -- --scenarios http    the HTTP scenarios only (http-post,http-get,http-e2e)
  *   npm run bench -- --out /tmp/b.md     write the report there (quick and filtered runs
  *                                        write none unless told)
+ *   npm run bench -- --scale             reads at scale (bench/scale.ts): Spool on both stores at
+ *                                        0 and 1,000,000 finished jobs; writes its own section of
+ *                                        docs/benchmarks.md (full runs keep it). With
+ *                                        --scale-jobs N, --only spool-sqlite|spool-postgres,
+ *                                        --baseline (also without the count triggers), --out
  *
  * Not part of `npm test`: wall-clock numbers belong here, never in tests.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { readMachineFacts, sampleCpuBusy } from "./machine.js";
 import {
@@ -23,6 +28,7 @@ import {
   renderMarkdown,
 } from "./report.js";
 import { BenchResults } from "./results.js";
+import { renderScale, runScale, scaleSectionOf, withScaleSection } from "./scale.js";
 import { benchConfig, type BenchConfig } from "./config.js";
 import { HTTP_SCENARIOS, HTTP_SCENARIO_IDS } from "./http.js";
 import {
@@ -49,12 +55,16 @@ import { checkTargets } from "./targets.js";
 import { errorMessage, formatMs, withTimeout } from "./wait.js";
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios SCENARIOS] [--out PATH]
+       npm run bench -- --scale [--scale-jobs N] [--baseline] [--only SYSTEMS] [--out PATH]
 
   --quick             tiny sizes, one run per scenario (a smoke test)
   --only SYSTEMS      comma-separated systems: ${SYSTEM_IDS.join(",")}
   --scenarios IDS     comma-separated scenarios: ${SCENARIO_IDS.join(",")}
                       ("http" stands for ${HTTP_SCENARIO_IDS.join(",")})
   --out PATH          where to write the Markdown report
+  --scale             reads and claim throughput at 0 and N finished jobs (Spool only)
+  --scale-jobs N      finished jobs of the filled rows (default 1,000,000; --quick: 20,000)
+  --baseline          with --scale: also measure throughput without the count triggers
 
 A full, unfiltered run writes docs/benchmarks.md; a quick or filtered one writes no report
 unless --out is given.`;
@@ -67,6 +77,9 @@ const SETTLE_PAUSE_MS = 200;
 
 interface CliOptions {
   quick: boolean;
+  scale: boolean;
+  scaleJobs: number | undefined;
+  baseline: boolean;
   only: SystemId[] | undefined;
   scenarios: ScenarioId[] | undefined;
   out: string | undefined;
@@ -110,13 +123,22 @@ function parseCli(argv: string[]): CliOptions | undefined {
       only: { type: "string" },
       scenarios: { type: "string" },
       out: { type: "string" },
+      scale: { type: "boolean", default: false },
+      "scale-jobs": { type: "string" },
+      baseline: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) return undefined;
+  const scaleJobs = values["scale-jobs"] === undefined ? undefined : Number(values["scale-jobs"]);
+  if (scaleJobs !== undefined && !(Number.isInteger(scaleJobs) && scaleJobs > 0))
+    throw new Error("--scale-jobs: a positive integer");
   return {
     quick: values.quick,
+    scale: values.scale,
+    scaleJobs,
+    baseline: values.baseline,
     only: parseList("--only", values.only, SYSTEM_IDS),
     scenarios: parseList("--scenarios", values.scenarios, SCENARIO_IDS, SCENARIO_GROUPS),
     out: values.out,
@@ -288,6 +310,7 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = new Date();
+  if (cli.scale) return scaleMain(cli, startedAt);
   const config = benchConfig(cli.quick);
   const postgresUrl = DEFAULT_POSTGRES_URL;
   const systems = allSystems(postgresUrl).filter(
@@ -326,11 +349,36 @@ async function main(): Promise<void> {
   };
   console.log(`\n${renderConsole(report)}\n`);
   if (reportPath !== undefined) {
-    await writeFile(reportPath, renderMarkdown(report));
+    // The scale section is measured by `--scale` runs only; a full run carries it over.
+    const kept = scaleSectionOf(await readFile(reportPath, "utf8").catch(() => ""));
+    const rendered = renderMarkdown(report);
+    await writeFile(reportPath, kept === "" ? rendered : withScaleSection(rendered, kept));
     progress(`wrote ${reportPath}`);
   } else {
     progress("no report written (quick or filtered run; use --out PATH to write one)");
   }
+}
+
+/** `--scale`: bench/scale.ts on Spool's stores; writes its section of the report. */
+async function scaleMain(cli: CliOptions, startedAt: Date): Promise<void> {
+  const stores = (["sqlite", "postgres"] as const).filter(
+    (store) => cli.only === undefined || cli.only.includes(`spool-${store}`),
+  );
+  const options = {
+    stores,
+    fills: [0, cli.scaleJobs ?? (cli.quick ? 20_000 : 1_000_000)],
+    throughputJobs: cli.quick ? 1_000 : 5_000,
+    samples: cli.quick ? 10 : 30,
+    baseline: cli.baseline,
+    postgresUrl: DEFAULT_POSTGRES_URL,
+    progress,
+  };
+  const section = renderScale(await runScale(options), options, startedAt);
+  console.log(`\n${section}\n`);
+  const path = cli.out ?? (cli.quick ? undefined : DEFAULT_REPORT_PATH);
+  if (path === undefined) return progress("no report written (quick run; use --out PATH)");
+  await writeFile(path, withScaleSection(await readFile(path, "utf8").catch(() => ""), section));
+  progress(`wrote the scale section of ${path}`);
 }
 
 // A peer that rejects a promise nobody awaits must not abort the whole run.
