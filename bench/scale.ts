@@ -10,8 +10,8 @@
  *     HTTP server (`--no-auth`, loopback) with no other load.
  *
  * The `baseline` variant drops what this branch adds to the write path (the count triggers and
- * the list-filter indexes) before measuring throughput, to show what keeping counts costs; its
- * reads are not measured (without triggers the counts are wrong).
+ * the list-filter indexes) before measuring throughput on the empty store, to show what keeping
+ * counts costs; its reads are not measured (without triggers the counts are wrong).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
@@ -46,8 +46,8 @@ export interface ScaleResult {
   variant: "counters" | "baseline";
   fillSeconds: number;
   jobsPerSecond: number;
-  /** Route → [median, p95] ms; empty for the baseline. */
-  latency: Map<string, [number, number]>;
+  /** Route → [median, p95, CPU of this process per request] ms; empty for the baseline. */
+  latency: Map<string, [number, number, number]>;
   /** 1-minute load average when the run ended. */
   load: number;
 }
@@ -78,9 +78,12 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult[]> {
   const results: ScaleResult[] = [];
   for (const store of options.stores) {
     for (const fill of options.fills) {
-      for (const variant of options.baseline
-        ? (["baseline", "counters"] as const)
-        : (["counters"] as const)) {
+      // The baseline is measured on the empty store only: it shows the cost of the triggers.
+      const variants =
+        options.baseline && fill === 0
+          ? (["baseline", "counters"] as const)
+          : (["counters"] as const);
+      for (const variant of variants) {
         options.progress(`scale: ${store}, ${fill.toLocaleString("en")} jobs, ${variant} …`);
         const result = await withTimeout(
           runOne(store, fill, variant, options),
@@ -139,7 +142,7 @@ async function runOne(
     await spool.store.foldJobCounts();
     const latency =
       variant === "baseline"
-        ? new Map<string, [number, number]>()
+        ? new Map<string, [number, number, number]>()
         : await readLatencies(spool, options.samples);
     return { store, fill, variant, fillSeconds, jobsPerSecond, latency, load: loadavg()[0]! };
   } finally {
@@ -201,25 +204,32 @@ async function throughput(spool: Spool, jobs: number): Promise<number> {
 async function readLatencies(
   spool: Spool,
   samples: number,
-): Promise<Map<string, [number, number]>> {
+): Promise<Map<string, [number, number, number]>> {
   const server = await startServer({ spool, auth: false, port: 0, logger: false, webhooks: false });
   try {
     const page = (await (await fetch(`${server.url}/jobs?status=completed&limit=1`)).json()) as {
       jobs: { id: string }[];
     };
     const id = page.jobs[0]?.id ?? "00000000-0000-7000-8000-000000000000";
-    const latency = new Map<string, [number, number]>();
+    const latency = new Map<string, [number, number, number]>();
     for (const [label, path] of ROUTES) {
       const target = `${server.url}${path.replace(":id", id)}`;
       const times: number[] = [];
+      let cpu = process.cpuUsage();
       for (let k = 0; k < WARMUP + samples; k++) {
+        if (k === WARMUP) cpu = process.cpuUsage();
         const started = performance.now();
         const response = await fetch(target);
         await response.arrayBuffer();
         if (!response.ok) throw new Error(`${label}: HTTP ${response.status}`);
         if (k >= WARMUP) times.push(performance.now() - started);
       }
-      latency.set(label, [median(times), percentile(times, 95)]);
+      const used = process.cpuUsage(cpu);
+      latency.set(label, [
+        median(times),
+        percentile(times, 95),
+        (used.user + used.system) / 1000 / samples,
+      ]);
     }
     return latency;
   } finally {
@@ -263,15 +273,20 @@ export function renderScale(
     );
   }
   const measured = results.filter((r) => r.latency.size > 0);
-  lines.push("", "Read latency, median / p95 ms:", "");
+  lines.push(
+    "",
+    "Read latency, median / p95 ms (wall time), then the CPU ms this process (HTTP server and " +
+      "client; PostgreSQL's own backend not included) spent per request:",
+    "",
+  );
   lines.push(
     `| Route | ${measured.map((r) => `${r.store}, ${fmt(r.fill)}`).join(" | ")} |`,
     `| --- | ${measured.map(() => "---:").join(" | ")} |`,
   );
   for (const [label] of ROUTES) {
     const cells = measured.map((r) => {
-      const [p50, p95] = r.latency.get(label) ?? [NaN, NaN];
-      return `${p50.toFixed(1)} / ${p95.toFixed(1)}`;
+      const [p50, p95, cpu] = r.latency.get(label) ?? [NaN, NaN, NaN];
+      return `${p50.toFixed(1)} / ${p95.toFixed(1)} (cpu ${cpu.toFixed(1)})`;
     });
     lines.push(`| \`${label}\` | ${cells.join(" | ")} |`);
   }
