@@ -3,8 +3,8 @@
  * the counts of `queueStats` come from counters kept in the same transaction as every state
  * change, not from counting the jobs table. These tests drive every transition a job can make
  * and compare the counters, after each step, with a real count of the jobs (`listJobs` pages,
- * which read the jobs themselves). Also: a claim promotes at most what it can take. Called from
- * `defineStoreConformance`, so every store runs it unchanged.
+ * which read the jobs themselves). Called from `defineStoreConformance`, so every store runs it
+ * unchanged.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -269,31 +269,6 @@ export function defineCountsConformance(fixtures: () => CountsFixtures): void {
       await store.foldJobCounts();
       assert.equal(await store.foldJobCounts(), 0, "a second fold finds nothing left");
       await assertCountsExact(store, clock.now(), "after a second fold");
-    });
-  });
-
-  describe("bounded claim-time promotion", () => {
-    it("a claim promotes at most what it can take; the promoter moves the rest in batches", async () => {
-      const { store, clock } = fixtures();
-      const due = 100_000;
-      const jobs = Array.from({ length: due }, () => jobInput(clock.now(), { delay: 1_000 }));
-      for (let i = 0; i < jobs.length; i += 1_000)
-        await store.enqueueJobs({ jobs: jobs.slice(i, i + 1_000), now: clock.now() });
-      clock.advance(2_000);
-      const claimed = await store.claimJobs({
-        queues: ["default"],
-        workerId: "w1",
-        limit: 10,
-        leaseMs: LEASE_MS,
-        now: clock.now(),
-      });
-      assert.equal(claimed.length, 10);
-      const counts = await store.countJobsByState({});
-      assert.equal(counts.running, 10);
-      assert.equal(counts.queued, 0, "promoted only what it claimed");
-      assert.equal(counts.scheduled, due - 10, "the rest is left to the promoter");
-      const moved = await store.promoteDueJobs({ now: clock.now(), limit: 500 });
-      assert.equal(moved.length, 500, "the promoter works in bounded batches");
     });
   });
 }
