@@ -31,16 +31,26 @@ WITH folded AS (
 SELECT (SELECT count(*) FROM folded)::int AS folded, (SELECT count(*) FROM merged)::int AS merged`;
 
 /**
- * $1 since, $2 minute_ago, $3 tenant (null: all), $4 limit — wait and run times of recently
- * completed jobs (newest first).
+ * $1 since, $2 tenant (null: all), $3 limit — wait and run times of the newest completions
+ * (newest first): a range of jobs_finished_idx in completed_at order, at most $3 rows however
+ * many jobs are retained.
  */
 export const SELECT_RECENT_DURATIONS: SqlTemplate = (t) => `
-SELECT queue, started_at - run_at AS wait_ms, completed_at - started_at AS run_ms,
-  completed_at >= $2::bigint AS last_minute
+SELECT queue, started_at - run_at AS wait_ms, completed_at - started_at AS run_ms
 FROM ${t.jobs}
 WHERE status = 'completed' AND completed_at >= $1::bigint
-  AND ($3::text IS NULL OR tenant = $3::text)
-ORDER BY completed_at DESC LIMIT $4::int`;
+  AND ($2::text IS NULL OR tenant = $2::text)
+ORDER BY completed_at DESC LIMIT $3::int`;
+
+/**
+ * $1 since, $2 tenant (null: all) — jobs completed since $1, per queue: the time range of
+ * jobs_finished_idx (the last minute's completions only).
+ */
+export const COUNT_COMPLETED_SINCE: SqlTemplate = (t) => `
+SELECT queue, count(*)::int AS n FROM ${t.jobs}
+WHERE status = 'completed' AND completed_at >= $1::bigint
+  AND ($2::text IS NULL OR tenant = $2::text)
+GROUP BY queue`;
 
 /** $1 queue, $2 priority, $3 run_at, $4 id, $5 limit — queued jobs ahead of a job in claim order, at most $5. */
 export const COUNT_AHEAD: SqlTemplate = (t) => `
