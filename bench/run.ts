@@ -14,6 +14,14 @@
  *   npm run bench -- --scenarios backlog-1m,churn --churn-steps 1000000
  *                                        PostgreSQL under churn (issue 15; bench/backlog.ts);
  *                                        `churn` runs only when named
+ *   npm run bench -- --scale             reads at scale (bench/scale.ts): Spool on both stores at
+ *                                        0 and 1,000,000 finished jobs; writes its own section of
+ *                                        docs/benchmarks.md (full runs keep it). With
+ *                                        --scale-jobs N, --only spool-sqlite|spool-postgres,
+ *                                        --baseline (also without the count triggers), --out
+ *   npm run bench -- --soak              10-minute steady load over HTTP (bench/soak.ts): RSS and
+ *                                        event-loop delay over time, the RSS slope; with
+ *                                        --soak-minutes N, --soak-rate JOBS_PER_S, --only, --out
  *
  * Not part of `npm test`: wall-clock numbers belong here, never in tests.
  */
@@ -29,6 +37,8 @@ import {
 } from "./report.js";
 import { BenchResults } from "./results.js";
 import { claimCostScenario } from "./claim-cost.js";
+import { renderScale, runScale, sectionOf, withSection } from "./scale.js";
+import { renderSoak, runSoak } from "./soak.js";
 import { benchConfig, type BenchConfig } from "./config.js";
 import { BACKLOG_SCENARIOS } from "./backlog.js";
 import { HTTP_SCENARIOS, HTTP_SCENARIO_IDS } from "./http.js";
@@ -57,6 +67,8 @@ import { errorMessage, formatMs, withTimeout } from "./wait.js";
 
 const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios SCENARIOS] [--out PATH]
                        [--churn-steps N,N,…]
+       npm run bench -- --scale [--scale-jobs N] [--baseline] [--only SYSTEMS] [--out PATH]
+       npm run bench -- --soak [--soak-minutes N] [--soak-rate R] [--only SYSTEM] [--out PATH]
 
   --quick             tiny sizes, one run per scenario (a smoke test)
   --only SYSTEMS      comma-separated systems: ${SYSTEM_IDS.join(",")}
@@ -65,6 +77,13 @@ const USAGE = `Usage: npm run bench -- [--quick] [--only SYSTEMS] [--scenarios S
   --out PATH          where to write the Markdown report
   --churn-steps N,…   jobs through the store before each churn measurement
                       (default 1000000,3000000,5000000; "churn" runs only when named)
+  --scale             reads and claim throughput at 0 and N finished jobs (Spool only)
+  --scale-jobs N      finished jobs of the filled rows (default 1,000,000; --quick: 20,000)
+  --baseline          with --scale: also measure throughput without the count triggers
+  --soak              steady HTTP load (default 10 min at 100 jobs/s) on spool-sqlite (or the
+                      --only store): RSS and event-loop delay over time, the RSS slope
+  --soak-minutes N    length of the soak (implies --soak)
+  --soak-rate R       submissions per second of the soak (default 100)
 
 A full, unfiltered run writes docs/benchmarks.md; a quick or filtered one writes no report
 unless --out is given.`;
@@ -77,6 +96,11 @@ const SETTLE_PAUSE_MS = 200;
 
 interface CliOptions {
   quick: boolean;
+  scale: boolean;
+  scaleJobs: number | undefined;
+  baseline: boolean;
+  soakMinutes: number | undefined;
+  soakRate: number;
   only: SystemId[] | undefined;
   scenarios: ScenarioId[] | undefined;
   out: string | undefined;
@@ -138,13 +162,36 @@ function parseCli(argv: string[]): CliOptions | undefined {
       scenarios: { type: "string" },
       out: { type: "string" },
       "churn-steps": { type: "string" },
+      scale: { type: "boolean", default: false },
+      "scale-jobs": { type: "string" },
+      baseline: { type: "boolean", default: false },
+      soak: { type: "boolean", default: false },
+      "soak-minutes": { type: "string" },
+      "soak-rate": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
   });
   if (values.help) return undefined;
+  const scaleJobs = values["scale-jobs"] === undefined ? undefined : Number(values["scale-jobs"]);
+  if (scaleJobs !== undefined && !(Number.isInteger(scaleJobs) && scaleJobs > 0))
+    throw new Error("--scale-jobs: a positive integer");
+  const soakMinutes =
+    values["soak-minutes"] !== undefined
+      ? Number(values["soak-minutes"])
+      : values.soak
+        ? 10
+        : undefined;
+  if (soakMinutes !== undefined && !(soakMinutes > 0)) throw new Error("--soak-minutes: > 0");
+  const soakRate = Number(values["soak-rate"] ?? 100);
+  if (!(soakRate > 0)) throw new Error("--soak-rate: > 0");
   return {
     quick: values.quick,
+    scale: values.scale,
+    soakMinutes,
+    soakRate,
+    scaleJobs,
+    baseline: values.baseline,
     only: parseList("--only", values.only, SYSTEM_IDS),
     scenarios: parseList("--scenarios", values.scenarios, SCENARIO_IDS, SCENARIO_GROUPS),
     out: values.out,
@@ -337,6 +384,8 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = new Date();
+  if (cli.scale) return scaleMain(cli, startedAt);
+  if (cli.soakMinutes !== undefined) return soakMain(cli, cli.soakMinutes, startedAt);
   const config = benchConfig(cli.quick);
   if (cli.churnSteps !== undefined) config.churnSteps = cli.churnSteps;
   const postgresUrl = DEFAULT_POSTGRES_URL;
@@ -381,11 +430,61 @@ async function main(): Promise<void> {
   };
   console.log(`\n${renderConsole(report)}\n`);
   if (reportPath !== undefined) {
-    await writeFile(reportPath, renderMarkdown(report) + (await keptSection(reportPath)));
+    // The scale and soak sections are measured by `--scale` / `--soak` runs only; a full run
+    // carries them over.
+    const previous = await readFile(reportPath, "utf8").catch(() => "");
+    let rendered = renderMarkdown(report);
+    for (const name of ["scale", "soak"]) {
+      const kept = sectionOf(previous, name);
+      if (kept !== "") rendered = withSection(rendered, name, kept);
+    }
+    await writeFile(reportPath, rendered + (await keptSection(reportPath)));
     progress(`wrote ${reportPath}`);
   } else {
     progress("no report written (quick or filtered run; use --out PATH to write one)");
   }
+}
+
+/** `--scale`: bench/scale.ts on Spool's stores; writes its section of the report. */
+async function scaleMain(cli: CliOptions, startedAt: Date): Promise<void> {
+  const stores = (["sqlite", "postgres"] as const).filter(
+    (store) => cli.only === undefined || cli.only.includes(`spool-${store}`),
+  );
+  const options = {
+    stores,
+    fills: [0, cli.scaleJobs ?? (cli.quick ? 20_000 : 1_000_000)],
+    throughputJobs: cli.quick ? 1_000 : 5_000,
+    samples: cli.quick ? 10 : 30,
+    baseline: cli.baseline,
+    postgresUrl: DEFAULT_POSTGRES_URL,
+    progress,
+  };
+  const section = renderScale(await runScale(options), options, startedAt);
+  console.log(`\n${section}\n`);
+  const path = cli.out ?? (cli.quick ? undefined : DEFAULT_REPORT_PATH);
+  if (path === undefined) return progress("no report written (quick run; use --out PATH)");
+  await writeFile(
+    path,
+    withSection(await readFile(path, "utf8").catch(() => ""), "scale", section),
+  );
+  progress(`wrote the scale section of ${path}`);
+}
+
+/** `--soak`: bench/soak.ts on one store; writes its section of the report. */
+async function soakMain(cli: CliOptions, minutes: number, startedAt: Date): Promise<void> {
+  const store = cli.only?.includes("spool-postgres") === true ? "postgres" : "sqlite";
+  const result = await runSoak({
+    store,
+    minutes,
+    rate: cli.soakRate,
+    postgresUrl: DEFAULT_POSTGRES_URL,
+    progress,
+  });
+  const section = renderSoak(result, startedAt);
+  console.log(`\n${section}\n`);
+  const path = cli.out ?? DEFAULT_REPORT_PATH;
+  await writeFile(path, withSection(await readFile(path, "utf8").catch(() => ""), "soak", section));
+  progress(`wrote the soak section of ${path}`);
 }
 
 // A peer that rejects a promise nobody awaits must not abort the whole run.

@@ -7,6 +7,7 @@ import type { Clock } from "./core/clock.js";
 import type { JobEventMap, SafeEmitter } from "./core/events.js";
 import { uuidv7 } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
+import { CountFolder } from "./maintenance/count-folder.js";
 import { EventPruner } from "./maintenance/event-pruner.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
 import { DEFAULT_LEADER_LEASE_MS, MaintenanceLeadership } from "./maintenance/leadership.js";
@@ -47,6 +48,8 @@ export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
     }),
     new EventPruner({ store }),
     new WorkerPruner({ store }),
+    // Folds PostgreSQL's job-count deltas into the base counts (a no-op on SQLite).
+    new CountFolder({ store }),
     // PostgreSQL only: dead row versions that autovacuum (off, or lagging) leaves behind.
     ...(store.capabilities.tableMaintenance ? [new TableVacuumer({ store })] : []),
   ];

@@ -126,6 +126,7 @@ export const spoolOptionsSchema = z
           .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier")
           .optional(),
         poolSize: z.number().int().min(1).max(1000).optional(),
+        readTimeoutMs: z.number().int().min(1).optional(),
       })
       .strict()
       .optional(),

@@ -37,7 +37,8 @@ export class SpoolMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const queue of await store.queueStats({ now: Date.now(), windowMs: 60_000 })) {
+        // Only the counts are used: a zero window reads no duration samples.
+        for (const queue of await store.queueStats({ now: Date.now(), windowMs: 0 })) {
           for (const [state, n] of Object.entries(queue.counts))
             this.set({ queue: queue.name, state }, n);
         }

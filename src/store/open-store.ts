@@ -19,6 +19,8 @@ export interface StoreTuning {
   schema?: string | undefined;
   /** PostgreSQL: most connections in the pool. Default 10. */
   poolSize?: number | undefined;
+  /** PostgreSQL: statement timeout of the API's list and count reads, ms. Default 5,000. */
+  readTimeoutMs?: number | undefined;
 }
 
 /** The URL from the explicit value, else `SPOOL_URL`, else `DATABASE_URL`, else the default. */
@@ -50,6 +52,7 @@ export async function openStore(url: string, tuning: StoreTuning = {}): Promise<
     const options: ConstructorParameters<typeof PostgresStore>[0] = { url };
     if (tuning.schema !== undefined) options.schema = tuning.schema;
     if (tuning.poolSize !== undefined) options.poolSize = tuning.poolSize;
+    if (tuning.readTimeoutMs !== undefined) options.readTimeoutMs = tuning.readTimeoutMs;
     return new PostgresStore(options);
   }
   throw new SpoolValidationError(

@@ -11,14 +11,14 @@ export interface DurationSample {
   queue: string;
   waitMs: number;
   runMs: number;
-  /** Completed within the last 60 s. */
-  lastMinute: boolean;
 }
 
 /** Every queue that has settings, jobs or samples, sorted by name. */
 export function buildQueueStats(input: {
   configs: readonly QueueConfig[];
   counts: readonly { queue: string; status: JobState; n: number }[];
+  /** Jobs completed in the last 60 s, per queue (counted exactly, not from the samples). */
+  completedLastMinute: readonly { queue: string; n: number }[];
   samples: readonly DurationSample[];
 }): QueueStats[] {
   const byName = new Map<string, QueueStats>();
@@ -44,9 +44,9 @@ export function buildQueueStats(input: {
   for (const config of input.configs)
     Object.assign(entry(config.name), { paused: config.paused, concurrency: config.concurrency });
   for (const row of input.counts) entry(row.queue).counts[row.status] = row.n;
+  for (const row of input.completedLastMinute) entry(row.queue).completedLastMinute = row.n;
   for (const sample of input.samples) {
-    if (sample.lastMinute) entry(sample.queue).completedLastMinute += 1;
-    else entry(sample.queue);
+    entry(sample.queue);
     append(waits, sample.queue, Math.max(0, sample.waitMs));
     append(runs, sample.queue, Math.max(0, sample.runMs));
   }

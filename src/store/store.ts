@@ -320,6 +320,13 @@ export interface Store {
     limit: number;
   }): Promise<number>;
 
+  /**
+   * Folds the job-count deltas appended by concurrent writers into the base counts (PostgreSQL;
+   * stores that update their counts in place do nothing). Counts read the same before and after:
+   * this only keeps the delta rows few. Returns how many delta rows it folded.
+   */
+  foldJobCounts(): Promise<number>;
+
   /** Settings of every configured queue and of every queue that has jobs. */
   listQueues(): Promise<QueueConfig[]>;
   /** Changes a queue's settings (creating its row on first use). */

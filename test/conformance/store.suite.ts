@@ -21,6 +21,7 @@ import { FakeClock } from "../helpers/fake-clock.js";
 import { nextEvent } from "../helpers/wait-for.js";
 import { defineLeadershipConformance } from "./leadership.suite.js";
 import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
+import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
@@ -336,6 +337,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineRoutingConformance(() => ({ store, clock }));
     defineLeadershipConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
+    defineCountsConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {

@@ -51,3 +51,9 @@ export async function pruneFinishedJobs(
   }
   return deleted;
 }
+
+/** Folds the job-count deltas into the base counts (one statement); returns the rows folded. */
+export async function foldJobCounts(on: Queryable, statements: Statements): Promise<number> {
+  const result = await runStatement<{ folded: number }>(on, statements.FOLD_JOB_COUNTS, []);
+  return result.rows[0]!.folded;
+}

@@ -48,7 +48,11 @@ export async function listJobs(
 ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
   const where = new Conditions();
   if (params.tenant !== undefined) where.add(params.tenant, (p) => `tenant = ${p}`);
-  if (params.status !== undefined && params.status.length > 0)
+  if (params.status?.length === 1)
+    // One state as `=`, not `= ANY`: an index scan with an array condition on its leading
+    // column returns rows out of id order, so a page would sort every job in that state.
+    where.add(params.status[0], (p) => `status = ${p}::text`);
+  else if (params.status !== undefined && params.status.length > 0)
     where.add([...params.status], (p) => `status = ANY(${p}::text[])`);
   if (params.queue !== undefined) where.add(params.queue, (p) => `queue = ${p}`);
   if (params.type !== undefined) where.add(params.type, (p) => `type = ${p}`);

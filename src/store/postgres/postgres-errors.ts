@@ -105,6 +105,13 @@ export function mapPostgresError(error: unknown): unknown {
       cause: error,
     });
   }
+  if (code === "57014") {
+    // query_canceled: here, only ever the statement timeout of an API read (withReadTimeout).
+    return new StoreUnavailableError(
+      `the read was cancelled by its statement timeout (narrow the filter): ${text}`,
+      { cause: error, retryable: false },
+    );
+  }
   if (MISSING_SCHEMA_STATES.has(code)) {
     return new StoreUnavailableError(
       `the Spool schema is missing or out of date (run \`spool migrate\`, or open with migrate: true): ${text}`,

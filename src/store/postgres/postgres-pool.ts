@@ -165,6 +165,25 @@ export async function withTransaction<T>(
   }
 }
 
+/**
+ * Runs the read `fn` in a READ ONLY transaction whose statements are cancelled after
+ * `timeoutMs` (SQLSTATE 57014), so a read the indexes cannot serve (a filter nobody foresaw, a
+ * lock held by a migration) gives up instead of occupying a connection and a backend for as
+ * long as it takes. One extra round trip (both settings travel in one simple query).
+ */
+export async function withReadTimeout<T>(
+  pool: pg.Pool,
+  timeoutMs: number,
+  fn: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  return withTransaction(pool, async (client) => {
+    await client.query(
+      `SET TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${Math.trunc(timeoutMs)}`,
+    );
+    return fn(client);
+  });
+}
+
 /** The schema's quoted names and its statements. */
 export function prepareSchema(schema: string): { names: SchemaNames; statements: Statements } {
   const names = schemaNames(schema);

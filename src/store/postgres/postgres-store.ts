@@ -71,6 +71,7 @@ import {
   clientConfig,
   createPool,
   prepareSchema,
+  withReadTimeout,
   withTransaction,
   type PoolSettings,
   type Statements,
@@ -85,6 +86,12 @@ import * as registry from "./worker-registry.js";
 export interface PostgresStoreOptions {
   /** How long a call waits for a connection before failing with StoreUnavailableError, ms. Default 5,000. */
   connectionTimeoutMs?: number;
+  /**
+   * Statement timeout of the API's list and count reads (listJobs, countJobsByState,
+   * queueStats, jobPosition), ms: a read that runs longer is cancelled and fails with
+   * StoreUnavailableError. Default 5,000.
+   */
+  readTimeoutMs?: number;
   /** Most pooled connections (the LISTEN connection comes on top). Default 10. */
   poolSize?: number;
   /** Schema of Spool's tables: `[a-z_][a-z0-9_]{0,62}`. Default `spool`. */
@@ -111,6 +118,7 @@ export class PostgresStore implements Store {
   /** The LISTEN/NOTIFY channel of the schema. */
   readonly channel: string;
   private readonly pool: pg.Pool;
+  private readonly readTimeoutMs: number;
   private readonly names: SchemaNames;
   private readonly statements: Statements;
   private readonly listener: NotificationListener;
@@ -123,6 +131,9 @@ export class PostgresStore implements Store {
     this.schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
     if (!SCHEMA_RE.test(this.schema))
       throw new SpoolValidationError("schema", "must be a lower-case SQL identifier");
+    this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
+    if (!Number.isInteger(this.readTimeoutMs) || this.readTimeoutMs < 1)
+      throw new SpoolValidationError("readTimeoutMs", "must be a positive integer");
     const poolSize = options.poolSize ?? 10;
     if (!Number.isInteger(poolSize) || poolSize < 1)
       throw new SpoolValidationError("poolSize", "must be a positive integer");
@@ -263,11 +274,19 @@ export class PostgresStore implements Store {
   async listJobs(
     params: JobFilter & { limit: number; cursor?: string },
   ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
-    return this.guard(() => listJobs(this.pool, this.statements, params));
+    return this.guard(() =>
+      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
+        listJobs(client, this.statements, params),
+      ),
+    );
   }
 
   async countJobsByState(params: { tenant?: string; queue?: string }): Promise<StateCounts> {
-    return this.guard(() => countJobsByState(this.pool, this.statements, params));
+    return this.guard(() =>
+      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
+        countJobsByState(client, this.statements, params),
+      ),
+    );
   }
 
   async rescueExpiredLeases(params: {
@@ -297,6 +316,10 @@ export class PostgresStore implements Store {
     return this.guard(() => maintenance.pruneFinishedJobs(this.pool, this.statements, params));
   }
 
+  async foldJobCounts(): Promise<number> {
+    return this.guard(() => maintenance.foldJobCounts(this.pool, this.statements));
+  }
+
   async listQueues(): Promise<QueueConfig[]> {
     return this.guard(() => queueSettings.listQueues(this.pool, this.statements));
   }
@@ -318,7 +341,11 @@ export class PostgresStore implements Store {
     windowMs: number;
     tenant?: string;
   }): Promise<QueueStats[]> {
-    return this.guard(() => insights.queueStats(this.pool, this.statements, params));
+    return this.guard(() =>
+      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
+        insights.queueStats(client, this.statements, params),
+      ),
+    );
   }
 
   async oldestQueuedRunAt(params: { queue: string }): Promise<number | null> {
@@ -331,12 +358,14 @@ export class PostgresStore implements Store {
     tenant?: string;
   }): Promise<number> {
     return this.guard(() =>
-      insights.jobPosition(
-        this.pool,
-        this.statements,
-        params.job,
-        params.limit,
-        params.tenant ?? null,
+      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
+        insights.jobPosition(
+          client,
+          this.statements,
+          params.job,
+          params.limit,
+          params.tenant ?? null,
+        ),
       ),
     );
   }

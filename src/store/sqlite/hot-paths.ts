@@ -34,7 +34,7 @@ export function claimRows(db: SqliteConnection, p: ClaimParams): ClaimedJob[] {
       limit = Math.min(limit, config.concurrency - running);
       if (limit <= 0) continue;
     }
-    db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now });
+    db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now, limit });
     const statement = types === undefined ? jobsSql.CLAIM_JOBS : jobsSql.CLAIM_JOBS_OF_TYPES;
     const rows = db.rawStmt(statement).all({
       queue,

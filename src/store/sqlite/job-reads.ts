@@ -57,7 +57,8 @@ export function listJobs(
     }
   }
   if (params.tag !== undefined) {
-    where.push("EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE value = @tag)");
+    // job_tags (migration 0007) lists each job's tags: the filter reads that tag's jobs only.
+    where.push("id IN (SELECT job_id FROM job_tags WHERE tag = @tag)");
     values.tag = params.tag;
   }
   if (params.cursor !== undefined) {

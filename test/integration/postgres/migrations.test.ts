@@ -46,6 +46,8 @@ describe("migrations (PostgreSQL)", () => {
       tables.rows.map((row) => row.table_name),
       [
         "api_keys",
+        "job_count_deltas",
+        "job_counts",
         "job_event_publisher",
         "job_event_slot",
         "job_events",

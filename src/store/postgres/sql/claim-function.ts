@@ -19,7 +19,10 @@
  *   * a queue with a concurrency limit is claimed after locking its settings row FOR UPDATE, so
  *     its claimers on every host take turns and each one's count of running jobs includes every
  *     claim committed before (a VOLATILE function takes a fresh snapshot per statement);
- *   * promotion notifies the queue's channel: this claim may take only some of those jobs;
+ *   * promotion is bounded: at most what this claim can take (`v_allowed`), oldest due first
+ *     (jobs_due_queue_idx), so a burst of due jobs never lands on the hot path; the promoter
+ *     moves the rest in bounded batches. It notifies the queue's channel: this claim may take
+ *     only some of those jobs (other tenants' or types');
  *   * with `p_types`, candidates come from one probe of jobs_claim_type_idx per type (LATERAL,
  *     each locking at most the claim's limit), merged in claim order: queued jobs of types the
  *     claimer does not serve are never read. The probes may lock up to (types × limit) rows and
@@ -94,6 +97,8 @@ BEGIN
       WHERE id IN (
         SELECT id FROM jobs
         WHERE status IN ('scheduled', 'retrying') AND run_at <= p_now AND queue = v_queue
+        ORDER BY run_at
+        LIMIT v_allowed
         FOR UPDATE SKIP LOCKED)
       AND status IN ('scheduled', 'retrying')
       RETURNING 1

@@ -25,3 +25,13 @@ export const logEvents = (t: SchemaNames, select: string): string =>
 export const notifyDistinctQueues = (source: string, where: string, channel: string): string =>
   `SELECT count(pg_notify(${channel}, queue)) AS notified
    FROM (SELECT DISTINCT queue FROM ${source} WHERE ${where}) AS distinct_queues`;
+
+/**
+ * Every job-count row: the folded base and the deltas appended since (migration 0009). Summed
+ * in one statement (one snapshot), they are exact: the folder moves deltas into the base in one
+ * transaction, so each is seen exactly once.
+ */
+export function allCounts(t: SchemaNames): string {
+  return `SELECT tenant, queue, status, n FROM ${t.jobCounts}
+  UNION ALL SELECT tenant, queue, status, n FROM ${t.jobCountDeltas}`;
+}

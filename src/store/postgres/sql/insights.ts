@@ -1,23 +1,56 @@
 /** Named PostgreSQL statements for queue statistics and positions; same names as SQLite's. */
+import { allCounts } from "./fragments.js";
 import type { SqlTemplate } from "./names.js";
 
-/** $1 tenant (null: all) — job counts per queue and state. */
+/**
+ * $1 tenant (null: all) — job counts per queue and state, from the maintained counts
+ * (O(tenants × queues) rows, never the jobs table).
+ */
 export const COUNT_BY_QUEUE_AND_STATE: SqlTemplate = (t) => `
-SELECT queue, status, count(*)::int AS n FROM ${t.jobs}
+SELECT queue, status, sum(n)::int AS n FROM (${allCounts(t)}) AS counts
 WHERE $1::text IS NULL OR tenant = $1::text
-GROUP BY queue, status`;
+GROUP BY queue, status
+HAVING sum(n) <> 0`;
 
 /**
- * $1 since, $2 minute_ago, $3 tenant (null: all), $4 limit — wait and run times of recently
- * completed jobs (newest first).
+ * Moves every delta into the base counts, in one statement (so in one transaction): a reader
+ * sees each delta exactly once. Racing folders are safe: a row deleted by another folder's
+ * committed DELETE is skipped, and the base rows' upsert waits for the other's row locks.
+ */
+export const FOLD_JOB_COUNTS: SqlTemplate = (t) => `
+WITH folded AS (
+  DELETE FROM ${t.jobCountDeltas} RETURNING tenant, queue, status, n
+), sums AS (
+  SELECT tenant, queue, status, sum(n) AS n FROM folded GROUP BY tenant, queue, status
+), merged AS (
+  INSERT INTO ${t.jobCounts} AS c (tenant, queue, status, n)
+  SELECT tenant, queue, status, n FROM sums WHERE n <> 0
+  ON CONFLICT (tenant, queue, status) DO UPDATE SET n = c.n + excluded.n
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM folded)::int AS folded, (SELECT count(*) FROM merged)::int AS merged`;
+
+/**
+ * $1 since, $2 tenant (null: all), $3 limit — wait and run times of the newest completions
+ * (newest first): a range of jobs_finished_idx in completed_at order, at most $3 rows however
+ * many jobs are retained.
  */
 export const SELECT_RECENT_DURATIONS: SqlTemplate = (t) => `
-SELECT queue, started_at - run_at AS wait_ms, completed_at - started_at AS run_ms,
-  completed_at >= $2::bigint AS last_minute
+SELECT queue, started_at - run_at AS wait_ms, completed_at - started_at AS run_ms
 FROM ${t.jobs}
 WHERE status = 'completed' AND completed_at >= $1::bigint
-  AND ($3::text IS NULL OR tenant = $3::text)
-ORDER BY completed_at DESC LIMIT $4::int`;
+  AND ($2::text IS NULL OR tenant = $2::text)
+ORDER BY completed_at DESC LIMIT $3::int`;
+
+/**
+ * $1 since, $2 tenant (null: all) — jobs completed since $1, per queue: the time range of
+ * jobs_finished_idx (the last minute's completions only).
+ */
+export const COUNT_COMPLETED_SINCE: SqlTemplate = (t) => `
+SELECT queue, count(*)::int AS n FROM ${t.jobs}
+WHERE status = 'completed' AND completed_at >= $1::bigint
+  AND ($2::text IS NULL OR tenant = $2::text)
+GROUP BY queue`;
 
 /**
  * $1 queue, $2 priority, $3 run_at, $4 id, $5 limit, $6 tenant (null: all) — queued jobs ahead of

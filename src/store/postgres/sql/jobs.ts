@@ -11,7 +11,7 @@
  * events and wake-ups commit (or roll back) with the write at no extra round trip.
  */
 import { MAX_ERROR_HISTORY } from "../../../core/transitions.js";
-import { logEvents, notifyDistinctQueues } from "./fragments.js";
+import { allCounts, logEvents, notifyDistinctQueues } from "./fragments.js";
 import type { SqlTemplate } from "./names.js";
 
 const UNFINISHED = "('scheduled', 'queued', 'running', 'retrying')";
@@ -320,9 +320,12 @@ DELETE FROM ${t.jobs} WHERE id IN (
   LIMIT $3::int
   FOR UPDATE SKIP LOCKED)`;
 
-/** Jobs by state; the store appends a WHERE clause built from an allow-list, then GROUP BY. */
+/**
+ * Jobs by state, from the maintained counts (base rows plus deltas not yet folded: one
+ * snapshot, so exact); the store appends a WHERE clause built from an allow-list, then GROUP BY.
+ */
 export const COUNT_BY_STATE: SqlTemplate = (t) =>
-  `SELECT status, count(*)::int AS n FROM ${t.jobs}`;
+  `SELECT status, sum(n)::int AS n FROM (${allCounts(t)}) AS counts`;
 
 /** Listing; the store appends a WHERE clause built from an allow-list, ORDER BY and LIMIT. */
 export const LIST_JOBS: SqlTemplate = (t) => `SELECT * FROM ${t.jobs}`;

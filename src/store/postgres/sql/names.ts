@@ -30,6 +30,9 @@ export interface SchemaNames {
   tenantUsage: string;
   /** Worker presence rows (the worker registry). */
   workers: string;
+  /** Job counts by (tenant, queue, state), and the deltas not yet folded into them. */
+  jobCounts: string;
+  jobCountDeltas: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
@@ -73,6 +76,8 @@ export function schemaNames(schema: string): SchemaNames {
     tenantQuotas: `${quoted}.${quoteIdentifier("tenant_quotas")}`,
     tenantUsage: `${quoted}.${quoteIdentifier("tenant_usage")}`,
     workers: `${quoted}.${quoteIdentifier("workers")}`,
+    jobCounts: `${quoted}.${quoteIdentifier("job_counts")}`,
+    jobCountDeltas: `${quoted}.${quoteIdentifier("job_count_deltas")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
   };

@@ -33,10 +33,18 @@ export const SELECT_UNIQUE_HOLDER = `
 SELECT * FROM jobs
 WHERE tenant = @tenant AND queue = @queue AND unique_key = @unique_key AND status IN ${UNFINISHED}`;
 
-/** @queue @now — makes due scheduled/retrying jobs of one queue claimable (inside a claim). */
+/**
+ * @queue @now @limit — makes due scheduled/retrying jobs of one queue claimable (inside a
+ * claim): at most @limit (what the claim can take), oldest due first, read from
+ * jobs_due_queue_idx, so a burst of due jobs never lands on the claim's hot path; the job
+ * promoter moves the rest in bounded batches.
+ */
 export const PROMOTE_DUE_IN_QUEUE = `
 UPDATE jobs SET status = 'queued', updated_at = @now
-WHERE status IN ('scheduled', 'retrying') AND run_at <= @now AND queue = @queue`;
+WHERE rowid IN (
+  SELECT rowid FROM jobs
+  WHERE status IN ('scheduled', 'retrying') AND run_at <= @now AND queue = @queue
+  ORDER BY run_at LIMIT @limit)`;
 
 /** @queue — running jobs of a queue (for its concurrency limit). */
 export const COUNT_RUNNING_IN_QUEUE = `
@@ -194,5 +202,8 @@ export const PRUNE_FINISHED = `
 DELETE FROM jobs WHERE id IN (
   SELECT id FROM jobs WHERE status = @status AND completed_at < @before LIMIT @limit)`;
 
-/** @tenant? @queue? — jobs by state (the WHERE clause is built from an allow-list). */
-export const COUNT_BY_STATE = `SELECT status, count(*) AS n FROM jobs`;
+/**
+ * @tenant? @queue? — jobs by state, from the counts the triggers of migration 0007 keep (the
+ * WHERE clause is built from an allow-list, then GROUP BY status).
+ */
+export const COUNT_BY_STATE = `SELECT status, sum(n) AS n FROM job_counts`;
