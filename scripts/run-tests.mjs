@@ -29,12 +29,17 @@ if (files.length === 0) {
 
 // Every file runs in parallel: no test touches a shared service's lifecycle (the PostgreSQL
 // restart test restarts a private cluster of its own), so none needs to run alone.
+// Not a terminal (CI, a log file): TAP on every Node version, so the run always closes with the
+// same summary lines (`# tests`, `# pass`, `# fail`); Node 22+ would otherwise print its spec
+// reporter there. A terminal keeps Node's default.
+const reporter = process.stdout.isTTY ? [] : ["--test-reporter=tap"];
 const result = spawnSync(
   process.execPath,
   [
     "--import",
     "tsx",
     "--test",
+    ...reporter,
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? "3"}`,
     "--test-timeout=420000",
     ...files,
