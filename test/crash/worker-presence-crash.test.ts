@@ -51,7 +51,7 @@ for (const store of HTTP_TEST_STORES) {
       };
 
       const victim = startWorker(t, "doomed");
-      await waitForLine(victim, "ready");
+      await waitForLine(victim, "ready", 90_000); // process start-up is slow on a loaded machine
       const listed = await find("doomed");
       assert.ok(listed, "registered on start");
       assert.equal(listed.pid, victim.pid);
@@ -81,7 +81,7 @@ for (const store of HTTP_TEST_STORES) {
       );
 
       const successor = startWorker(t, "doomed");
-      await waitForLine(successor, "ready");
+      await waitForLine(successor, "ready", 90_000);
       assert.equal((await find("doomed"))?.pid, successor.pid);
     });
   });
