@@ -235,6 +235,7 @@ export const StatsResponse = z.object({
   cancelled: z.number(),
   queue_size: z.number().describe("Waiting jobs: scheduled + queued + retrying"),
 });
+export type StatsResponse = z.infer<typeof StatsResponse>;
 
 const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
 

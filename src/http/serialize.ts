@@ -1,6 +1,12 @@
 /** Job records as the HTTP API shows them (SPEC §1 in snake_case, ISO-8601 UTC timestamps). */
 import { elapsedMs, type ClaimedJob, type JobErrorEntry, type JobRecord } from "../core/job.js";
-import type { ClaimedJobResource, JobResource, JobSummaryResource } from "./contracts.js";
+import type { Stats } from "../spool-options.js";
+import type {
+  ClaimedJobResource,
+  JobResource,
+  JobSummaryResource,
+  StatsResponse,
+} from "./contracts.js";
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
@@ -91,5 +97,24 @@ export function toClaimedJobResource(job: ClaimedJob, now: number): ClaimedJobRe
     ...toJobResource(job, now),
     lease_token: job.leaseToken,
     lease_expires_at: job.leaseExpiresAt.toISOString(),
+  };
+}
+
+/**
+ * The `/stats` resource (SPEC §2 field names; `pending` is seed 000's name for `queued`), also
+ * what `spool stats --json` prints, so scripts work against either.
+ */
+export function toStatsResource(stats: Stats): StatsResponse {
+  return {
+    total_jobs: stats.totalJobs,
+    scheduled: stats.scheduled,
+    queued: stats.queued,
+    pending: stats.queued,
+    running: stats.running,
+    retrying: stats.retrying,
+    completed: stats.completed,
+    failed: stats.failed,
+    cancelled: stats.cancelled,
+    queue_size: stats.queueSize,
   };
 }

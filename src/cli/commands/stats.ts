@@ -1,6 +1,7 @@
 /** `spool stats`: counts of jobs by state, of all queues or one. */
 import type { Command } from "commander";
 import { JOB_STATES } from "../../core/states.js";
+import { toStatsResource } from "../../http/serialize.js";
 import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
 import { addJsonOption, withBackend, type CliContext } from "../context.js";
 import { statusCell } from "../format.js";
@@ -33,18 +34,7 @@ Examples:
         const stats = await backend.stats(flags.queue === undefined ? {} : { queue: flags.queue });
         if (flags.json) {
           // The same field names as GET /stats, so scripts work against either.
-          writeJson(ctx.io, {
-            total_jobs: stats.totalJobs,
-            scheduled: stats.scheduled,
-            queued: stats.queued,
-            pending: stats.queued,
-            running: stats.running,
-            retrying: stats.retrying,
-            completed: stats.completed,
-            failed: stats.failed,
-            cancelled: stats.cancelled,
-            queue_size: stats.queueSize,
-          });
+          writeJson(ctx.io, toStatsResource(stats));
           return;
         }
         const rows = JOB_STATES.map((state) => [statusCell(state, ctx.out), String(stats[state])]);

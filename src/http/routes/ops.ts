@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, QueueName, StatsResponse, TenantName, rawResponse } from "../contracts.js";
+import { toStatsResource } from "../serialize.js";
 
 /** Registers the operations routes. */
 export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
@@ -97,18 +98,7 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
         ...(query.queue === undefined ? {} : { queue: query.queue }),
         ...(tenant === undefined ? {} : { tenant }),
       });
-      return {
-        total_jobs: stats.totalJobs,
-        scheduled: stats.scheduled,
-        queued: stats.queued,
-        pending: stats.queued,
-        running: stats.running,
-        retrying: stats.retrying,
-        completed: stats.completed,
-        failed: stats.failed,
-        cancelled: stats.cancelled,
-        queue_size: stats.queueSize,
-      };
+      return toStatsResource(stats);
     },
   );
 }
