@@ -129,14 +129,18 @@ for (const target of targets) {
         [...abandoned].sort(),
         "one rescue per job",
       );
-      const rounds = children
-        .flatMap(parsed)
-        .filter((l) => l.event === "round" && l.service === "lease-rescuer");
-      assert.equal(
-        rounds.reduce((sum, l) => sum + l.count!, 0),
-        ABANDONED,
-        "rescued once in all",
-      );
+      // The rescuer logs its round after the store call returns, so its line can arrive on the
+      // pipe after the jobs are seen rescued: wait for the lines, then count them exactly.
+      const rescuedInRounds = (): number =>
+        children
+          .flatMap(parsed)
+          .filter((l) => l.event === "round" && l.service === "lease-rescuer")
+          .reduce((sum, l) => sum + l.count!, 0);
+      await waitFor(() => rescuedInRounds() >= ABANDONED, {
+        timeoutMs: 30_000,
+        message: "the rescuer's rounds logged",
+      });
+      assert.equal(rescuedInRounds(), ABANDONED, "rescued once in all");
 
       // Only leaders ran rounds: every process's rounds follow its own leadership.
       for (const child of children) {
