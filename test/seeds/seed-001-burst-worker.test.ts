@@ -82,7 +82,8 @@ describe("seed 001: spool worker --queues analysis,conversion --burst --name wor
     ];
     const nesting = await submit("nest_parts", "nesting", { sheet: "1500x3000" });
 
-    const worker = startSpool([
+    // The seed's command line: `wjp worker --queues analysis,conversion --burst --name worker-1`.
+    const workerArgs = [
       "worker",
       "--queues",
       "analysis,conversion",
@@ -93,7 +94,8 @@ describe("seed 001: spool worker --queues analysis,conversion --burst --name wor
       HANDLERS,
       "--url",
       url,
-    ]);
+    ];
+    const worker = startSpool(workerArgs);
     try {
       // Busy: everything but the held job is done, the held one runs.
       await waitFor(
@@ -107,18 +109,7 @@ describe("seed 001: spool worker --queues analysis,conversion --burst --name wor
         { timeoutMs: 60_000, message: "worker-1 ran the jobs" },
       );
       const registry = await call<{ workers?: WorkerRow[] }>(server, "GET", "/workers");
-      const duplicate = await runSpool([
-        "worker",
-        "--queues",
-        "analysis,conversion",
-        "--burst",
-        "--name",
-        "worker-1",
-        "--handlers",
-        HANDLERS,
-        "--url",
-        url,
-      ]);
+      const duplicate = await runSpool(workerArgs);
 
       writeFileSync(release, "go");
       const exit = await worker.exited;
