@@ -61,6 +61,7 @@ describe("migrations (PostgreSQL)", () => {
         "schema_routines",
         "tenant_quotas",
         "tenant_usage",
+        "tenants",
         "workers",
       ],
     );
