@@ -83,6 +83,15 @@ export function defineCrashSuite(options: CrashSuiteOptions): void {
       await waitFor(async () => (await spool.stats()).completed === total, {
         timeoutMs: 240_000,
         intervalMs: 50,
+      }).catch(async (error: unknown) => {
+        // Say where the missing jobs are: the counters' view and the rows' own.
+        const unfinished = await spool.list({
+          status: ["queued", "scheduled", "retrying", "running"],
+          limit: 20,
+        });
+        const rows = unfinished.jobs.map((job) => `${job.id} ${job.status} attempt ${job.attempt}`);
+        const stats = JSON.stringify(await spool.stats());
+        throw new Error(`${String(error)}; stats ${stats}; unfinished rows: ${rows.join(", ")}`);
       });
       await Promise.all(workers.map((worker) => stopChild(worker, "SIGTERM")));
 

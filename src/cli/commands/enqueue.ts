@@ -17,6 +17,7 @@ import { CliError, ExitCode } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { checkSubmission, loadHandlerModule } from "../handler-module.js";
 import { writeJson } from "../output.js";
+import { jobJson } from "../resources.js";
 import { collect, duration, integer, nonEmpty, queueName, readPayload } from "../parsers.js";
 import { createProgressView } from "../progress-view.js";
 
@@ -103,7 +104,8 @@ Examples:
       await withBackend(ctx, flags, { type: "TYPE" }, async (backend) => {
         const job = await backend.enqueue({ type, payload, ...options });
         if (!flags.wait) {
-          if (flags.json) writeJson(ctx.io, job);
+          if (flags.json)
+            writeJson(ctx.io, { ...jobJson(job, ctx.now()), duplicate: job.duplicate });
           else
             ctx.io.stdout.write(
               job.duplicate
@@ -169,7 +171,7 @@ async function follow(
     process.off("SIGINT", onInterrupt);
   }
   view.finish();
-  if (flags.json) writeJson(ctx.io, job);
+  if (flags.json) writeJson(ctx.io, jobJson(job, ctx.now()));
   const took =
     job.startedAt !== null && job.completedAt !== null
       ? ` in ${formatDuration(job.completedAt.getTime() - job.startedAt.getTime())}`

@@ -11,6 +11,7 @@ import { addJsonOption, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { renderJobDetail } from "../format.js";
 import { writeJson } from "../output.js";
+import { jobJson } from "../resources.js";
 
 interface JobFlags extends ConnectionFlags {
   json?: boolean;
@@ -34,7 +35,7 @@ Examples:
         const job = await backend.get(id);
         if (job === null) throw new CliError(`job ${id} not found`, ExitCode.notFound);
         const waitingReason = isWaitingState(job.status) ? await backend.explain(id) : null;
-        if (flags.json) writeJson(ctx.io, { ...job, waitingReason });
+        if (flags.json) writeJson(ctx.io, jobJson(job, ctx.now(), waitingReason));
         else ctx.io.stdout.write(renderJobDetail(job, ctx.out, ctx.now(), waitingReason));
       });
     });
@@ -92,6 +93,6 @@ Examples:
 }
 
 function report(ctx: CliContext, flags: JobFlags, job: JobRecord, message: string): void {
-  if (flags.json) writeJson(ctx.io, job);
+  if (flags.json) writeJson(ctx.io, jobJson(job, ctx.now()));
   else ctx.io.stdout.write(`${message}\n`);
 }

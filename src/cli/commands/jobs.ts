@@ -8,6 +8,7 @@ import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
 import { addJsonOption, withBackend, type CliContext } from "../context.js";
 import { renderJobTable } from "../format.js";
 import { writeJson } from "../output.js";
+import { jobPageJson } from "../resources.js";
 import { integer, nonEmpty, queueName } from "../parsers.js";
 
 interface JobsFlags extends ConnectionFlags {
@@ -53,7 +54,7 @@ Examples:
         if (flags.cursor !== undefined) filter.cursor = flags.cursor;
         const page = await backend.list(filter);
         if (flags.json) {
-          writeJson(ctx.io, page);
+          writeJson(ctx.io, jobPageJson(page, ctx.now()));
           return;
         }
         if (page.jobs.length === 0) {

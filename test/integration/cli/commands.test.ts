@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { JobRecord } from "../../../src/index.js";
+import type { JobResource } from "../../../src/http/contracts.js";
 import { tempSqliteUrl } from "../../helpers/temp-dir.js";
 import { runSpool } from "./spool-cli.js";
 
@@ -75,14 +75,14 @@ describe("spool commands", () => {
       "4",
       "--timeout",
       "90",
-    )) as JobRecord & { duplicate: boolean };
+    )) as JobResource & { duplicate: boolean };
     assert.equal(job.type, "demo.sleep");
     assert.equal(job.queue, "naps");
     assert.equal(job.priority, 7);
     assert.equal(job.status, "scheduled");
     assert.deepEqual(job.tags, ["a", "b"]);
-    assert.equal(job.maxAttempts, 4);
-    assert.equal(job.timeout, 90_000);
+    assert.equal(job.max_attempts, 4);
+    assert.equal(job.timeout_seconds, 90, "the HTTP resource's shape and units");
     assert.equal(job.duplicate, false);
     const again = (await json(
       "enqueue",
@@ -102,21 +102,21 @@ describe("spool commands", () => {
       json("job", job.id),
       json("stats", "--queue", "naps"),
     ]);
-    const page = pageJson as { jobs: JobRecord[]; nextCursor: string | null };
+    const page = pageJson as { jobs: JobResource[]; next_cursor: string | null };
     assert.deepEqual(
       page.jobs.map((j) => j.id),
       [job.id],
     );
-    const shown = shownJson as JobRecord;
+    const shown = shownJson as JobResource;
     assert.deepEqual(shown.payload, { seconds: 2 });
     const stats = statsJson as { scheduled: number; total_jobs: number };
     assert.deepEqual([stats.scheduled, stats.total_jobs], [1, 1]);
 
-    const cancelled = (await json("cancel", job.id)) as JobRecord;
+    const cancelled = (await json("cancel", job.id)) as JobResource;
     assert.equal(cancelled.status, "cancelled");
     const conflict = await runSpool(["cancel", job.id, "--url", url]);
     assert.equal(conflict.code, 4, conflict.stderr);
-    const retried = (await json("retry", job.id)) as JobRecord;
+    const retried = (await json("retry", job.id)) as JobResource;
     assert.equal(retried.status, "queued");
     const notFailed = await runSpool(["retry", job.id, "--url", url]);
     assert.equal(notFailed.code, 4, notFailed.stderr);
@@ -204,9 +204,9 @@ describe("spool commands", () => {
       { input: '{"month": "2024-06"}' },
     );
     assert.equal(stdin.code, 0, stdin.stderr);
-    const job = JSON.parse(stdin.stdout) as JobRecord;
+    const job = JSON.parse(stdin.stdout) as JobResource;
     assert.equal(job.queue, "reports", "the type's queue from the module");
-    assert.equal(job.timeout, 120_000, "the type's timeout from the module");
+    assert.equal(job.timeout_seconds, 120, "the type's timeout from the module");
   });
 
   it("applies migrations once and prints their SQL", async () => {
