@@ -176,6 +176,13 @@ function mapSqliteError(error: unknown): unknown {
       cause: error,
     });
   }
+  if (error.code === "SQLITE_ERROR" && /^no such (table|column)/.test(error.message)) {
+    // Opened with `migrate: false` / `--no-migrate` before the schema was created or updated.
+    return new StoreUnavailableError(
+      `the Spool schema is missing or out of date (run \`spool migrate\`, or open with migrate: true): ${error.message}`,
+      { cause: error, retryable: false },
+    );
+  }
   if (error.code === "SQLITE_FULL" || error.code.startsWith("SQLITE_IOERR")) {
     return new StoreUnavailableError(`the SQLite database cannot be written: ${error.message}`, {
       cause: error,

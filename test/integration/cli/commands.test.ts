@@ -209,6 +209,19 @@ describe("spool commands", () => {
     assert.equal(job.timeout_seconds, 120, "the type's timeout from the module");
   });
 
+  it("--no-migrate on a store without its schema says to run spool migrate", async () => {
+    const run = await runSpool([
+      "worker",
+      "--demo",
+      "--burst",
+      "--no-migrate",
+      "--url",
+      tempSqliteUrl(),
+    ]);
+    assert.notEqual(run.code, 0);
+    assert.match(run.stderr, /schema is missing or out of date \(run `spool migrate`/);
+  });
+
   it("applies migrations once and prints their SQL", async () => {
     const url = tempSqliteUrl();
     const first = await runSpool(["migrate", "--url", url]);
