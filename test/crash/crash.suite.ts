@@ -26,6 +26,8 @@ export interface CrashDatabase {
   open(): Promise<Spool>;
   /** Removes the database (after `open()`'s instances are closed). */
   drop(): Promise<void>;
+  /** What the database's sessions are doing, for a failure message. */
+  describeSessions?: () => Promise<string>;
 }
 
 /** How a store joins the suite. */
@@ -91,7 +93,12 @@ export function defineCrashSuite(options: CrashSuiteOptions): void {
         });
         const rows = unfinished.jobs.map((job) => `${job.id} ${job.status} attempt ${job.attempt}`);
         const stats = JSON.stringify(await spool.stats());
-        throw new Error(`${String(error)}; stats ${stats}; unfinished rows: ${rows.join(", ")}`);
+        const processes = workers.map((w) => `${w.pid}: exit ${w.exitCode ?? w.signalCode ?? "-"}`);
+        const sessions = (await database!.describeSessions?.()) ?? "";
+        throw new Error(
+          `${String(error)}; stats ${stats}; workers ${processes.join(", ")}; ` +
+            `unfinished rows: ${rows.join(", ")}; sessions: ${sessions}`,
+        );
       });
       await Promise.all(workers.map((worker) => stopChild(worker, "SIGTERM")));
 
