@@ -13,7 +13,7 @@ import type { Spool } from "../../src/index.js";
 import { readExecutions } from "../helpers/execution-log.js";
 import { helperPath, spawnTs, stopChild, waitForLine } from "../helpers/processes.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { waitFor } from "../helpers/wait-for.js";
+import { waitFor, waitForProgress } from "../helpers/wait-for.js";
 import type { WorkerProcessConfig } from "../helpers/worker-process.js";
 
 /** A fresh database for one test, reachable from child processes. */
@@ -81,25 +81,29 @@ export function defineCrashSuite(options: CrashSuiteOptions): void {
       const workers = logs.map((logPath, i) =>
         startWorker({ logPath, name: `w${i}`, concurrency, leaseMs: 10_000, maxDelayMs: 2 }),
       );
-      // A liveness bound, not a speed check: generous, since CI machines are shared and noisy.
-      await waitFor(async () => (await spool.stats()).completed === total, {
-        timeoutMs: 240_000,
-        intervalMs: 50,
-      }).catch(async (error: unknown) => {
-        // Say where the missing jobs are: the counters' view and the rows' own.
-        const unfinished = await spool.list({
-          status: ["queued", "scheduled", "retrying", "running"],
-          limit: 20,
-        });
-        const rows = unfinished.jobs.map((job) => `${job.id} ${job.status} attempt ${job.attempt}`);
-        const stats = JSON.stringify(await spool.stats());
-        const processes = workers.map((w) => `${w.pid}: exit ${w.exitCode ?? w.signalCode ?? "-"}`);
-        const sessions = (await database!.describeSessions?.()) ?? "";
-        throw new Error(
-          `${String(error)}; stats ${stats}; workers ${processes.join(", ")}; ` +
-            `unfinished rows: ${rows.join(", ")}; sessions: ${sessions}`,
-        );
-      });
+      // A liveness check, not a speed check: it fails when completions stop, however slowly a
+      // shared, loaded CI machine makes them (a fixed deadline failed runs that were only slow).
+      await waitForProgress(async () => (await spool.stats()).completed, total).catch(
+        async (error: unknown) => {
+          // Say where the missing jobs are: the counters' view and the rows' own.
+          const unfinished = await spool.list({
+            status: ["queued", "scheduled", "retrying", "running"],
+            limit: 20,
+          });
+          const rows = unfinished.jobs.map(
+            (job) => `${job.id} ${job.status} attempt ${job.attempt}`,
+          );
+          const stats = JSON.stringify(await spool.stats());
+          const processes = workers.map(
+            (w) => `${w.pid}: exit ${w.exitCode ?? w.signalCode ?? "-"}`,
+          );
+          const sessions = (await database!.describeSessions?.()) ?? "";
+          throw new Error(
+            `${String(error)}; stats ${stats}; workers ${processes.join(", ")}; ` +
+              `unfinished rows: ${rows.join(", ")}; sessions: ${sessions}`,
+          );
+        },
+      );
       await Promise.all(workers.map((worker) => stopChild(worker, "SIGTERM")));
 
       const executions = readExecutions(logs);

@@ -24,5 +24,5 @@ defineCrashSuite({
     };
   },
   // More jobs and slots than on SQLite: concurrent claimers are where SKIP LOCKED could go wrong.
-  manyWorkers: { total: 4 * 5_000, concurrency: 16 },
+  manyWorkers: { total: 4 * 2_500, concurrency: 16 },
 });

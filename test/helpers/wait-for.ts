@@ -36,3 +36,31 @@ export function nextEvent<E>(
     });
   });
 }
+
+/**
+ * Polls `read` until it reaches `target`; fails only when it stops moving for `stallMs` (a
+ * stall), not after a fixed total time. For long runs on shared CI machines, where a fixed
+ * deadline measures the machine's load instead of the code (the test runner's own timeout
+ * still bounds the whole test).
+ */
+export async function waitForProgress(
+  read: () => Promise<number>,
+  target: number,
+  options: { stallMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  const stallMs = options.stallMs ?? 60_000;
+  const intervalMs = options.intervalMs ?? 50;
+  let last = -Infinity;
+  let movedAt = Date.now();
+  for (;;) {
+    const value = await read();
+    if (value >= target) return;
+    if (value !== last) {
+      last = value;
+      movedAt = Date.now();
+    } else if (Date.now() - movedAt > stallMs) {
+      throw new Error(`stalled at ${value} of ${target}: no progress for ${stallMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
