@@ -78,6 +78,16 @@ export interface TierOptions {
  * configuration is the full list, so a tier can be removed); `defaultTier` must name one.
  */
 export function resolveTierPolicy(options: TierOptions = {}): TierPolicy {
+  const named = (options as { tiers?: unknown } | null)?.tiers;
+  if (typeof named === "object" && named !== null) {
+    for (const name of Object.keys(named)) {
+      if (!TIER_NAME_RE.test(name))
+        throw new SpoolValidationError(
+          `tiers.${name}`,
+          "tier names match [a-z0-9][a-z0-9_.-]{0,63}",
+        );
+    }
+  }
   const parsed = tierOptionsSchema.safeParse(options);
   if (!parsed.success) throw toValidationError(parsed.error, "tiers");
   const tiers: Record<string, TierLimits> =
