@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { startTestServer } from "../../helpers/http-server.js";
 import { tempDir } from "../../helpers/temp-dir.js";
 import { runSpool } from "./spool-cli.js";
 
@@ -106,5 +107,38 @@ describe("spool --config and spool tenants", () => {
 
     const cleared = await runSpool(["tenants", "set", "acme", "--clear-tier", ...common]);
     assert.equal(cleared.stdout, "tenant acme: tier none, weight 4\n");
+  });
+
+  it("through a server: set and show need an admin key; a producer sees its own credits", async () => {
+    const t = await startTestServer();
+    try {
+      const admin = ["--server", t.url, "--token", t.adminKey];
+      const set = await runSpool(["tenants", "set", "acme", "--tier", "elite", ...admin]);
+      assert.equal(set.code, 0, set.stderr);
+      assert.equal(set.stdout, "tenant acme: tier elite, weight 1\n");
+      const shown = await runSpool(["tenants", "show", "acme", "--json", ...admin]);
+      assert.equal(JSON.parse(shown.stdout).limits.daily_limit, 20);
+      const unknown = await runSpool(["tenants", "set", "acme", "--tier", "gold", ...admin]);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /--tier: must be one of elite, free, pro, unlimited/);
+      const producer = await t.key("producer", "acme");
+      const mine = await runSpool(["credits", "--server", t.url, "--token", producer]);
+      assert.equal(mine.code, 0, mine.stderr);
+      assert.match(mine.stdout, /acme\s+elite\s+0\/20\s+0\/500/);
+      const refused = await runSpool([
+        "tenants",
+        "set",
+        "acme",
+        "--weight",
+        "3",
+        "--server",
+        t.url,
+        "--token",
+        producer,
+      ]);
+      assert.notEqual(refused.code, 0, "a producer cannot set tenants");
+    } finally {
+      await t.close();
+    }
   });
 });
