@@ -27,6 +27,14 @@ export type { JsonObject, JsonValue } from "./core/json.js";
 export type { Logger } from "./core/logger.js";
 export type { EnqueueOptions, EnqueueRequest } from "./core/options.js";
 export type { TenantCredits } from "./core/quota.js";
+export {
+  DEFAULT_TIERS,
+  type TenantSettings,
+  type TierLimits,
+  type TierOptions,
+  type TierPolicy,
+} from "./core/tiers.js";
+export type { ListTenantsOptions, TenantSettingsPatch } from "./spool-tenants.js";
 export { FINAL_STATES, JOB_STATES, type JobState } from "./core/states.js";
 export {
   WAITING_REASON_CODES,

@@ -6,6 +6,7 @@ import { z } from "zod";
 import type { Clock } from "./core/clock.js";
 import type { JobRecord } from "./core/job.js";
 import type { Logger } from "./core/logger.js";
+import type { TierLimits, TierOptions } from "./core/tiers.js";
 import { DEFAULT_MAX_PAYLOAD_BYTES, DEFAULT_MAX_RESULT_BYTES } from "./core/options.js";
 import type { RetentionOptions } from "./maintenance/retention-pruner.js";
 import type { StoreTuning } from "./store/open-store.js";
@@ -33,6 +34,17 @@ export interface SpoolOptions {
   store?: Store;
   /** Store tuning passed to the store `url` opens. */
   storeTuning?: StoreTuning;
+  /**
+   * Tier of tenants that have none of their own (must name a tier). Default null: such
+   * tenants have no tier and are unlimited unless they have a quota.
+   */
+  defaultTier?: string | null;
+  /**
+   * Credit tiers by name (SPEC §7): `{ pro: { dailyLimit: 10, monthlyLimit: 100 } }`; an
+   * omitted limit is unlimited. Replaces the defaults (free 1/30, pro 10/100, elite 20/500,
+   * unlimited) as a whole.
+   */
+  tiers?: Record<string, Partial<TierLimits>>;
   /** `sqlite:<path>` or `postgres://…`. Default: `SPOOL_URL`, `DATABASE_URL`, then `sqlite:./data/spool.db`. */
   url?: string;
 }
@@ -131,5 +143,18 @@ export const spoolOptionsSchema = z
       .strict()
       .optional(),
     url: z.string().min(1).optional(),
+    // Checked, with their own messages, by resolveTierPolicy (core/tiers.ts).
+    defaultTier: z.unknown().optional(),
+    tiers: z.unknown().optional(),
   })
   .strict();
+
+/** The tier options of `Spool.open`'s (parsed) options, for `resolveTierPolicy`. */
+export function pickTierOptions(options: { tiers?: unknown; defaultTier?: unknown }): TierOptions {
+  return {
+    ...(options.tiers === undefined ? {} : { tiers: options.tiers as TierOptions["tiers"] }),
+    ...(options.defaultTier === undefined
+      ? {}
+      : { defaultTier: options.defaultTier as TierOptions["defaultTier"] }),
+  } as TierOptions;
+}

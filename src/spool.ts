@@ -22,6 +22,8 @@ import {
 } from "./core/options.js";
 import { toValidationError } from "./core/schema-errors.js";
 import type { TenantCredits } from "./core/quota.js";
+import { resolveTierPolicy, type TenantSettings, type TierPolicy } from "./core/tiers.js";
+import * as tenantOps from "./spool-tenants.js";
 import { parseStatusList, type JobState } from "./core/states.js";
 import { stderrLogger } from "./default-logger.js";
 import type { MaintenanceRunner } from "./maintenance/runner.js";
@@ -39,6 +41,7 @@ import {
   type SpoolOptions,
   type Stats,
   type TransactionOption,
+  pickTierOptions,
 } from "./spool-options.js";
 import { validateQueuePatch } from "./core/queue-settings.js";
 
@@ -55,6 +58,8 @@ export type {
 export class Spool {
   /** The store behind this instance. */
   readonly store: Store;
+  /** The configured tiers and default tier (`tiers`, `defaultTier` options). */
+  readonly tierPolicy: TierPolicy;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly random: () => number;
@@ -65,8 +70,13 @@ export class Spool {
   private readonly maxResultBytes: number;
   private closed = false;
 
-  private constructor(store: Store, options: z.output<typeof spoolOptionsSchema>) {
+  private constructor(
+    store: Store,
+    options: z.output<typeof spoolOptionsSchema>,
+    tierPolicy: TierPolicy,
+  ) {
     this.store = store;
+    this.tierPolicy = tierPolicy;
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? stderrLogger;
     this.random = options.random ?? Math.random;
@@ -94,6 +104,7 @@ export class Spool {
       throw toValidationError(parsed.error);
     }
     const resolved = parsed.data;
+    const tierPolicy = resolveTierPolicy(pickTierOptions(resolved));
     const store =
       resolved.store ??
       (await openStore(resolveStoreUrl(resolved.url), resolved.storeTuning ?? {}));
@@ -103,7 +114,7 @@ export class Spool {
       if (resolved.store === undefined) await store.close();
       throw error;
     }
-    return new Spool(store, resolved);
+    return new Spool(store, resolved, tierPolicy);
   }
 
   /**
@@ -165,6 +176,7 @@ export class Spool {
     const outcomes = await this.store.enqueueJobs({
       jobs: inputs,
       now: this.clock.now(),
+      tiers: this.tierPolicy,
       ...(options.client === undefined ? {} : { client: options.client }),
     });
     const emit = this.events.has("job.queued");
@@ -309,35 +321,36 @@ export class Spool {
   }
 
   /**
-   * Sets a tenant's submission quota: at most `dailyLimit` new jobs per UTC day and
-   * `monthlyLimit` per UTC month (null: unlimited). Submissions over it throw
-   * `QuotaExceededError` (HTTP 429) and write nothing.
+   * Sets a tenant's quota override: at most `dailyLimit` new jobs per UTC day and
+   * `monthlyLimit` per UTC month; a null field falls back to the tenant's tier (both null:
+   * no override). Submissions over the limits throw `QuotaExceededError` (HTTP 429) and write
+   * nothing.
    */
-  async setTenantQuota(
-    tenant: string,
-    limits: { dailyLimit: number | null; monthlyLimit: number | null },
-  ): Promise<TenantCredits> {
-    this.assertOpen();
-    assertTenant(tenant);
-    if (typeof limits !== "object" || limits === null)
-      throw new SpoolValidationError("limits", "must be an object");
-    for (const field of ["dailyLimit", "monthlyLimit"] as const) {
-      const value = limits[field];
-      if (value !== null) assertInteger(value, field, 0, Number.MAX_SAFE_INTEGER);
-    }
-    return this.store.setTenantQuota({
-      tenant,
-      dailyLimit: limits.dailyLimit,
-      monthlyLimit: limits.monthlyLimit,
-      now: this.clock.now(),
-    });
+  async setTenantQuota(tenant: string, limits: tenantOps.QuotaLimits): Promise<TenantCredits> {
+    return tenantOps.setQuotaOverride(this.tenantContext(), tenant, limits);
   }
 
-  /** A tenant's quota and what it has used today and this month. */
+  /** A tenant's credits: its tier, effective limits and what it used today and this month. */
   async credits(tenant: string): Promise<TenantCredits> {
-    this.assertOpen();
-    assertTenant(tenant);
-    return this.store.tenantCredits({ tenant, now: this.clock.now() });
+    return tenantOps.readCredits(this.tenantContext(), tenant);
+  }
+
+  /** Sets a tenant's tier (a configured one, or null) and/or fair-scheduling weight (1–1000). */
+  async setTenant(
+    tenant: string,
+    settings: tenantOps.TenantSettingsPatch,
+  ): Promise<TenantSettings> {
+    return tenantOps.setTenantSettings(this.tenantContext(), tenant, settings);
+  }
+
+  /** A tenant's tier, weight, quota override and credits. */
+  async tenant(tenant: string): Promise<TenantSettings> {
+    return tenantOps.readTenantSettings(this.tenantContext(), tenant);
+  }
+
+  /** Tenants that have a tier, a weight or a quota set, by name. */
+  async tenants(options: tenantOps.ListTenantsOptions = {}): Promise<TenantSettings[]> {
+    return tenantOps.listTenantSettings(this.tenantContext(), options);
   }
 
   /** Listens to a job event; returns a function that stops listening. */
@@ -372,6 +385,11 @@ export class Spool {
     await this.maintenance.stop();
     this.events.clear();
     await this.store.close();
+  }
+
+  private tenantContext(): tenantOps.TenantContext {
+    this.assertOpen();
+    return { store: this.store, tiers: this.tierPolicy, now: this.clock.now() };
   }
 
   private assertOpen(): void {

@@ -13,6 +13,7 @@ import { registerKeysCommand } from "./commands/keys.js";
 import { registerQueuesCommand } from "./commands/queues.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerStatsCommand } from "./commands/stats.js";
+import { registerTenantsCommand } from "./commands/tenants.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerWorkersCommand } from "./commands/workers.js";
 import { createContext, type CliContext } from "./context.js";
@@ -59,6 +60,7 @@ Examples:
   registerMigrateCommand(program, ctx);
   registerQueuesCommand(program, ctx);
   registerKeysCommand(program, ctx);
+  registerTenantsCommand(program, ctx);
   return program;
 }
 

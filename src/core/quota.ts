@@ -35,6 +35,8 @@ export function quotaPeriods(now: number): QuotaPeriods {
 /** A tenant's quota and what it used in the current periods. */
 export interface TenantCredits {
   tenant: string;
+  /** The tier the limits come from (the tenant's own, else the default); null when none. */
+  tier: string | null;
   /** Jobs per UTC day; null = unlimited. */
   dailyLimit: number | null;
   dailyUsed: number;

@@ -488,4 +488,10 @@ export const TenantResource = z.object({
   running: z.number(),
   failed: z.number(),
   refused: z.number().describe("Submissions answered 429 by this server since it started"),
+  tier: z.string().nullable().describe("The tenant's tier (own or default); null = none"),
+  weight: z.number().describe("Fair-scheduling weight, 1–1000"),
+  quota: z
+    .object({ daily_limit: z.number().nullable(), monthly_limit: z.number().nullable() })
+    .nullable()
+    .describe("The per-tenant override of the tier's limits, null when none"),
 });

@@ -19,7 +19,9 @@ export const CreditsInfo = z.object({
   tier: z
     .string()
     .nullable()
-    .describe("`custom` for a per-tenant quota; null when the tenant has none (unlimited)"),
+    .describe(
+      "The tenant's tier (own or default); `custom` for a quota without a tier; null when neither (unlimited)",
+    ),
   daily_limit: z.number().nullable(),
   daily_used: z.number(),
   monthly_limit: z.number().nullable(),

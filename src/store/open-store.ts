@@ -49,7 +49,9 @@ export async function openStore(url: string, tuning: StoreTuning = {}): Promise<
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     // Loaded on demand, so that SQLite-only programs never load the pg driver.
     const { PostgresStore } = await import("./postgres/postgres-store.js");
-    const options: ConstructorParameters<typeof PostgresStore>[0] = { url };
+    const { url: connectionUrl, schema } = splitSchemaParam(url);
+    const options: ConstructorParameters<typeof PostgresStore>[0] = { url: connectionUrl };
+    if (schema !== undefined) options.schema = schema;
     if (tuning.schema !== undefined) options.schema = tuning.schema;
     if (tuning.poolSize !== undefined) options.poolSize = tuning.poolSize;
     if (tuning.readTimeoutMs !== undefined) options.readTimeoutMs = tuning.readTimeoutMs;
@@ -59,6 +61,24 @@ export async function openStore(url: string, tuning: StoreTuning = {}): Promise<
     "url",
     `unsupported store URL "${redact(url)}" (use sqlite:<path> or postgres://…)`,
   );
+}
+
+/**
+ * A PostgreSQL URL's `schema` query parameter (Spool's, not libpq's: removed before the URL
+ * reaches the driver), so that `spool serve --url postgres://…?schema=tenant_a` can use a
+ * schema other than `spool` (an explicit `storeTuning.schema` wins).
+ */
+function splitSchemaParam(url: string): { url: string; schema?: string } {
+  const query = url.indexOf("?");
+  if (query < 0) return { url };
+  const params = new URLSearchParams(url.slice(query + 1));
+  const schema = params.get("schema");
+  if (schema === null) return { url };
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new SpoolValidationError("url", "schema= must be a lower-case SQL identifier");
+  params.delete("schema");
+  const rest = params.toString();
+  return { url: url.slice(0, query) + (rest === "" ? "" : `?${rest}`), schema };
 }
 
 function redact(url: string): string {

@@ -11,6 +11,7 @@ import type { JobEventName } from "../core/events.js";
 import type { ClaimedJob, JobErrorEntry, JobRecord } from "../core/job.js";
 import type { JobInput } from "../core/options.js";
 import type { TenantCredits } from "../core/quota.js";
+import type { TenantFacts, TierPolicy } from "../core/tiers.js";
 import type { JobState } from "../core/states.js";
 import type { FailureOutcome } from "../core/transitions.js";
 import type { WorkerPresence, WorkerRegistration } from "../core/worker-presence.js";
@@ -233,8 +234,9 @@ export interface Store {
 
   /**
    * Inserts jobs in one transaction (all or nothing), applying queue defaults and charging new
-   * (non-duplicate) jobs to their tenant's quota: over a limit, it throws `QuotaExceededError`
-   * and writes nothing. With `client`
+   * (non-duplicate) jobs to their tenant's credits: over a limit (the quota override, else the
+   * tier's under `tiers`, default `DEFAULT_TIER_POLICY`), it throws `QuotaExceededError` and
+   * writes nothing; exact across processes. With `client`
    * (stores with `transactionalEnqueue` only) the insert runs on the caller's own connection,
    * inside the caller's open transaction, and commits or rolls back with it.
    */
@@ -242,6 +244,7 @@ export interface Store {
     jobs: readonly JobInput[];
     now: number;
     client?: unknown;
+    tiers?: TierPolicy;
   }): Promise<EnqueueOutcome[]>;
   /**
    * Claims up to `limit` ready jobs from `queues` (taken in the order given), each by priority
@@ -381,15 +384,37 @@ export interface Store {
   /** Revokes a key; throws `SpoolNotFoundError` for an unknown id. */
   revokeApiKey(params: { id: string; now: number }): Promise<ApiKeyRecord>;
 
-  /** Sets a tenant's quota (null: unlimited); returns its credits now. */
+  /**
+   * Sets a tenant's quota override (a null field: the tier's limit; both null: no override);
+   * returns its credits now under `tiers`.
+   */
   setTenantQuota(params: {
     tenant: string;
     dailyLimit: number | null;
     monthlyLimit: number | null;
     now: number;
+    tiers?: TierPolicy;
   }): Promise<TenantCredits>;
-  /** A tenant's quota and usage in the current periods (unlimited when it has none). */
-  tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits>;
+  /** A tenant's limits (override, else tier) and usage in the current periods. */
+  tenantCredits(params: {
+    tenant: string;
+    now: number;
+    tiers?: TierPolicy;
+  }): Promise<TenantCredits>;
+  /**
+   * Sets a tenant's tier (null: none) and/or fair-scheduling weight (1–1000); an undefined
+   * field keeps its value. Tier names are not checked here (the caller knows the policy).
+   */
+  putTenant(params: {
+    tenant: string;
+    tier?: string | null;
+    weight?: number;
+    now: number;
+  }): Promise<TenantFacts>;
+  /** A tenant's tier, weight, quota override and usage at `now` (defaults when unknown). */
+  getTenant(params: { tenant: string; now: number }): Promise<TenantFacts>;
+  /** Tenants with a tier/weight row or a quota, by name after `after`; at most `limit`. */
+  listTenants(params: { now: number; limit: number; after?: string }): Promise<TenantFacts[]>;
 
   /**
    * Registers (or re-registers, by id) a worker's presence row. A live worker is one whose last

@@ -24,6 +24,7 @@ import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
+import { defineTenantConformance } from "./tenants.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 
 /** How a store joins the suite. */
@@ -1253,6 +1254,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
 
     defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
     defineOldestWaitingConformance({ store: () => store, clock: () => clock });
+    defineTenantConformance(() => ({ store, clock }));
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

@@ -11,6 +11,8 @@
  *
  * The limits are set with `PUT /tenants/:tenant/quota` (a per-tenant quota overrides the tier,
  * SPEC §7), so the test does not depend on how tiers are configured; `tier` must still be named.
+ * A second server without `--config` shows that the seed's tier table is the default
+ * configuration: a tenant put on `free` gets one job a day, and the 429 names `free`.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -148,5 +150,56 @@ describe("seed 004: credits exhaustion answers 429 with credits_info", () => {
     assert.equal(refused.data.success, false, "every JSON response carries success (SPEC §6)");
     for (const key of Object.keys(refused.data.error.details ?? {}))
       assert.match(key, /^[a-z0-9_]+$/, `error details are snake_case (SPEC §6): ${key}`);
+  });
+});
+
+describe("seed 004: the seed's tier table is the default configuration", () => {
+  let server: SeedServer;
+
+  before(async () => {
+    server = await startServe(["--url", `sqlite:${join(tempDir(), "spool.db")}`]);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it("Free 1/30, Pro 10/100, Elite 20/500; a Free tenant's second job of the day is a 429 naming its tier", async () => {
+    const tiers = await call<{ tiers: { name: string; daily_limit: number | null }[] }>(
+      server,
+      "GET",
+      "/tiers",
+      { token: server.adminKey },
+    );
+    assert.deepEqual(tiers.body.tiers, [
+      { name: "elite", daily_limit: 20, monthly_limit: 500 },
+      { name: "free", daily_limit: 1, monthly_limit: 30 },
+      { name: "pro", daily_limit: 10, monthly_limit: 100 },
+      { name: "unlimited", daily_limit: null, monthly_limit: null },
+    ]);
+    const set = await call(server, "PUT", "/tenants/plo-player", {
+      token: server.adminKey,
+      body: { tier: "free" },
+    });
+    assert.equal(set.status, 200);
+    const producer = await createKey(server, "producer", "plo-player");
+    const submit = () =>
+      call<{ credits_info?: Record<string, unknown> }>(server, "POST", "/jobs", {
+        token: producer,
+        body: { type: "spot.simulate", payload: {} },
+      });
+    assert.equal((await submit()).status, 202);
+    const refused = await submit();
+    assert.equal(refused.status, 429);
+    assert.deepEqual(
+      { ...refused.body.credits_info, resets_at: undefined },
+      {
+        tier: "free",
+        daily_limit: 1,
+        daily_used: 1,
+        monthly_limit: 30,
+        monthly_used: 1,
+        resets_at: undefined,
+      },
+    );
   });
 });

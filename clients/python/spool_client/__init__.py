@@ -7,6 +7,7 @@ See README.md in this folder and the server's docs/http-api.md.
 from .client import FINAL_STATES, SpoolClient
 from .errors import (
     ConflictError,
+    CreditsExhaustedError,
     LeaseLostError,
     NotFoundError,
     SpoolError,
@@ -22,6 +23,7 @@ __all__ = [
     "FINAL_STATES",
     "ClaimedJob",
     "ConflictError",
+    "CreditsExhaustedError",
     "Event",
     "Handler",
     "Job",

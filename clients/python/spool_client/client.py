@@ -152,6 +152,29 @@ class SpoolClient:
         answer = self.request("GET", "/queues")
         return answer["queues"]
 
+    def credits(self, tenant: Optional[str] = None) -> Dict[str, Any]:
+        """GET /credits — limits and usage today and this month (admins: any `tenant`).
+
+        The answer carries `daily` and `monthly` (`limit`, `used`, `remaining`, `resets_at`) and
+        seed 004's `credits_info` (`tier`, `daily_limit`, `daily_used`, ...).
+        """
+        return self.request("GET", "/credits", query={"tenant": tenant})
+
+    def tenant(self, tenant: str) -> Dict[str, Any]:
+        """GET /tenants/:tenant — tier, weight, quota override, limits and credits."""
+        return self.request("GET", "/tenants/%s" % urllib.parse.quote(tenant, safe=""))
+
+    def set_tenant(
+        self, tenant: str, tier: Any = ..., weight: Optional[int] = None
+    ) -> Dict[str, Any]:
+        """PUT /tenants/:tenant (admin) — a configured `tier` (None: no tier) and/or `weight`."""
+        body: Dict[str, Any] = {}
+        if tier is not ...:
+            body["tier"] = tier
+        if weight is not None:
+            body["weight"] = weight
+        return self.request("PUT", "/tenants/%s" % urllib.parse.quote(tenant, safe=""), body)
+
     def wait(
         self,
         job_id: str,

@@ -29,6 +29,27 @@ class LeaseLostError(ConflictError):
     """409 `lease_lost`: the lease expired and another attempt owns the job; drop it."""
 
 
+class CreditsExhaustedError(SpoolError):
+    """429 `quota_exceeded`: the tenant's credits for the day or month are used up.
+
+    `credits_info` is the server's `{tier, daily_limit, daily_used, monthly_limit, monthly_used,
+    resets_at}` (seed 004); `retry_after_seconds` says when the refusing period resets.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: Optional[Dict[str, Any]] = None,
+        credits_info: Optional[Dict[str, Any]] = None,
+    ) -> None:
+        super().__init__(status, code, message, details)
+        self.credits_info: Dict[str, Any] = credits_info or {}
+        retry = self.details.get("retry_after_seconds")
+        self.retry_after_seconds: Optional[int] = retry if isinstance(retry, int) else None
+
+
 class WaitTimeout(TimeoutError):
     """`SpoolClient.wait` gave up before the job reached a final state."""
 
@@ -52,4 +73,9 @@ def error_for(status: int, body: Any) -> SpoolError:
     if status == 409:
         kind = LeaseLostError if code == "lease_lost" else ConflictError
         return kind(status, code, message, details)
+    if status == 429 and code == "quota_exceeded":
+        info = body.get("credits_info") if isinstance(body, dict) else None
+        return CreditsExhaustedError(
+            status, code, message, details, info if isinstance(info, dict) else None
+        )
     return SpoolError(status, code, message, details)

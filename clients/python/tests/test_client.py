@@ -5,9 +5,16 @@ import threading
 import unittest
 import uuid
 
-from spool_client import ConflictError, NotFoundError, SpoolError, Worker
+from spool_client import (
+    ConflictError,
+    CreditsExhaustedError,
+    NotFoundError,
+    SpoolClient,
+    SpoolError,
+    Worker,
+)
 
-from .support import client_with_role, unique
+from .support import admin, client_with_role, server_url, unique
 
 
 def start_worker(queue: str, handlers: dict) -> tuple:
@@ -107,3 +114,31 @@ class ClientTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CreditsTest(unittest.TestCase):
+    def test_credits_and_the_429_of_an_exhausted_tier(self) -> None:
+        root = admin()
+        if root.token is None:
+            self.skipTest("needs auth on (a producer of its own tenant)")
+        tenant = unique("py-credits")
+        set_tier = root.set_tenant(tenant, tier="free", weight=2)
+        self.assertEqual((set_tier["tier"], set_tier["weight"]), ("free", 2))
+        key = root.request("POST", "/keys", {"role": "producer", "tenant": tenant})["key"]
+        producer = SpoolClient(server_url(), key, timeout=60)
+        producer.submit("py.noop", queue=unique("py-credits"))
+        with self.assertRaises(CreditsExhaustedError) as refused:
+            producer.submit("py.noop")
+        self.assertEqual(refused.exception.status, 429)
+        self.assertEqual(refused.exception.credits_info["tier"], "free")
+        self.assertEqual(refused.exception.credits_info["daily_used"], 1)
+        self.assertGreater(refused.exception.retry_after_seconds or 0, 0)
+        credits = producer.credits()
+        self.assertEqual((credits["daily"]["used"], credits["daily"]["remaining"]), (1, 0))
+        self.assertEqual(credits["credits_info"]["tier"], "free")
+        self.assertEqual(root.credits(tenant)["daily"]["used"], 1)
+        self.assertEqual(producer.tenant(tenant)["limits"]["daily_limit"], 1)
+        with self.assertRaises(NotFoundError):
+            producer.tenant("someone-else")
+        cleared = root.set_tenant(tenant, tier=None)
+        self.assertIsNone(cleared["tier"])

@@ -17,6 +17,7 @@ import { DEFAULT_TENANT } from "../../core/options.js";
 import type { RunningServer } from "../../http/server.js";
 import type { Spool } from "../../spool.js";
 import type { Worker } from "../../worker/worker.js";
+import { loadConfigFile } from "../config-file.js";
 import { storeUrlOf, redactUrl } from "../connection.js";
 import { addJsonOption, translate, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -40,6 +41,7 @@ interface ServeFlags {
   migrate?: boolean;
   logLevel: string;
   corsOrigin: string[];
+  config?: string;
   json?: boolean;
 }
 
@@ -117,6 +119,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       corsOrigin,
       [],
     )
+    .option("--config <file>", "JSON configuration file: credit tiers (docs/cli.md)")
     .addHelpText(
       "after",
       `
@@ -143,6 +146,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
   }
   if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
   const print = printer(ctx, flags.json === true);
+  const config = flags.config === undefined ? undefined : await loadConfigFile(flags.config);
   const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
   const [{ Spool }, { startServer }] = await Promise.all([
     import("../../spool.js"),
@@ -155,7 +159,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
   });
   let spool: Spool;
   try {
-    spool = await Spool.open({ url, migrate: flags.migrate ?? true });
+    spool = await Spool.open({ url, migrate: flags.migrate ?? true, ...config?.tierOptions });
   } catch (error) {
     sandboxes.forEach((sandbox) => sandbox.close());
     throw translate(error, {});

@@ -1,4 +1,7 @@
-/** Tenants and credits (admin): quota, usage, refused submissions, backlog; edit quotas. */
+/**
+ * Tenants and credits (admin): tier, fair-scheduling weight, quota override, usage, refused
+ * submissions, backlog; edit quota overrides.
+ */
 import { useState } from "preact/hooks";
 import type { Tenant } from "../api.js";
 import { describeError, useApp, useLoader } from "../app-context.js";
@@ -38,6 +41,10 @@ export function Tenants() {
             <thead>
               <tr>
                 <th scope="col">Tenant</th>
+                <th scope="col">Tier</th>
+                <th scope="col" class="num">
+                  Weight
+                </th>
                 <th scope="col">Today</th>
                 <th scope="col">This month</th>
                 <th scope="col" class="num">
@@ -66,6 +73,11 @@ export function Tenants() {
                   <th scope="row">
                     <a href={href("/jobs", { tenant: tenant.tenant })}>{tenant.tenant}</a>
                   </th>
+                  <td>
+                    {tenant.tier ?? <span class="muted">none</span>}
+                    {tenant.quota === null ? null : <span class="muted small"> + quota</span>}
+                  </td>
+                  <td class="num">{count(tenant.weight)}</td>
                   <td>{usage(tenant.daily)}</td>
                   <td>{usage(tenant.monthly)}</td>
                   <td class="num">{count(tenant.refused)}</td>
@@ -80,10 +92,11 @@ export function Tenants() {
                       aria-label={`Edit quota of ${tenant.tenant}`}
                       onClick={() => {
                         setEditing(tenant.tenant);
+                        const own = (value: number | null | undefined): string =>
+                          value === null || value === undefined ? "" : String(value);
                         setForm({
-                          daily: tenant.daily.limit === null ? "" : String(tenant.daily.limit),
-                          monthly:
-                            tenant.monthly.limit === null ? "" : String(tenant.monthly.limit),
+                          daily: own(tenant.quota?.daily_limit),
+                          monthly: own(tenant.quota?.monthly_limit),
                         });
                       }}
                     >
@@ -118,7 +131,7 @@ export function Tenants() {
         >
           <h2>Quota of {editing}</h2>
           <label>
-            Jobs per day (empty: unlimited)
+            Jobs per day (empty: the tier's limit)
             <input
               type="number"
               min={0}
@@ -129,7 +142,7 @@ export function Tenants() {
             />
           </label>
           <label>
-            Jobs per month (empty: unlimited)
+            Jobs per month (empty: the tier's limit)
             <input
               type="number"
               min={0}
@@ -146,8 +159,10 @@ export function Tenants() {
         </form>
       )}
       <p class="muted small">
-        Tenants are those with API keys, plus any seen in jobs since this server started. Refused
-        counts 429 answers of this server since it started.
+        Tenants are those with API keys or a tier, weight or quota, plus any seen in jobs since this
+        server started. A quota overrides its tier's limits field by field; tiers and weights are
+        set with <code>spool tenants set</code> or <code>PUT /tenants/:tenant</code>. Refused counts
+        429 answers of this server since it started.
       </p>
     </>
   );

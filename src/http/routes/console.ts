@@ -96,7 +96,7 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     "/tenants",
     {
       schema: {
-        summary: "Tenants (admin): quota and usage, backlog, refused submissions",
+        summary: "Tenants (admin): tier, weight, quota and usage, backlog, refused submissions",
         response: { 200: z.object({ tenants: z.array(TenantResource) }), ...errors },
       },
     },
@@ -105,12 +105,16 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
       const keys = (await ctx.store.listApiKeys()).filter((key) => key.revokedAt === null);
       const names = new Set([DEFAULT_TENANT, ...keys.map((key) => key.tenant)]);
       for (const tenant of [...tracker.tenants(), ...refused.keys()]) names.add(tenant);
+      // Tenants with a tier, weight or quota set (the first 1,000 by name).
+      for (const configured of await ctx.spool.tenants({ limit: 1000 }))
+        names.add(configured.tenant);
       const tenants = await Promise.all(
         [...names].sort().map(async (tenant) => {
-          const [credits, counts] = await Promise.all([
-            ctx.spool.credits(tenant),
+          const [settings, counts] = await Promise.all([
+            ctx.spool.tenant(tenant),
             ctx.store.countJobsByState({ tenant }),
           ]);
+          const { credits } = settings;
           return {
             tenant,
             keys: keys.filter((key) => key.tenant === tenant).length,
@@ -128,6 +132,15 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
             running: counts.running,
             failed: counts.failed,
             refused: refused.get(tenant) ?? 0,
+            tier: settings.tier,
+            weight: settings.weight,
+            quota:
+              settings.quota === null
+                ? null
+                : {
+                    daily_limit: settings.quota.dailyLimit,
+                    monthly_limit: settings.quota.monthlyLimit,
+                  },
           };
         }),
       );

@@ -1,73 +1,20 @@
 /**
- * Credits (seed 004's usage limits): `GET /credits` shows a tenant its quota and what it used
- * today and this month; admins set quotas with `PUT /tenants/:tenant/quota`. A submission over
+ * Credits (seed 004's usage limits): `GET /credits` shows a tenant its limits (its quota
+ * override, else its tier's) and what it used today and this month; admins set overrides with
+ * `PUT /tenants/:tenant/quota` (tiers and weights: tenant-settings.ts). A submission over
  * a quota answers 429 with `Retry-After` (seconds until the period resets).
  */
 import { z } from "zod";
 import { assertTenant } from "../../core/options.js";
-import type { TenantCredits } from "../../core/quota.js";
 import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
-import { CreditsInfo, ErrorResponse, TenantName } from "../contracts.js";
+import { ErrorResponse, TenantName } from "../contracts.js";
+import { CreditsResource, toCreditsResource } from "./credits-resource.js";
+import { registerTenantSettingsRoutes } from "./tenant-settings.js";
+
+export { toCreditsInfo } from "./credits-resource.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
-
-const PeriodResource = z.object({
-  limit: z.number().nullable().describe("Jobs per period; null = unlimited"),
-  used: z.number(),
-  remaining: z.number().nullable(),
-  resets_at: z.string(),
-});
-
-/** A tenant's credits. */
-export const CreditsResource = z.object({
-  tenant: z.string(),
-  daily: PeriodResource,
-  monthly: PeriodResource,
-  credits_info: CreditsInfo.describe("The same facts in seed 004's shape"),
-});
-
-/**
- * Seed 004's `credits_info`. Tiers do not exist yet (SPEC §7): a tenant with a quota is on the
- * `custom` tier, one without has none (null). `resets_at` is the reset of `period` (the one that
- * refused a submission), else of the day.
- */
-export function toCreditsInfo(
-  credits: TenantCredits,
-  period: "daily" | "monthly" = "daily",
-): z.infer<typeof CreditsInfo> {
-  const limited = credits.dailyLimit !== null || credits.monthlyLimit !== null;
-  return {
-    tier: limited ? "custom" : null,
-    daily_limit: credits.dailyLimit,
-    daily_used: credits.dailyUsed,
-    monthly_limit: credits.monthlyLimit,
-    monthly_used: credits.monthlyUsed,
-    resets_at: (period === "monthly"
-      ? credits.monthlyResetsAt
-      : credits.dailyResetsAt
-    ).toISOString(),
-  };
-}
-
-function toCreditsResource(credits: TenantCredits): z.infer<typeof CreditsResource> {
-  const period = (
-    limit: number | null,
-    used: number,
-    resetsAt: Date,
-  ): z.infer<typeof PeriodResource> => ({
-    limit,
-    used,
-    remaining: limit === null ? null : Math.max(0, limit - used),
-    resets_at: resetsAt.toISOString(),
-  });
-  return {
-    tenant: credits.tenant,
-    daily: period(credits.dailyLimit, credits.dailyUsed, credits.dailyResetsAt),
-    monthly: period(credits.monthlyLimit, credits.monthlyUsed, credits.monthlyResetsAt),
-    credits_info: toCreditsInfo(credits),
-  };
-}
 
 /** Registers the credit routes. */
 export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
@@ -93,7 +40,8 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
     "/tenants/:tenant/quota",
     {
       schema: {
-        summary: "Set a tenant's quota (admin); null = unlimited",
+        summary:
+          "Set a tenant's quota override (admin); a null field falls back to the tier's limit",
         params: z.strictObject({ tenant: TenantName }),
         body: z.strictObject({
           daily_limit: z.number().int().min(0).max(1_000_000_000).nullable(),
@@ -115,4 +63,6 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
       );
     },
   );
+
+  registerTenantSettingsRoutes(app, ctx);
 }

@@ -52,13 +52,14 @@ export async function insertJobs(
   }
   // New (non-duplicate) jobs are charged to their tenant's quota in the same transaction (the
   // caller's or the store's): over it, the whole group rolls back and the batcher retries its
-  // calls one by one. Tenants without a quota cost the statement nothing (an empty join).
+  // calls one by one. Unmetered tenants (no tier, no quota) cost the statement nothing (an
+  // empty join). Every submission of a group has the same tier policy (the batcher's rule).
   const newByTenant = new Map<string, number>();
   for (const outcome of outcomes.values()) {
     if (!outcome.duplicate)
       newByTenant.set(outcome.job.tenant, (newByTenant.get(outcome.job.tenant) ?? 0) + 1);
   }
-  await chargeQuotas(on, statements, newByTenant, group[0]!.now);
+  await chargeQuotas(on, statements, newByTenant, group[0]!.now, group[0]!.tiers);
   return resolved.map((jobs) => jobs.map((job) => outcomes.get(job.id)!));
 }
 

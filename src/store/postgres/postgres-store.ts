@@ -20,8 +20,10 @@
  *   calls fail fast with `StoreUnavailableError` instead of hanging.
  */
 import type { TenantCredits } from "../../core/quota.js";
+import type { TenantFacts, TierPolicy } from "../../core/tiers.js";
 import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import * as quotas from "./quotas.js";
+import * as tenants from "./tenants.js";
 import type pg from "pg";
 import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
@@ -187,9 +189,10 @@ export class PostgresStore implements Store {
     jobs: readonly JobInput[];
     now: number;
     client?: unknown;
+    tiers?: TierPolicy;
   }): Promise<EnqueueOutcome[]> {
     if (params.jobs.length === 0) return [];
-    const submission = { jobs: params.jobs, now: params.now };
+    const submission = { jobs: params.jobs, now: params.now, tiers: params.tiers };
     if (params.client !== undefined) {
       // Inside the caller's transaction: no BEGIN/COMMIT of ours, and no direct wake-up either,
       // since only the caller knows whether it commits; the NOTIFY commits with their data.
@@ -420,19 +423,28 @@ export class PostgresStore implements Store {
    * NOTIFYs through the LISTEN connection (opened on the first subscription, closed after the
    * last), plus a `null` after that connection recovers from a drop.
    */
-  async setTenantQuota(params: {
-    tenant: string;
-    dailyLimit: number | null;
-    monthlyLimit: number | null;
-    now: number;
-  }): Promise<TenantCredits> {
+  async setTenantQuota(params: Parameters<Store["setTenantQuota"]>[0]): Promise<TenantCredits> {
     return this.guard(() => quotas.setTenantQuota(this.pool, this.statements, params));
   }
 
-  async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
+  async tenantCredits(params: Parameters<Store["tenantCredits"]>[0]): Promise<TenantCredits> {
     return this.guard(() =>
-      quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now),
+      quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now, params.tiers),
     );
+  }
+
+  async putTenant(params: Parameters<Store["putTenant"]>[0]): Promise<TenantFacts> {
+    return this.guard(() => tenants.putTenant(this.pool, this.statements, params));
+  }
+
+  async getTenant(params: { tenant: string; now: number }): Promise<TenantFacts> {
+    return this.guard(() =>
+      tenants.getTenant(this.pool, this.statements, params.tenant, params.now),
+    );
+  }
+
+  async listTenants(params: Parameters<Store["listTenants"]>[0]): Promise<TenantFacts[]> {
+    return this.guard(() => tenants.listTenants(this.pool, this.statements, params));
   }
 
   async registerWorker(params: {

@@ -1,33 +1,53 @@
-/** Tenant quotas on PostgreSQL: charged inside the submit transaction, so a refusal writes nothing. */
+/**
+ * Tenant credits on PostgreSQL: charged inside the submit transaction, so a refusal writes
+ * nothing. The limits are the tenant's quota override, else its tier's (core/tiers.ts); only
+ * metered tenants (a tier or a quota) are counted.
+ */
 import { assertWithinQuota, quotaPeriods, type TenantCredits } from "../../core/quota.js";
+import {
+  DEFAULT_TIER_POLICY,
+  creditsOf,
+  effectiveLimits,
+  type TierPolicy,
+} from "../../core/tiers.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+import { getTenant } from "./tenants.js";
 
-/** Charges new jobs to their tenants' quotas (inside the submit transaction); throws when over. */
+/** Charges new jobs to their tenants' credits (inside the submit transaction); throws when over. */
 export async function chargeQuotas(
   on: Queryable,
   statements: Statements,
   newJobsByTenant: ReadonlyMap<string, number>,
   now: number,
+  policy: TierPolicy = DEFAULT_TIER_POLICY,
 ): Promise<void> {
   if (newJobsByTenant.size === 0) return;
   const periods = quotaPeriods(now);
+  // Sorted: two submissions charging the same tenants lock their usage rows in one order.
+  const tenants = [...newJobsByTenant.keys()].sort();
   const result = await runStatement<{
     tenant: string;
+    tier: string | null;
+    has_quota: boolean;
     daily_limit: number | null;
     monthly_limit: number | null;
     daily_used: number;
     monthly_used: number;
   }>(on, statements.CHARGE_QUOTAS, [
-    [...newJobsByTenant.keys()],
-    [...newJobsByTenant.values()],
+    tenants,
+    tenants.map((tenant) => newJobsByTenant.get(tenant)!),
     periods.day,
     periods.month,
+    policy.defaultTier !== null,
   ]);
   for (const row of result.rows) {
+    const quota = row.has_quota
+      ? { dailyLimit: row.daily_limit, monthlyLimit: row.monthly_limit }
+      : null;
     assertWithinQuota(
       row.tenant,
       { dailyUsed: row.daily_used, monthlyUsed: row.monthly_used },
-      { dailyLimit: row.daily_limit, monthlyLimit: row.monthly_limit },
+      effectiveLimits(row.tier, quota, policy),
       now,
     );
   }
@@ -39,42 +59,33 @@ export async function tenantCredits(
   statements: Statements,
   tenant: string,
   now: number,
+  policy: TierPolicy = DEFAULT_TIER_POLICY,
 ): Promise<TenantCredits> {
-  const periods = quotaPeriods(now);
-  const [quota, usage] = await Promise.all([
-    runStatement<{ daily_limit: number | null; monthly_limit: number | null }>(
-      on,
-      statements.SELECT_QUOTA,
-      [tenant],
-    ),
-    runStatement<{ daily_used: number; monthly_used: number }>(on, statements.SELECT_USAGE, [
-      tenant,
-      periods.day,
-      periods.month,
-    ]),
-  ]);
-  return {
-    tenant,
-    dailyLimit: quota.rows[0]?.daily_limit ?? null,
-    dailyUsed: usage.rows[0]?.daily_used ?? 0,
-    dailyResetsAt: new Date(periods.dayResetsAt),
-    monthlyLimit: quota.rows[0]?.monthly_limit ?? null,
-    monthlyUsed: usage.rows[0]?.monthly_used ?? 0,
-    monthlyResetsAt: new Date(periods.monthResetsAt),
-  };
+  return creditsOf(await getTenant(on, statements, tenant, now), policy, now);
 }
 
-/** Sets (or clears, with nulls) a tenant's quota. */
+/** Sets (or clears, with nulls) a tenant's quota override. */
 export async function setTenantQuota(
   on: Queryable,
   statements: Statements,
-  params: { tenant: string; dailyLimit: number | null; monthlyLimit: number | null; now: number },
+  params: {
+    tenant: string;
+    dailyLimit: number | null;
+    monthlyLimit: number | null;
+    now: number;
+    tiers?: TierPolicy;
+  },
 ): Promise<TenantCredits> {
-  await runStatement(on, statements.UPSERT_QUOTA, [
-    params.tenant,
-    params.dailyLimit,
-    params.monthlyLimit,
-    params.now,
-  ]);
-  return tenantCredits(on, statements, params.tenant, params.now);
+  // Both null: no override left, so the row goes (the tenant is back on its tier's limits).
+  if (params.dailyLimit === null && params.monthlyLimit === null) {
+    await runStatement(on, statements.DELETE_QUOTA, [params.tenant]);
+  } else {
+    await runStatement(on, statements.UPSERT_QUOTA, [
+      params.tenant,
+      params.dailyLimit,
+      params.monthlyLimit,
+      params.now,
+    ]);
+  }
+  return tenantCredits(on, statements, params.tenant, params.now, params.tiers);
 }

@@ -16,12 +16,15 @@
  */
 import { StoreUnavailableError } from "../../core/errors.js";
 import type { JobInput } from "../../core/options.js";
+import type { TierPolicy } from "../../core/tiers.js";
 import type { EnqueueOutcome } from "../store.js";
 
 /** One caller's submission. */
 export interface Submission {
   jobs: readonly JobInput[];
   now: number;
+  /** The tier policy the jobs are charged under (undefined: the default policy). */
+  tiers?: TierPolicy | undefined;
 }
 
 /** Writes submissions atomically together; returns each one's outcomes, in order. */
@@ -82,11 +85,19 @@ export class SubmissionBatcher {
     }
   }
 
-  /** The oldest submissions, up to `maxJobs` jobs (always at least one submission). */
+  /**
+   * The oldest submissions, up to `maxJobs` jobs (always at least one submission), all under
+   * the first one's tier policy (one charge statement checks a group against one policy).
+   */
   private takeGroup(): Pending[] {
     let jobs = this.queue[0]!.jobs.length;
     let count = 1;
-    while (count < this.queue.length && jobs + this.queue[count]!.jobs.length <= this.maxJobs) {
+    const tiers = this.queue[0]!.tiers;
+    while (
+      count < this.queue.length &&
+      this.queue[count]!.tiers === tiers &&
+      jobs + this.queue[count]!.jobs.length <= this.maxJobs
+    ) {
       jobs += this.queue[count]!.jobs.length;
       count += 1;
     }

@@ -23,6 +23,7 @@ import {
 import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
 import type { JobInput } from "../../core/options.js";
 import type { TenantCredits } from "../../core/quota.js";
+import type { TenantFacts, TierPolicy } from "../../core/tiers.js";
 import { isFinalState } from "../../core/states.js";
 import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import type {
@@ -62,6 +63,7 @@ import { rowToJob, type JobRow } from "./job-row.js";
 import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
 import * as quotas from "./quotas.js";
+import * as tenants from "./tenants.js";
 import { SubmissionBatcher } from "./submissions.js";
 import * as registry from "./worker-registry.js";
 import * as jobsSql from "./sql/jobs.js";
@@ -129,6 +131,7 @@ export class SqliteStore implements Store {
     jobs: readonly JobInput[];
     now: number;
     client?: unknown;
+    tiers?: TierPolicy;
   }): Promise<EnqueueOutcome[]> {
     if (params.client !== undefined) {
       throw new SpoolValidationError(
@@ -137,7 +140,7 @@ export class SqliteStore implements Store {
       );
     }
     if (params.jobs.length === 0) return [];
-    return this.submissions.submit(params.jobs, params.now);
+    return this.submissions.submit(params.jobs, params.now, params.tiers);
   }
 
   async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {
@@ -438,17 +441,24 @@ export class SqliteStore implements Store {
     return apiKeys.revokeApiKey(this.db, params.id, params.now);
   }
 
-  async setTenantQuota(params: {
-    tenant: string;
-    dailyLimit: number | null;
-    monthlyLimit: number | null;
-    now: number;
-  }): Promise<TenantCredits> {
+  async setTenantQuota(params: Parameters<Store["setTenantQuota"]>[0]): Promise<TenantCredits> {
     return quotas.setTenantQuota(this.db, params);
   }
 
-  async tenantCredits(params: { tenant: string; now: number }): Promise<TenantCredits> {
-    return quotas.tenantCredits(this.db, params.tenant, params.now);
+  async tenantCredits(params: Parameters<Store["tenantCredits"]>[0]): Promise<TenantCredits> {
+    return quotas.tenantCredits(this.db, params.tenant, params.now, params.tiers);
+  }
+
+  async putTenant(params: Parameters<Store["putTenant"]>[0]): Promise<TenantFacts> {
+    return tenants.putTenant(this.db, params);
+  }
+
+  async getTenant(params: { tenant: string; now: number }): Promise<TenantFacts> {
+    return tenants.getTenant(this.db, params.tenant, params.now);
+  }
+
+  async listTenants(params: Parameters<Store["listTenants"]>[0]): Promise<TenantFacts[]> {
+    return tenants.listTenants(this.db, params);
   }
 
   async registerWorker(params: {

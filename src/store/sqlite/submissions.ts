@@ -7,6 +7,7 @@
  * are charged to their tenant's quota in the same transaction: over it, the call fails whole.
  */
 import { newJobRecord, resolveJob, type JobInput, type QueueDefaults } from "../../core/options.js";
+import type { TierPolicy } from "../../core/tiers.js";
 import type { EnqueueOutcome } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
@@ -20,6 +21,7 @@ export function insertJobs(
   db: SqliteConnection,
   jobs: readonly JobInput[],
   now: number,
+  tiers?: TierPolicy,
 ): EnqueueOutcome[] {
   const defaults = new Map<string, QueueDefaults | undefined>();
   const events: NewJobEvent[] = [];
@@ -65,13 +67,14 @@ export function insertJobs(
   for (const { job, duplicate } of results) {
     if (!duplicate) newByTenant.set(job.tenant, (newByTenant.get(job.tenant) ?? 0) + 1);
   }
-  chargeQuotas(db, newByTenant, now);
+  chargeQuotas(db, newByTenant, now, tiers);
   return results;
 }
 
 interface PendingCall {
   jobs: readonly JobInput[];
   now: number;
+  tiers: TierPolicy | undefined;
   resolve: (outcomes: EnqueueOutcome[]) => void;
   reject: (error: unknown) => void;
 }
@@ -88,9 +91,9 @@ export class SubmissionBatcher {
   ) {}
 
   /** Resolves once this call's jobs are committed (fsync'd). */
-  submit(jobs: readonly JobInput[], now: number): Promise<EnqueueOutcome[]> {
+  submit(jobs: readonly JobInput[], now: number, tiers?: TierPolicy): Promise<EnqueueOutcome[]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ jobs, now, resolve, reject });
+      this.pending.push({ jobs, now, tiers, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -104,7 +107,7 @@ export class SubmissionBatcher {
     this.pending = [];
     try {
       const results = this.db.write(
-        () => calls.map((call) => insertJobs(this.db, call.jobs, call.now)),
+        () => calls.map((call) => insertJobs(this.db, call.jobs, call.now, call.tiers)),
         { durable: true },
       );
       results.forEach((outcomes, i) => calls[i]!.resolve(outcomes));
@@ -119,7 +122,7 @@ export class SubmissionBatcher {
     // The merged transaction failed: isolate the bad call.
     for (const call of calls) {
       try {
-        const outcomes = this.db.write(() => insertJobs(this.db, call.jobs, call.now), {
+        const outcomes = this.db.write(() => insertJobs(this.db, call.jobs, call.now, call.tiers), {
           durable: true,
         });
         call.resolve(outcomes);

@@ -18,3 +18,6 @@ RETURNING used`;
 
 /** @tenant @period */
 export const SELECT_USAGE = `SELECT used FROM tenant_usage WHERE tenant = @tenant AND period = @period`;
+
+/** @tenant — removes a tenant's quota override (its tier's limits apply again). */
+export const DELETE_QUOTA = `DELETE FROM tenant_quotas WHERE tenant = @tenant`;

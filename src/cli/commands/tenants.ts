@@ -1,0 +1,227 @@
+/**
+ * `spool tenants [list]`, `spool tenants show T`, `spool tenants set T --tier pro --weight 2`
+ * and `spool credits [--tenant T]`: tenants' tiers, fair-scheduling weights and credits (SPEC
+ * §7), straight in the store (`--url`, with `--config` for the server's tiers) or through a
+ * server (`--server`; `set` and other tenants need an admin key). `--json` prints the HTTP
+ * API's shapes (`GET /tenants/:tenant`, `GET /credits`) in both modes.
+ */
+import type { Command } from "commander";
+import { SpoolClient } from "../../client/client.js";
+import { toCreditsResource } from "../../http/routes/credits-resource.js";
+import {
+  toTenantSettingsResource,
+  type TenantSettingsResource,
+} from "../../http/routes/tenant-settings.js";
+import type { z } from "zod";
+import { loadConfigFile } from "../config-file.js";
+import {
+  addConnectionOptions,
+  serverUrlOf,
+  storeUrlOf,
+  type ConnectionFlags,
+} from "../connection.js";
+import { addJsonOption, translate, type CliContext } from "../context.js";
+import { UsageError } from "../errors.js";
+import { toLibraryError } from "../http-backend.js";
+import { renderTable, writeJson } from "../output.js";
+import { integer, nonEmpty } from "../parsers.js";
+
+type TenantView = z.infer<typeof TenantSettingsResource>;
+type CreditsView = ReturnType<typeof toCreditsResource>;
+
+interface TenantFlags extends ConnectionFlags {
+  config?: string;
+  json?: boolean;
+}
+
+interface SetFlags extends TenantFlags {
+  tier?: string;
+  clearTier?: boolean;
+  weight?: number;
+}
+
+/** What the commands do, against a store or a server. */
+interface TenantOps {
+  list(): Promise<TenantView[]>;
+  show(tenant: string): Promise<TenantView>;
+  set(tenant: string, patch: { tier?: string | null; weight?: number }): Promise<TenantView>;
+  credits(tenant: string | undefined): Promise<CreditsView>;
+}
+
+const FIELDS = { tier: "--tier", weight: "--weight", tenant: "TENANT", limit: "--limit" };
+
+/** Registers `spool tenants` and `spool credits`. */
+export function registerTenantsCommand(program: Command, ctx: CliContext): void {
+  const tenants = program
+    .command("tenants")
+    .description("tenants' tiers, fair-scheduling weights and credits")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ spool tenants
+  $ spool tenants set acme --tier pro --weight 2
+  $ spool tenants show acme --json
+  $ spool tenants set acme --clear-tier --server http://127.0.0.1:8080 --token $SPOOL_TOKEN`,
+    );
+  const list = tenants
+    .command("list", { isDefault: true })
+    .description("tenants with a tier, weight or quota: limits and usage today / this month")
+    .action(async (flags: TenantFlags) => {
+      const all = await withTenantOps(ctx, flags, (ops) => ops.list());
+      if (flags.json) writeJson(ctx.io, all);
+      else writeTenantTable(ctx, all);
+    });
+  const show = tenants
+    .command("show")
+    .description("one tenant's tier, weight, quota override and credits")
+    .argument("<tenant>", "tenant name", nonEmpty)
+    .action(async (tenant: string, flags: TenantFlags) => {
+      const view = await withTenantOps(ctx, flags, (ops) => ops.show(tenant));
+      if (flags.json) writeJson(ctx.io, view);
+      else writeTenantTable(ctx, [view]);
+    });
+  const set = tenants
+    .command("set")
+    .description("set a tenant's tier and/or weight (admin)")
+    .argument("<tenant>", "tenant name", nonEmpty)
+    .option("--tier <name>", "a configured tier (see GET /tiers or --config)")
+    .option("--clear-tier", "remove the tenant's tier (the default tier applies)")
+    .option("--weight <n>", "fair-scheduling weight, 1–1000", integer(1, 1000))
+    .action(async (tenant: string, flags: SetFlags) => {
+      if (flags.tier !== undefined && flags.clearTier)
+        throw new UsageError("--clear-tier", "give --tier or --clear-tier, not both");
+      const patch = {
+        ...(flags.tier !== undefined ? { tier: flags.tier } : {}),
+        ...(flags.clearTier ? { tier: null } : {}),
+        ...(flags.weight === undefined ? {} : { weight: flags.weight }),
+      };
+      if (Object.keys(patch).length === 0)
+        throw new UsageError("--tier", "give --tier, --clear-tier or --weight");
+      const view = await withTenantOps(ctx, flags, (ops) => ops.set(tenant, patch));
+      if (flags.json) writeJson(ctx.io, view);
+      else
+        ctx.io.stdout.write(
+          `tenant ${view.tenant}: tier ${view.tier ?? "none"}, weight ${view.weight}\n`,
+        );
+    });
+  const credits = program
+    .command("credits")
+    .description("credits: limits and usage today and this month (yours, or --tenant's)")
+    .option("--tenant <name>", "another tenant (direct store access or an admin key)", nonEmpty)
+    .action(async (flags: TenantFlags & { tenant?: string }) => {
+      const view = await withTenantOps(ctx, flags, (ops) => ops.credits(flags.tenant));
+      if (flags.json) {
+        writeJson(ctx.io, view);
+        return;
+      }
+      const info = view.credits_info;
+      const limit = (n: number | null): string => (n === null ? "∞" : String(n));
+      ctx.io.stdout.write(
+        renderTable(
+          ["TENANT", "TIER", "TODAY", "THIS MONTH", "RESETS"],
+          [
+            [
+              view.tenant,
+              info.tier ?? "-",
+              `${info.daily_used}/${limit(info.daily_limit)}`,
+              `${info.monthly_used}/${limit(info.monthly_limit)}`,
+              info.resets_at,
+            ],
+          ],
+          ctx.out,
+        ),
+      );
+    });
+  for (const command of [list, show, set, credits]) {
+    addConnectionOptions(command);
+    command.option("--config <file>", "with --url: the server's configuration file (tiers)");
+    addJsonOption(command);
+  }
+}
+
+function writeTenantTable(ctx: CliContext, views: readonly TenantView[]): void {
+  if (views.length === 0) {
+    ctx.io.stderr.write("no tenant has a tier, weight or quota yet\n");
+    return;
+  }
+  const limit = (n: number | null): string => (n === null ? "∞" : String(n));
+  const rows = views.map((v) => [
+    v.tenant,
+    v.tier ?? "-",
+    String(v.weight),
+    `${v.daily.used}/${limit(v.daily.limit)}`,
+    `${v.monthly.used}/${limit(v.monthly.limit)}`,
+    v.quota === null ? "-" : `${limit(v.quota.daily_limit)}/${limit(v.quota.monthly_limit)}`,
+  ]);
+  ctx.io.stdout.write(
+    renderTable(["TENANT", "TIER", "WEIGHT", "TODAY", "THIS MONTH", "QUOTA"], rows, ctx.out),
+  );
+}
+
+/** Runs `action` against the server or the store the flags select. */
+async function withTenantOps<T>(
+  ctx: CliContext,
+  flags: TenantFlags,
+  action: (ops: TenantOps) => Promise<T>,
+): Promise<T> {
+  const server = serverUrlOf(flags, ctx.io.env);
+  if (server !== undefined) {
+    const token = flags.token ?? ctx.io.env.SPOOL_TOKEN;
+    const client = new SpoolClient({ baseUrl: server, ...(token ? { token } : {}) });
+    try {
+      return await action(httpOps(client));
+    } catch (error) {
+      throw translate(toLibraryError(error, server), FIELDS);
+    }
+  }
+  const config = flags.config === undefined ? undefined : await loadConfigFile(flags.config);
+  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
+  const { Spool } = await import("../../spool.js");
+  const spool = await Spool.open({
+    url,
+    maintenance: false,
+    migrate: flags.migrate ?? true,
+    ...config?.tierOptions,
+  }).catch((error: unknown) => {
+    throw translate(error, FIELDS);
+  });
+  const ops: TenantOps = {
+    list: async () => (await spool.tenants({ limit: 1000 })).map(toTenantSettingsResource),
+    show: async (tenant) => toTenantSettingsResource(await spool.tenant(tenant)),
+    set: async (tenant, patch) => toTenantSettingsResource(await spool.setTenant(tenant, patch)),
+    credits: async (tenant) => toCreditsResource(await spool.credits(tenant ?? "default")),
+  };
+  try {
+    return await action(ops);
+  } catch (error) {
+    throw translate(error, FIELDS);
+  } finally {
+    await spool.close();
+  }
+}
+
+function httpOps(client: SpoolClient): TenantOps {
+  const path = (tenant: string): string => `/tenants/${encodeURIComponent(tenant)}`;
+  return {
+    list: async () => {
+      // The admin listing has every tenant with keys or jobs; `show` each for its settings.
+      const { body } = await client.request<{ tenants: { tenant: string }[] }>("GET", "/tenants");
+      return Promise.all(
+        body.tenants.map(
+          async (one) => (await client.request<TenantView>("GET", path(one.tenant))).body,
+        ),
+      );
+    },
+    show: async (tenant) => (await client.request<TenantView>("GET", path(tenant))).body,
+    set: async (tenant, patch) =>
+      (await client.request<TenantView>("PUT", path(tenant), patch)).body,
+    credits: async (tenant) =>
+      (
+        await client.request<CreditsView>(
+          "GET",
+          `/credits${tenant === undefined ? "" : `?tenant=${encodeURIComponent(tenant)}`}`,
+        )
+      ).body,
+  };
+}
