@@ -30,6 +30,11 @@ const writeErrors = { ...readErrors, 409: ErrorResponse, 413: ErrorResponse, 415
 
 /** Registers the job log routes. */
 export function registerJobLogRoutes(app: ZodApp, ctx: AppContext): void {
+  registerReadRoute(app, ctx);
+  registerAppendRoute(app, ctx);
+}
+
+function registerReadRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/jobs/:id/logs",
     {
@@ -65,7 +70,9 @@ export function registerJobLogRoutes(app: ZodApp, ctx: AppContext): void {
       };
     },
   );
+}
 
+function registerAppendRoute(app: ZodApp, ctx: AppContext): void {
   app.post(
     "/jobs/:id/logs",
     {
