@@ -57,3 +57,5 @@ export {
   type Sandbox,
   type SandboxOptions,
 } from "./worker/sandbox.js";
+export type { JobLogLevel, JobLogLine, LogOptions } from "./core/job-logs.js";
+export type { JobLogs, LogsOptions } from "./spool-logs.js";

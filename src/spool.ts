@@ -44,7 +44,9 @@ import {
   pickTierOptions,
 } from "./spool-options.js";
 import { validateQueuePatch } from "./core/queue-settings.js";
+import { readLogs, type JobLogs, type LogsOptions } from "./spool-logs.js";
 
+export type { JobLogs, LogsOptions } from "./spool-logs.js";
 export type {
   EnqueuedJob,
   ListOptions,
@@ -220,6 +222,12 @@ export class Spool {
   async explain(id: string, options: { tenant?: string } = {}): Promise<WaitingReason | null> {
     const job = await this.get(id, options);
     return job === null ? null : readWaitingReason(this.store, job, this.clock.now());
+  }
+
+  /** A page of the job's log lines, oldest first (SPEC §8); null when there is no such job. */
+  async logs(id: string, options: LogsOptions = {}): Promise<JobLogs | null> {
+    this.assertOpen();
+    return readLogs(this.store, jobIdOf(id), options);
   }
 
   /** Live workers (in-process, `spool worker` and remote), by name; optionally one tenant's. */

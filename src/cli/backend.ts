@@ -12,7 +12,7 @@ import type { JobRecord } from "../core/job.js";
 import type { EnqueueRequest } from "../core/options.js";
 import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
-import type { ListOptions, Spool, EnqueuedJob, Stats } from "../spool.js";
+import type { JobLogs, ListOptions, LogsOptions, Spool, EnqueuedJob, Stats } from "../spool.js";
 import type { QueueConfig, StateCounts } from "../store/store.js";
 
 /** One page of jobs, newest first. */
@@ -56,6 +56,8 @@ export interface Backend {
   explain(id: string): Promise<WaitingReason | null>;
   /** The live workers, by name. */
   workers(): Promise<WorkerPresence[]>;
+  /** A page of a job's log lines, oldest first; null when there is no such job. */
+  logs(id: string, options: Omit<LogsOptions, "tenant">): Promise<JobLogs | null>;
   /** Releases connections. */
   close(): Promise<void>;
 }
@@ -122,6 +124,10 @@ export class LibraryBackend implements Backend {
 
   workers(): Promise<WorkerPresence[]> {
     return this.spool.workers();
+  }
+
+  logs(id: string, options: Omit<LogsOptions, "tenant">): Promise<JobLogs | null> {
+    return this.spool.logs(id, options);
   }
 
   close(): Promise<void> {

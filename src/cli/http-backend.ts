@@ -18,7 +18,7 @@ import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import type { SubmitJobBody } from "../http/contracts.js";
-import type { EnqueuedJob, Stats } from "../spool.js";
+import type { EnqueuedJob, JobLogs, LogsOptions, Stats } from "../spool.js";
 import type { QueueConfig, StateCounts } from "../store/store.js";
 import type { Backend, JobListFilter, JobPage, QueueSummary } from "./backend.js";
 
@@ -164,6 +164,22 @@ export class HttpBackend implements Backend {
   }
 
   /** Runs a request, turning HTTP errors into the library's errors. */
+  async logs(id: string, options: Omit<LogsOptions, "tenant">): Promise<JobLogs | null> {
+    let page;
+    try {
+      page = await this.call(() => this.client.logs(id, options));
+    } catch (error) {
+      if (error instanceof SpoolNotFoundError) return null;
+      throw error;
+    }
+    return {
+      lines: page.lines.map((line) => ({ ...line, at: new Date(line.at) })),
+      hasMore: page.has_more,
+      droppedLines: page.dropped_lines,
+      nextAfter: page.next_after,
+    };
+  }
+
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
       return await request();

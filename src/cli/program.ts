@@ -10,6 +10,7 @@ import { registerJobCommands } from "./commands/job.js";
 import { registerJobsCommand } from "./commands/jobs.js";
 import { registerMigrateCommand } from "./commands/migrate.js";
 import { registerKeysCommand } from "./commands/keys.js";
+import { registerLogsCommand } from "./commands/logs.js";
 import { registerQueuesCommand } from "./commands/queues.js";
 import { registerServeCommand } from "./commands/serve.js";
 import { registerStatsCommand } from "./commands/stats.js";
@@ -61,6 +62,7 @@ Examples:
   registerQueuesCommand(program, ctx);
   registerKeysCommand(program, ctx);
   registerTenantsCommand(program, ctx);
+  registerLogsCommand(program, ctx);
   return program;
 }
 

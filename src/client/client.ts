@@ -4,7 +4,9 @@
  */
 import type { z } from "zod";
 import type {
+  AppendLogsBody,
   ClaimedJobResource,
+  JobLogsResponse,
   JobResource,
   ListJobsResponse,
   ListWorkersResponse,
@@ -231,6 +233,33 @@ export class SpoolClient {
       await this.request<{ job_id: string; status: string; run_at: string }>(
         "POST",
         `/jobs/${encodeURIComponent(id)}/fail`,
+        body,
+      )
+    ).body;
+  }
+
+  /** GET /jobs/:id/logs: a page of the job's log lines, oldest first. */
+  async logs(
+    id: string,
+    query: { attempt?: number; after?: number; limit?: number } = {},
+  ): Promise<JobLogsResponse> {
+    return (
+      await this.request<JobLogsResponse>(
+        "GET",
+        `/jobs/${encodeURIComponent(id)}/logs${queryString(query)}`,
+      )
+    ).body;
+  }
+
+  /** POST /jobs/:id/logs: appends lines to the attempt holding `lease_token` (remote workers). */
+  async appendLogs(
+    id: string,
+    body: AppendLogsBody,
+  ): Promise<{ job_id: string; accepted: number; last_seq: number }> {
+    return (
+      await this.request<{ job_id: string; accepted: number; last_seq: number }>(
+        "POST",
+        `/jobs/${encodeURIComponent(id)}/logs`,
         body,
       )
     ).body;

@@ -36,3 +36,12 @@ export const QUEUE_RE = /^[a-z0-9_.-]{1,64}$/;
 export const TYPE_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
 /** Tenant names. */
 export const TENANT_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** Job logs (SPEC §8): the newest this many lines of a job are kept; older ones are dropped. */
+export const MAX_LOG_LINES_PER_JOB = 1_000;
+/** Longest log line, characters (`ctx.log` truncates; `POST /jobs/:id/logs` refuses longer). */
+export const MAX_LOG_LINE_CHARS = 2_000;
+/** Most lines in one `POST /jobs/:id/logs` call. */
+export const MAX_LOG_LINES_PER_REQUEST = 100;
+/** Levels of a log line; `info` when none is given. */
+export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;

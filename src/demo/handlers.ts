@@ -33,11 +33,13 @@ function parse<T extends z.ZodType>(schema: T, payload: unknown): z.output<T> {
 export const demoSleep: JobHandler = async (job, ctx) => {
   const { seconds } = parse(sleepSchema, job.payload);
   const steps = Math.min(1_000, Math.max(10, Math.ceil(seconds * 2)));
+  ctx.log(`sleeping ${seconds} s in ${steps} steps`);
   for (let step = 1; step <= steps; step++) {
     await sleep((seconds * 1000) / steps, undefined, { signal: ctx.signal });
     const slept = (seconds * step) / steps;
     await ctx.progress((step / steps) * 100, `slept ${slept.toFixed(1)} of ${seconds} s`);
   }
+  ctx.log(`slept ${seconds} s`);
   return { slept_seconds: seconds };
 };
 
@@ -46,8 +48,10 @@ export const demoFlaky: JobHandler = async (job, ctx) => {
   const { failures } = parse(flakySchema, job.payload);
   await ctx.progress(50, `attempt ${ctx.attempt}`);
   if (ctx.attempt <= failures) {
+    ctx.log(`attempt ${ctx.attempt}: failing on purpose (${failures} planned)`, { level: "warn" });
     throw new Error(`planned failure ${ctx.attempt} of ${failures}`);
   }
+  ctx.log(`attempt ${ctx.attempt}: succeeding`);
   return { succeeded_on_attempt: ctx.attempt, planned_failures: failures };
 };
 

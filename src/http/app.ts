@@ -45,6 +45,7 @@ import { SpoolMetrics } from "./metrics.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerJobRoutes } from "./routes/jobs.js";
+import { registerJobLogRoutes } from "./routes/job-logs.js";
 import { registerKeyRoutes } from "./routes/keys.js";
 import { registerOpsRoutes } from "./routes/ops.js";
 import { registerQueueRoutes } from "./routes/queues.js";
@@ -249,6 +250,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerKeyRoutes(typed, context);
   registerTenantRoutes(typed, context);
   registerDashboardRoutes(typed, context);
+  registerJobLogRoutes(typed, context);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

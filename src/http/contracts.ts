@@ -16,6 +16,10 @@ import {
   MAX_TAGS,
   MAX_TIMEOUT_MS,
   MAX_UNIQUE_KEY_CHARS,
+  LOG_LEVELS,
+  MAX_LOG_LINE_CHARS,
+  MAX_LOG_LINES_PER_JOB,
+  MAX_LOG_LINES_PER_REQUEST,
   PRIORITY_MAX,
   PRIORITY_MIN,
   QUEUE_RE,
@@ -495,3 +499,71 @@ export const TenantResource = z.object({
     .nullable()
     .describe("The per-tenant override of the tier's limits, null when none"),
 });
+
+/** One line of POST /jobs/:id/logs: the message, or the message with its level. */
+const LogLineInput = z.union([
+  z.string().max(MAX_LOG_LINE_CHARS),
+  z.strictObject({
+    message: z.string().max(MAX_LOG_LINE_CHARS),
+    level: z.enum(LOG_LEVELS).optional().describe("Default info"),
+  }),
+]);
+
+/** POST /jobs/:id/logs body (remote workers, fenced by the lease token). */
+export const AppendLogsBody = z.strictObject({
+  lease_token: z.string().min(1).max(200),
+  lines: z
+    .array(LogLineInput)
+    .min(1)
+    .max(MAX_LOG_LINES_PER_REQUEST)
+    .describe(
+      `1–${MAX_LOG_LINES_PER_REQUEST} lines, each a string of at most ${MAX_LOG_LINE_CHARS} characters or {message, level}`,
+    ),
+});
+export type AppendLogsBody = z.input<typeof AppendLogsBody>;
+
+/** POST /jobs/:id/logs answer. */
+export const AppendLogsResponse = z.object({
+  job_id: z.string(),
+  accepted: z.number().describe("Lines stored"),
+  last_seq: z.number().describe("Line number of the last line stored"),
+});
+
+/** GET /jobs/:id/logs query. */
+export const JobLogsQuery = z.strictObject({
+  attempt: z.coerce.number().int().min(1).max(1_000_000).optional().describe("Only this attempt"),
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Only lines after this line number (next_after of the previous page); default 0"),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_LOG_LINES_PER_JOB)
+    .optional()
+    .describe(`1…${MAX_LOG_LINES_PER_JOB}; default ${MAX_LOG_LINES_PER_JOB}`),
+});
+
+/** One stored log line. */
+export const JobLogLineResource = z.object({
+  seq: z.number().describe("Line number in the job's log, from 1, across attempts"),
+  attempt: z.number(),
+  level: z.enum(LOG_LEVELS),
+  message: z.string(),
+  at: z.string(),
+});
+
+/** GET /jobs/:id/logs answer: lines oldest first. */
+export const JobLogsResponse = z.object({
+  job_id: z.string(),
+  lines: z.array(JobLogLineResource),
+  dropped_lines: z
+    .number()
+    .describe(`Oldest lines dropped to keep the newest ${MAX_LOG_LINES_PER_JOB} of the job`),
+  next_after: z.number().describe("Pass as `after` to read the lines that come next"),
+  has_more: z.boolean().describe("More lines exist after this page now"),
+});
+export type JobLogsResponse = z.infer<typeof JobLogsResponse>;

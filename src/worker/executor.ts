@@ -16,6 +16,7 @@ import type { SafeEmitter } from "../core/events.js";
 import { abortWaitMs, type ClaimedJob, type JobErrorEntry } from "../core/job.js";
 import type { JsonValue } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
+import { validateLogCall } from "../core/job-logs.js";
 import { encodeResult, validateProgress } from "../core/options.js";
 import { describeError, nextOnFailure } from "../core/transitions.js";
 import type { Store } from "../store/store.js";
@@ -29,6 +30,7 @@ import {
 import type { Completer } from "./completer.js";
 import type { HandlerMap, JobContext } from "./handler.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
+import type { LogWriter } from "./log-writer.js";
 
 /** What the executor needs from its worker. */
 export interface ExecutorOptions {
@@ -39,6 +41,7 @@ export interface ExecutorOptions {
   handlers: HandlerMap;
   leaseKeeper: LeaseKeeper;
   logger: Logger;
+  logWriter: LogWriter;
   maxResultBytes: number;
   random: () => number;
   store: Store;
@@ -118,7 +121,7 @@ export class Executor {
 
   private context(active: ActiveJob): JobContext {
     const { job } = active;
-    const { events, leaseKeeper, logger, workerId } = this.options;
+    const { events, leaseKeeper, logger, logWriter, workerId } = this.options;
     return {
       get signal() {
         return signalOf(active);
@@ -136,10 +139,16 @@ export class Executor {
         }
         return leaseKeeper.reportProgress(active, progress, text);
       },
+      log: (message, options) => {
+        const line = validateLogCall(message, options);
+        if (active.abortCause !== "lease_lost") logWriter.add(job, line);
+      },
     };
   }
 
   private async finish(active: ActiveJob, settled: Settled | undefined): Promise<void> {
+    // The attempt's last lines are written while its lease still fences them.
+    await this.options.logWriter.flushJob(active.job.id);
     const cause = active.abortCause;
     if (cause !== undefined) {
       await this.finishAborted(active, cause);

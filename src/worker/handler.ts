@@ -1,5 +1,6 @@
 /** What a job handler is and what it receives (SPEC §3). */
 import type { ClaimedJob } from "../core/job.js";
+import type { LogOptions } from "../core/job-logs.js";
 import type { Logger } from "../core/logger.js";
 
 /** The second argument of a handler. */
@@ -14,6 +15,13 @@ export interface JobContext {
   workerId: string;
   /** A logger bound to the job. */
   logger: Logger;
+  /**
+   * Adds a line to the job's log (SPEC §8; `GET /jobs/:id/logs`, `spool logs ID`), stored with
+   * this attempt, the time and `options.level` (default `info`). Buffered and written in
+   * batches; lines past 2,000 characters are cut. Throws `SpoolValidationError` for a message
+   * that is not a string.
+   */
+  log(message: string, options?: LogOptions): void;
 }
 
 /**

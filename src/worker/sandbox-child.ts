@@ -9,6 +9,7 @@
  * child exits too.
  */
 import type { ClaimedJob } from "../core/job.js";
+import { validateLogCall } from "../core/job-logs.js";
 import type { LogFn, Logger } from "../core/logger.js";
 import type { JobContext } from "./handler.js";
 import { importHandlerModule } from "./import-module.js";
@@ -121,6 +122,7 @@ async function run(job: ClaimedJob, attempt: number, workerId: string): Promise<
     attempt,
     workerId,
     logger: forwardingLogger,
+    log: (message, options) => send({ t: "job-log", ...validateLogCall(message, options) }),
     progress: (percent, message) =>
       new Promise<void>((resolve, reject) => {
         progressSeq += 1;

@@ -20,6 +20,7 @@ import { resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ClaimedJob } from "../core/job.js";
 import type { LogFn } from "../core/logger.js";
+import type { JobLogLevel } from "../core/job-logs.js";
 import type { HandlerMap, JobContext, JobHandler } from "./handler.js";
 
 /** A payload schema: any Standard Schema v1 validator (zod 4, valibot, ArkType…). */
@@ -107,6 +108,7 @@ export type ChildMessage =
       fields: Record<string, unknown>;
       message: string;
     }
+  | { t: "job-log"; level: JobLogLevel; message: string }
   | { t: "result"; value: unknown }
   | { t: "error"; error: WireError; uncaught?: boolean };
 
@@ -263,6 +265,14 @@ class SandboxPool {
               { ...message.fields, jobId: job.id, sandboxPid: child.pid },
               message.message,
             );
+            return;
+          case "job-log":
+            // Checked in the child already; a line is never worth failing the job over.
+            try {
+              ctx.log(message.message, { level: message.level });
+            } catch {
+              // a malformed message from a misbehaving child is dropped
+            }
             return;
           case "result":
             settle(() => resolve(message.value));

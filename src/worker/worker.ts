@@ -35,6 +35,7 @@ import { Executor, leaseLostReason } from "./executor.js";
 import { Fetcher } from "./fetcher.js";
 import type { HandlerMap } from "./handler.js";
 import { LeaseKeeper } from "./lease-keeper.js";
+import { LogWriter } from "./log-writer.js";
 import { PresenceKeeper } from "./presence-keeper.js";
 
 /** Options of a worker (durations in ms). */
@@ -142,6 +143,7 @@ export class Worker {
   private readonly executor: Executor;
   private readonly leaseKeeper: LeaseKeeper;
   private readonly completer: Completer;
+  private readonly logWriter: LogWriter;
   private readonly presence: PresenceKeeper;
   private state: WorkerState = "idle";
   private stopping: Promise<void> | undefined;
@@ -171,6 +173,7 @@ export class Worker {
       logger.error({ err: error, event: name }, "worker event listener threw"),
     );
     this.completer = new Completer({ store, clock, logger });
+    this.logWriter = new LogWriter({ store, clock, logger });
     this.leaseKeeper = new LeaseKeeper({
       store,
       clock,
@@ -187,6 +190,7 @@ export class Worker {
       completer: this.completer,
       handlers: this.options.handlers,
       leaseKeeper: this.leaseKeeper,
+      logWriter: this.logWriter,
       workerId: this.id,
     });
     this.fetcher = new Fetcher({
@@ -298,6 +302,7 @@ export class Worker {
     for (const active of leftovers)
       abortActiveJob(active, "shutdown", new Error("worker is shutting down"));
     let released = 0;
+    await this.logWriter.flush(); // while the leases still fence the lines
     try {
       released = await this.context.store.releaseJobs({
         leases: leftovers.map((active) => ({
@@ -313,6 +318,7 @@ export class Worker {
       );
     }
     await this.completer.drain();
+    await this.logWriter.flush();
     await this.leaseKeeper.stop();
     await this.presence.stop();
     // Signal handlers stay until here, so a second signal during the grace period is ours to

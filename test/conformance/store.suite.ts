@@ -26,6 +26,7 @@ import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTenantConformance } from "./tenants.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
+import { defineJobLogsConformance } from "./job-logs.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1255,6 +1256,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
     defineOldestWaitingConformance({ store: () => store, clock: () => clock });
     defineTenantConformance(() => ({ store, clock }));
+    defineJobLogsConformance(() => ({ store, clock }));
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

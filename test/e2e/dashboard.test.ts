@@ -100,8 +100,14 @@ describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
       intervalMs: 20,
       message: "progress advances",
     });
+    // The handler's ctx.log lines show in the job's Logs section (SPEC §8), the last one
+    // written as the job completed, without a reload.
+    const logs = page.getByTestId("job-logs");
+    await logs.getByText("sleeping 6 s in 12 steps").waitFor();
     await page.locator(`.badge[data-state="completed"]`).waitFor();
     assert.equal(await value(), 100);
+    await logs.getByText("slept 6 s").waitFor();
+    assert.equal(await logs.getByRole("heading", { name: "Attempt 1" }).count(), 1);
     assert.equal(await page.evaluate("window.spoolMarker"), 42, "the page was not reloaded");
   });
 

@@ -19,6 +19,9 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Seque
 from .errors import WaitTimeout, error_for
 from .types import Event, Job, JobList, SubmitResponse
 
+_LOG_LINES_PER_CALL = 100
+"""Most lines one POST /jobs/:id/logs takes."""
+
 FINAL_STATES = frozenset(("completed", "failed", "cancelled"))
 """States a job never leaves (except through `retry`)."""
 
@@ -174,6 +177,36 @@ class SpoolClient:
         if weight is not None:
             body["weight"] = weight
         return self.request("PUT", "/tenants/%s" % urllib.parse.quote(tenant, safe=""), body)
+    # -- job logs (SPEC §8) -------------------------------------------------------------------
+
+    def log(self, job_id: str, lease_token: str, lines: Any) -> Dict[str, Any]:
+        """POST /jobs/:id/logs — appends `lines` (a string, or a list of strings and
+        `{"message", "level"}` dicts; level debug/info/warn/error) to the attempt holding
+        `lease_token`, in calls of at most 100 lines. A stale token raises `LeaseLostError` and
+        writes nothing. Returns `{job_id, accepted, last_seq}` over all the calls."""
+        items = [lines] if isinstance(lines, (str, dict)) else list(lines)
+        path = "/jobs/%s/logs" % urllib.parse.quote(job_id, safe="")
+        answer: Dict[str, Any] = {"job_id": job_id, "accepted": 0, "last_seq": 0}
+        for start in range(0, len(items), _LOG_LINES_PER_CALL):
+            chunk = items[start : start + _LOG_LINES_PER_CALL]
+            part = self.request("POST", path, {"lease_token": lease_token, "lines": chunk})
+            answer["accepted"] += part["accepted"]
+            answer["last_seq"] = part["last_seq"]
+        return answer
+
+    def logs(
+        self,
+        job_id: str,
+        attempt: Optional[int] = None,
+        after: Optional[int] = None,
+        limit: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """GET /jobs/:id/logs — `{job_id, lines, dropped_lines, next_after, has_more}`; lines
+        (`{seq, attempt, level, message, at}`) oldest first; pass `next_after` as `after`."""
+        query = {"attempt": attempt, "after": after, "limit": limit}
+        return self.request(
+            "GET", "/jobs/%s/logs" % urllib.parse.quote(job_id, safe=""), query=query
+        )
 
     def wait(
         self,

@@ -44,6 +44,7 @@ class JobContext:
         self._worker = worker
         self._lock = threading.Lock()
         self._progress: Optional[tuple] = None
+        self._logs: List[Dict[str, str]] = []
         self._stop = threading.Event()
         self._done = threading.Event()
         self.cancel_requested = False
@@ -66,7 +67,32 @@ class JobContext:
             self._progress = (percent, message)
         self._beat()
 
+    def log(self, message: str, level: str = "info") -> None:
+        """Adds a line to the job's log (GET /jobs/:id/logs), sent with the next heartbeat
+        (or at once past 100 pending lines) and before the job's outcome."""
+        if not isinstance(message, str):
+            raise TypeError("message must be a string")
+        with self._lock:
+            self._logs.append({"message": message[:2000], "level": level})
+            full = len(self._logs) >= 100
+        if full:
+            self._flush_logs()
+
+    def _flush_logs(self) -> None:
+        with self._lock:
+            lines, self._logs = self._logs, []
+        if not lines:
+            return
+        try:
+            self._worker.client.log(self.job["id"], self.job["lease_token"], lines)
+        except LeaseLostError:
+            self.lease_lost = True
+            self._stop.set()
+        except (urllib.error.URLError, OSError, SpoolError) as error:
+            log.warning("log lines of %s dropped: %s", self.job["id"], error)
+
     def _beat(self) -> None:
+        self._flush_logs()
         body: Dict[str, Any] = {"lease_token": self.job["lease_token"]}
         with self._lock:
             if self._progress is not None:
@@ -241,6 +267,7 @@ class Worker:
             if handler is None:
                 raise UnrecoverableError("no handler for job type %r" % job["type"])
             result = handler(job, ctx)
+            ctx._flush_logs()
             if ctx.lease_lost or (ctx.abandoned and not ctx.cancel_requested):
                 return
             self.client.request("POST", path + "/complete", {"lease_token": token, "result": result})
@@ -248,6 +275,7 @@ class Worker:
         except LeaseLostError:
             pass  # another attempt owns the job now; its outcome wins
         except Exception as error:  # noqa: BLE001 - a handler may raise anything
+            ctx._flush_logs()
             if ctx.lease_lost or (ctx.abandoned and not ctx.cancel_requested):
                 return  # not this attempt's failure: the lease runs out and the job is retried
             self.failed += 1

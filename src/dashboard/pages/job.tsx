@@ -16,6 +16,7 @@ import {
 } from "../components.js";
 import { duration, shellQuote, shortId, time } from "../format.js";
 import { href } from "../router.js";
+import { JobLogsSection } from "./job-logs.js";
 
 const FINAL = new Set(["completed", "failed", "cancelled"]);
 const WAITING = new Set(["scheduled", "queued", "retrying"]);
@@ -251,6 +252,8 @@ export function JobDetail({ id }: { id: string }) {
           </div>
         )}
       </Section>
+
+      <JobLogsSection id={job.id} status={job.status} live={!FINAL.has(job.status)} />
 
       <Section title="Timeline">
         <ol class="timeline">

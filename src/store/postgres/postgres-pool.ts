@@ -11,6 +11,7 @@ import { PG_TYPES } from "./job-row.js";
 import { isConnectionError } from "./postgres-errors.js";
 import * as eventsSql from "./sql/events.js";
 import * as insightsSql from "./sql/insights.js";
+import * as jobLogsSql from "./sql/job-logs.js";
 import * as jobsSql from "./sql/jobs.js";
 import * as leadersSql from "./sql/leaders.js";
 import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js";
@@ -28,6 +29,7 @@ const STATEMENT_MODULES = [
   workersSql,
   leadersSql,
   tenantsSql,
+  jobLogsSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

@@ -28,6 +28,7 @@ import type pg from "pg";
 import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
 import type { ClaimedJob, JobRecord } from "../../core/job.js";
+import type { JobLogPage } from "../../core/job-logs.js";
 import type { JobInput } from "../../core/options.js";
 import type {
   ApiKeyRecord,
@@ -37,6 +38,8 @@ import type {
   EnqueueOutcome,
   Failure,
   JobFilter,
+  JobLogAppend,
+  JobLogAppendOutcome,
   JobsAvailableListener,
   Leadership,
   LeaseRenewal,
@@ -56,6 +59,7 @@ import type {
 } from "../store.js";
 import * as apiKeys from "./api-keys.js";
 import * as eventLog from "./event-log.js";
+import * as jobLogs from "./job-logs.js";
 import { recordFailure, rescueExpiredLeases } from "./failure-recorder.js";
 import { claimJobs, type ClaimParams } from "./job-claimer.js";
 import * as control from "./job-control.js";
@@ -512,6 +516,24 @@ export class PostgresStore implements Store {
 
   async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
     await this.guard(() => leadership.releaseLeadership(this.pool, this.statements, params));
+  }
+
+  async appendJobLogs(params: {
+    entries: readonly JobLogAppend[];
+    keepLines: number;
+    now: number;
+  }): Promise<JobLogAppendOutcome[]> {
+    return this.guard(() => jobLogs.appendJobLogs(this.pool, this.statements, params));
+  }
+
+  async readJobLogs(params: {
+    id: string;
+    tenant?: string;
+    attempt?: number;
+    afterSeq: number;
+    limit: number;
+  }): Promise<JobLogPage | null> {
+    return this.guard(() => jobLogs.readJobLogs(this.pool, this.statements, params));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

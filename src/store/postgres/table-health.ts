@@ -27,6 +27,7 @@ export const MAINTAINED_TABLES = [
   "job_event_slot",
   "queues",
   "tenant_usage",
+  "job_logs",
 ] as const;
 
 /** The advisory-lock key of a schema's vacuumer (a signed 64-bit integer, as text). */

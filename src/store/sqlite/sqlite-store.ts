@@ -21,6 +21,7 @@ import {
   SpoolValidationError,
 } from "../../core/errors.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, type JobRecord } from "../../core/job.js";
+import type { JobLogPage } from "../../core/job-logs.js";
 import type { JobInput } from "../../core/options.js";
 import type { TenantCredits } from "../../core/quota.js";
 import type { TenantFacts, TierPolicy } from "../../core/tiers.js";
@@ -33,6 +34,8 @@ import type {
   EnqueueOutcome,
   Failure,
   JobFilter,
+  JobLogAppend,
+  JobLogAppendOutcome,
   JobsAvailableListener,
   Leadership,
   LeaseRenewal,
@@ -56,6 +59,7 @@ import * as eventLog from "./event-log.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
 import { claimRows, completeRows, type ClaimParams, type CompleteParams } from "./hot-paths.js";
 import * as failures from "./job-failures.js";
+import * as jobLogs from "./job-logs.js";
 import type { FailedRow } from "./job-failures.js";
 import * as reads from "./job-reads.js";
 import * as leadership from "./leadership.js";
@@ -512,6 +516,24 @@ export class SqliteStore implements Store {
 
   async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
     leadership.releaseLeadership(this.db, params);
+  }
+
+  async appendJobLogs(params: {
+    entries: readonly JobLogAppend[];
+    keepLines: number;
+    now: number;
+  }): Promise<JobLogAppendOutcome[]> {
+    return jobLogs.appendJobLogs(this.db, params);
+  }
+
+  async readJobLogs(params: {
+    id: string;
+    tenant?: string;
+    attempt?: number;
+    afterSeq: number;
+    limit: number;
+  }): Promise<JobLogPage | null> {
+    return jobLogs.readJobLogs(this.db, params);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -247,6 +247,7 @@ describe("spool commands", () => {
       ["stats"],
       ["migrate"],
       ["queues"],
+      ["logs"],
     ];
     const runs = await Promise.all(commands.map((c) => runSpool([...c, "--help"])));
     runs.forEach((run, i) => {

@@ -54,6 +54,7 @@ describe("migrations (PostgreSQL)", () => {
         "job_events_pending",
         "job_events_pending_0",
         "job_events_pending_1",
+        "job_logs",
         "jobs",
         "maintenance_leaders",
         "queues",

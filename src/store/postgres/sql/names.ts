@@ -35,6 +35,8 @@ export interface SchemaNames {
   jobCountDeltas: string;
   /** Per-tenant settings: tier and fair-scheduling weight (migration 0010). */
   tenants: string;
+  /** Log lines of jobs (migration 0015). */
+  jobLogs: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
@@ -81,6 +83,7 @@ export function schemaNames(schema: string): SchemaNames {
     jobCounts: `${quoted}.${quoteIdentifier("job_counts")}`,
     jobCountDeltas: `${quoted}.${quoteIdentifier("job_count_deltas")}`,
     tenants: `${quoted}.${quoteIdentifier("tenants")}`,
+    jobLogs: `${quoted}.${quoteIdentifier("job_logs")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
   };
