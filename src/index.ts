@@ -49,3 +49,10 @@ export {
   type Sandbox,
   type SandboxOptions,
 } from "./worker/sandbox.js";
+export type { BatchOptions, SubmittedBatch } from "./spool-flows.js";
+export {
+  DEPENDENCY_FAILED,
+  type BatchCounts,
+  type BatchRecord,
+  type ParentResult,
+} from "./core/flows.js";

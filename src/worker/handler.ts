@@ -1,4 +1,5 @@
 /** What a job handler is and what it receives (SPEC §3). */
+import type { ParentResult } from "../core/flows.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
 
@@ -14,6 +15,8 @@ export interface JobContext {
   workerId: string;
   /** A logger bound to the job. */
   logger: Logger;
+  /** The jobs it depends on (`dependsOn`), in order, with their results; empty for none. */
+  parents: readonly ParentResult[];
 }
 
 /**

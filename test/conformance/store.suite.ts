@@ -25,6 +25,7 @@ import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
+import { defineFlowConformance } from "./flows.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -338,6 +339,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineLeadershipConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
+    defineFlowConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {
