@@ -145,6 +145,8 @@ for (const store of HTTP_TEST_STORES) {
       assert.ok(
         res.body.jobs.every((j: { job: { batch_id: string } }) => j.job.batch_id === batchId),
       );
+      const viaClient = await t.client(producer).getBatch(batchId);
+      assert.deepEqual([viaClient.batch_id, viaClient.total], [batchId, 2]);
       const first = await t.fetch("GET", `/batches/${batchId}`, { token: producer });
       assert.equal(first.status, 200);
       assert.deepEqual(
