@@ -139,6 +139,27 @@ export function defineFlowConformance(fixtures: () => FlowFixtures): void {
       assert.equal((await get(child!.id)).status, "cancelled");
     });
 
+    it("retention never prunes a parent of a held job", async () => {
+      const { store, clock } = fixtures();
+      const [done, unrelated, running] = await flow([input(), input(), input()]);
+      const [child] = await flow([input({ dependsOn: [done!.id, running!.id] })]);
+      await complete([done!.id]);
+      await complete([unrelated!.id]);
+      const prune = () =>
+        store.pruneFinishedJobs({
+          completedBefore: clock.now() + 1,
+          failedBefore: clock.now() + 1,
+          cancelledBefore: clock.now() + 1,
+          limit: 100,
+        });
+      assert.equal(await prune(), 1, "only the unrelated job");
+      assert.equal((await get(done!.id)).status, "completed");
+      await complete([running!.id]);
+      assert.equal((await resolve()).released, 1);
+      assert.equal((await get(child!.id)).status, "queued");
+      assert.equal(await prune(), 2, "prunable once the child is released");
+    });
+
     it("a child whose parents completed before it was submitted is queued at once", async () => {
       const { store } = fixtures();
       const [parent] = await flow([input()]);

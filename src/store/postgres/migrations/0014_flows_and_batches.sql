@@ -7,6 +7,9 @@ CREATE TABLE job_dependencies (
   PRIMARY KEY (job_id, position)
 );
 
+-- Retention never prunes a parent of a held job (PRUNE_FINISHED looks its children up here).
+CREATE INDEX job_dependencies_parent_idx ON job_dependencies (parent_id);
+
 CREATE TABLE job_dependency_waits (
   job_id     UUID   PRIMARY KEY,
   tenant     TEXT   NOT NULL,

@@ -13,6 +13,9 @@ CREATE TABLE job_dependencies (
   PRIMARY KEY (job_id, position)
 ) WITHOUT ROWID;
 
+-- Retention never prunes a parent of a held job (PRUNE_FINISHED looks its children up here).
+CREATE INDEX job_dependencies_parent_idx ON job_dependencies (parent_id);
+
 CREATE TABLE job_dependency_waits (
   job_id     TEXT    PRIMARY KEY,
   tenant     TEXT    NOT NULL,
