@@ -59,3 +59,10 @@ export {
 } from "./worker/sandbox.js";
 export type { JobLogLevel, JobLogLine, LogOptions } from "./core/job-logs.js";
 export type { JobLogs, LogsOptions } from "./spool-logs.js";
+export type { BatchOptions, SubmittedBatch } from "./spool-flows.js";
+export {
+  DEPENDENCY_FAILED,
+  type BatchCounts,
+  type BatchRecord,
+  type ParentResult,
+} from "./core/flows.js";

@@ -9,6 +9,7 @@ import { uuidv7 } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { CountFolder } from "./maintenance/count-folder.js";
 import { EventPruner } from "./maintenance/event-pruner.js";
+import { FlowResolver } from "./maintenance/flow-resolver.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
 import { DEFAULT_LEADER_LEASE_MS, MaintenanceLeadership } from "./maintenance/leadership.js";
 import { LeaseRescuer } from "./maintenance/lease-rescuer.js";
@@ -41,6 +42,8 @@ export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
       ...opt("intervalMs", intervals.rescueIntervalMs),
     }),
     new JobPromoter({ store, ...opt("intervalMs", intervals.promoteIntervalMs) }),
+    // Dependencies and batches (SPEC §8): releases held jobs, cancels orphans, fires on_complete.
+    new FlowResolver({ store, ...opt("intervalMs", intervals.flowIntervalMs) }),
     new RetentionPruner({
       store,
       ...opt("retention", parts.retention),

@@ -62,6 +62,8 @@ export interface MaintenanceIntervals {
   pruneIntervalMs?: number;
   /** Default 1,000. */
   rescueIntervalMs?: number;
+  /** Dependency and batch resolution (maintenance/flow-resolver.ts). Default 250. */
+  flowIntervalMs?: number;
 }
 
 /** Runs a submission on the caller's own database client, inside its transaction (PostgreSQL). */
@@ -110,6 +112,7 @@ export const spoolOptionsSchema = z
             promoteIntervalMs: z.number().int().min(10).optional(),
             pruneIntervalMs: z.number().int().min(100).optional(),
             rescueIntervalMs: z.number().int().min(10).optional(),
+            flowIntervalMs: z.number().int().min(10).optional(),
           })
           .strict(),
       ])

@@ -47,6 +47,11 @@ import { validateQueuePatch } from "./core/queue-settings.js";
 import { readLogs, type JobLogs, type LogsOptions } from "./spool-logs.js";
 
 export type { JobLogs, LogsOptions } from "./spool-logs.js";
+import type { BatchRecord } from "./core/flows.js";
+import type { BatchInput } from "./store/flow-types.js";
+import { batchIdOf, submitBatch, type BatchOptions, type SubmittedBatch } from "./spool-flows.js";
+
+export type { BatchOptions, SubmittedBatch } from "./spool-flows.js";
 export type {
   EnqueuedJob,
   ListOptions,
@@ -166,7 +171,7 @@ export class Spool {
   /** Inserts validated jobs and emits `job.queued` for the new ones. */
   async submit(
     inputs: readonly JobInput[],
-    options: TransactionOption = {},
+    options: TransactionOption & { batch?: BatchInput } = {},
   ): Promise<EnqueuedJob[]> {
     this.assertOpen();
     if (options.client !== undefined && !this.store.capabilities.transactionalEnqueue) {
@@ -175,12 +180,24 @@ export class Spool {
         "this store cannot enqueue inside the caller's transaction",
       );
     }
-    const outcomes = await this.store.enqueueJobs({
-      jobs: inputs,
-      now: this.clock.now(),
-      tiers: this.tierPolicy,
-      ...(options.client === undefined ? {} : { client: options.client }),
-    });
+    // Dependencies and batches take their own store call (core/flows.ts); plain jobs keep theirs.
+    const flow = options.batch !== undefined || inputs.some((input) => input.dependsOn);
+    if (flow && options.client !== undefined)
+      throw new SpoolValidationError("client", "cannot be combined with dependsOn or a batch");
+    const now = this.clock.now();
+    const outcomes = flow
+      ? await this.store.enqueueFlow({
+          jobs: inputs,
+          batch: options.batch ?? null,
+          now,
+          tiers: this.tierPolicy,
+        })
+      : await this.store.enqueueJobs({
+          jobs: inputs,
+          now,
+          tiers: this.tierPolicy,
+          ...(options.client === undefined ? {} : { client: options.client }),
+        });
     const emit = this.events.has("job.queued");
     return outcomes.map(({ job, duplicate }) => {
       if (emit && !duplicate) {
@@ -359,6 +376,21 @@ export class Spool {
   /** Tenants that have a tier, a weight or a quota set, by name. */
   async tenants(options: tenantOps.ListTenantsOptions = {}): Promise<TenantSettings[]> {
     return tenantOps.listTenantSettings(this.tenantContext(), options);
+  }
+
+  /** Submits jobs as one batch (all or nothing); `onComplete` runs once all are final. */
+  async batch(
+    requests: readonly EnqueueRequest[],
+    options: BatchOptions = {},
+  ): Promise<SubmittedBatch> {
+    this.assertOpen();
+    return submitBatch(this, requests, options, this.clock.now());
+  }
+
+  /** A batch with its jobs' counts by state and progress, or null (also another tenant's). */
+  async getBatch(id: string, options: { tenant?: string } = {}): Promise<BatchRecord | null> {
+    this.assertOpen();
+    return this.store.getBatch({ id: batchIdOf(id), ...tenantOf(options) });
   }
 
   /** Listens to a job event; returns a function that stops listening. */

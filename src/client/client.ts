@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type {
   AppendLogsBody,
+  BatchResource,
   ClaimedJobResource,
   JobLogsResponse,
   JobResource,
@@ -98,13 +99,30 @@ export class SpoolClient {
     return (await this.request<SubmitJobResponse>("POST", "/jobs", job, headers)).body;
   }
 
-  /** POST /jobs/batch. */
-  async submitBatch(jobs: SubmitJobBody[]): Promise<{ jobs: SubmitJobResponse[]; count: number }> {
+  /**
+   * POST /jobs/batch: a batch (SPEC §8); items may carry `depends_on` (ids or `"$N"`), and
+   * `onComplete` is enqueued once every job of the batch is final.
+   */
+  async submitBatch(
+    jobs: SubmitJobBody[],
+    options: { onComplete?: SubmitJobBody } = {},
+  ): Promise<{ batch_id: string; jobs: SubmitJobResponse[]; count: number }> {
+    const body = {
+      jobs,
+      ...(options.onComplete === undefined ? {} : { batch: { on_complete: options.onComplete } }),
+    };
     return (
-      await this.request<{ jobs: SubmitJobResponse[]; count: number }>("POST", "/jobs/batch", {
-        jobs,
-      })
+      await this.request<{ batch_id: string; jobs: SubmitJobResponse[]; count: number }>(
+        "POST",
+        "/jobs/batch",
+        body,
+      )
     ).body;
+  }
+
+  /** GET /batches/:id: counts by state, progress (percent) and the on_complete job. */
+  async getBatch(id: string): Promise<BatchResource> {
+    return (await this.request<BatchResource>("GET", `/batches/${encodeURIComponent(id)}`)).body;
   }
 
   /** GET /jobs/:id. */

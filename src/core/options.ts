@@ -3,6 +3,7 @@
  * field and the reason (SPEC §2: "400 names the field"), and nothing here does I/O.
  */
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
+import { parseDependsOn, type DependencyRef } from "./flows.js";
 import { SpoolValidationError } from "./errors.js";
 import type { JobRecord } from "./job.js";
 import { findNonJson, isPlainObject, type JsonObject } from "./json.js";
@@ -51,6 +52,8 @@ export interface EnqueueOptions {
   uniqueKey?: string;
   /** URL that receives a POST when the job ends (served by the HTTP server). */
   webhookUrl?: string;
+  /** Parents: job ids, or `"$N"` (an earlier job of the same `enqueueMany`); core/flows.ts. */
+  dependsOn?: string[];
 }
 
 /** One job of `enqueueMany`. */
@@ -77,6 +80,10 @@ export interface JobInput {
   uniqueKey: string | null;
   tags: string[];
   webhookUrl: string | null;
+  /** Parents (core/flows.ts); absent for a job without dependencies. */
+  dependsOn?: readonly DependencyRef[];
+  /** Field name of `dependsOn` in errors. */
+  dependsOnField?: string;
 }
 
 /** Per-queue settings that supply defaults to new jobs (null: use Spool's default). */
@@ -117,6 +124,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   "timeout",
   "uniqueKey",
   "webhookUrl",
+  "dependsOn",
 ]);
 
 /** Throws unless `value` is a queue name. */
@@ -224,7 +232,20 @@ export function validateEnqueue(
     uniqueKey: validateUniqueKey(o.uniqueKey, `${p}uniqueKey`),
     tags: validateTags(o.tags, `${p}tags`),
     webhookUrl: validateWebhookUrl(o.webhookUrl, `${p}webhookUrl`),
+    ...validateDependsOn(o, p),
   };
+}
+
+function validateDependsOn(
+  o: Record<string, unknown>,
+  p: string,
+): Pick<JobInput, "dependsOn" | "dependsOnField"> {
+  if (o.dependsOn === undefined) return {};
+  if (o.runAt !== undefined || o.delay !== undefined) {
+    throw new SpoolValidationError(`${p}dependsOn`, "cannot be combined with runAt or delay");
+  }
+  const dependsOn = parseDependsOn(o.dependsOn, `${p}dependsOn`);
+  return dependsOn.length === 0 ? {} : { dependsOn, dependsOnField: `${p}dependsOn` };
 }
 
 function validateRunAt(runAt: unknown, delay: unknown, now: number, p: string): number | null {

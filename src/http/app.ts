@@ -44,6 +44,7 @@ import { EventFeed } from "./event-feed.js";
 import { SpoolMetrics } from "./metrics.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerEventRoutes } from "./routes/events.js";
+import { registerBatchRoutes } from "./routes/batches.js";
 import { registerJobRoutes } from "./routes/jobs.js";
 import { registerJobLogRoutes } from "./routes/job-logs.js";
 import { registerKeyRoutes } from "./routes/keys.js";
@@ -251,6 +252,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerTenantRoutes(typed, context);
   registerDashboardRoutes(typed, context);
   registerJobLogRoutes(typed, context);
+  registerBatchRoutes(typed, context);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );

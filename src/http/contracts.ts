@@ -27,6 +27,7 @@ import {
   TYPE_RE,
 } from "../core/limits.js";
 import { JOB_STATES } from "../core/states.js";
+import { MAX_DEPENDS_ON } from "../core/flows.js";
 import { WAITING_REASON_CODES } from "../core/waiting-reason.js";
 import { RFC3339_RE } from "../core/timestamps.js";
 
@@ -52,6 +53,21 @@ export const Timestamp = z
   .regex(RFC3339_RE, "must be an RFC 3339 timestamp with a zone, e.g. 2024-01-01T10:00:00Z");
 /** A job id (UUID). */
 const JobId = z.string().describe("Job id (UUIDv7); anything else answers 404");
+
+/** Parents of a submission (SPEC §8; docs/http-api.md "Dependencies and batches"). */
+const DependsOn = z
+  .array(
+    z
+      .string()
+      .regex(
+        /^(\$\d{1,4}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/,
+        'must be a job id or "$N" (the index of an earlier job of the same batch)',
+      ),
+  )
+  .max(MAX_DEPENDS_ON)
+  .describe(
+    'Jobs that must complete first: ids of your jobs, or "$N" for item N of the same batch (earlier items only)',
+  );
 
 /** Fields common to one submission (POST /jobs and each item of POST /jobs/batch). */
 const submissionFields = {
@@ -88,6 +104,7 @@ const submissionFields = {
     .describe("Deduplicates unfinished jobs per tenant and queue"),
   tags: z.array(z.string().min(1).max(MAX_TAG_CHARS)).max(MAX_TAGS).optional(),
   webhook_url: z.string().max(2048).optional().describe("Receives a POST when the job ends"),
+  depends_on: DependsOn.optional(),
 };
 
 /** POST /jobs body. */
@@ -97,6 +114,14 @@ export type SubmitJobBody = z.infer<typeof SubmitJobBody>;
 /** POST /jobs/batch body. */
 export const SubmitBatchBody = z.strictObject({
   jobs: z.array(z.strictObject(submissionFields)).min(1).max(1000),
+  batch: z
+    .strictObject({
+      on_complete: z
+        .strictObject({ ...submissionFields, depends_on: z.undefined().optional() })
+        .optional()
+        .describe("Enqueued once, when every job of the batch is final"),
+    })
+    .optional(),
 });
 export type SubmitBatchBody = z.infer<typeof SubmitBatchBody>;
 
@@ -150,6 +175,12 @@ export const JobResource = z.object({
     .optional()
     .describe("Estimated seconds until completion (waiting jobs only; an estimate)"),
   waiting_reason: WaitingReasonResource.nullable().optional(),
+  batch_id: z
+    .string()
+    .nullable()
+    .optional()
+    .describe("The batch it was submitted in (GET /jobs/:id and batch submissions)"),
+  depends_on: z.array(z.string()).optional().describe("Its parents (GET /jobs/:id)"),
 });
 export type JobResource = z.infer<typeof JobResource>;
 
@@ -173,6 +204,17 @@ export const GetJobResponse = JobResource.extend({
 export const ClaimedJobResource = JobResource.extend({
   lease_token: z.string(),
   lease_expires_at: z.string(),
+  parent_results: z
+    .array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        status: z.enum(JOB_STATES),
+        result: z.unknown().nullable(),
+      }),
+    )
+    .optional()
+    .describe("The jobs it depends on, in order, with their results (empty for none)"),
 });
 export type ClaimedJobResource = z.infer<typeof ClaimedJobResource>;
 
@@ -187,6 +229,7 @@ export type SubmitJobResponse = z.infer<typeof SubmitJobResponse>;
 
 /** POST /jobs/batch answer. */
 export const SubmitBatchResponse = z.object({
+  batch_id: z.string().describe("GET /batches/:id follows the batch"),
   jobs: z.array(SubmitJobResponse),
   count: z.number(),
 });
@@ -567,3 +610,31 @@ export const JobLogsResponse = z.object({
   has_more: z.boolean().describe("More lines exist after this page now"),
 });
 export type JobLogsResponse = z.infer<typeof JobLogsResponse>;
+/** GET /batches/:id params. */
+export const BatchIdParams = z.object({
+  id: z.string().describe("Batch id (UUIDv7); anything else answers 404"),
+});
+
+/** GET /batches/:id answer (SPEC §8 "Batches"). */
+export const BatchResource = z.object({
+  batch_id: z.string(),
+  tenant: z.string(),
+  total: z.number().describe("Jobs submitted in the batch"),
+  counts: z.object(
+    Object.fromEntries(JOB_STATES.map((state) => [state, z.number()])) as Record<
+      (typeof JOB_STATES)[number],
+      z.ZodNumber
+    >,
+  ),
+  finished: z.number().describe("Jobs that are final (completed, failed or cancelled)"),
+  progress: z
+    .number()
+    .describe("Percent of final jobs, 0–100, rounded down: 100 only once every job is final"),
+  created_at: z.string(),
+  finished_at: z
+    .string()
+    .nullable()
+    .describe("When every job was seen final (and on_complete enqueued); null before"),
+  on_complete_job_id: z.string().nullable(),
+});
+export type BatchResource = z.infer<typeof BatchResource>;

@@ -4,6 +4,7 @@
  * row, a count over the partial index of running jobs, and the live workers); nothing at all
  * for jobs that are not waiting.
  */
+import { dependencyWaitMessage, isHeldForDependencies } from "../core/flows.js";
 import type { JobRecord } from "../core/job.js";
 import { decideWaitingReason, isWaitingState, type WaitingReason } from "../core/waiting-reason.js";
 import type { Store } from "./store.js";
@@ -15,6 +16,14 @@ export async function readWaitingReason(
   now: number,
 ): Promise<WaitingReason | null> {
   if (!isWaitingState(job.status)) return null;
+  if (isHeldForDependencies(job)) {
+    // Held for its parents (core/flows.ts): nothing about its queue matters yet.
+    const links = await store.readJobLinks({ id: job.id });
+    return {
+      code: "dependencies",
+      message: dependencyWaitMessage(links.waitingOn, links.dependsOn.length),
+    };
+  }
   const facts = await store.queueWaitingFacts({ queue: job.queue, now });
   return decideWaitingReason(
     {

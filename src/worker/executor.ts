@@ -31,6 +31,8 @@ import type { Completer } from "./completer.js";
 import type { HandlerMap, JobContext } from "./handler.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import type { LogWriter } from "./log-writer.js";
+import { ParentLoader } from "./parent-loader.js";
+import type { ParentResult } from "../core/flows.js";
 
 /** What the executor needs from its worker. */
 export interface ExecutorOptions {
@@ -52,7 +54,11 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** Runs jobs; one instance per worker. */
 export class Executor {
-  constructor(private readonly options: ExecutorOptions) {}
+  private readonly parents: ParentLoader;
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.parents = new ParentLoader(options.store);
+  }
 
   /** Runs `active` to its end; never rejects. */
   async run(active: ActiveJob): Promise<void> {
@@ -78,12 +84,10 @@ export class Executor {
       job.timeout,
     );
     try {
-      let result: unknown;
-      try {
-        result = handler(job, this.context(active));
-      } catch (error) {
-        result = Promise.reject(error); // a handler that throws synchronously fails like an async one
-      }
+      // A failed read of the parents fails the attempt like a handler error (it is retried).
+      const result = this.parents
+        .load(job.id)
+        .then((parents) => handler(job, this.context(active, parents)));
       const settled = await this.settle(active, result);
       await this.finish(active, settled);
     } catch (error) {
@@ -119,10 +123,11 @@ export class Executor {
     return settled;
   }
 
-  private context(active: ActiveJob): JobContext {
+  private context(active: ActiveJob, parents: readonly ParentResult[]): JobContext {
     const { job } = active;
     const { events, leaseKeeper, logger, logWriter, workerId } = this.options;
     return {
+      parents,
       get signal() {
         return signalOf(active);
       },

@@ -1,4 +1,5 @@
 /** What a job handler is and what it receives (SPEC §3). */
+import type { ParentResult } from "../core/flows.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { LogOptions } from "../core/job-logs.js";
 import type { Logger } from "../core/logger.js";
@@ -22,6 +23,8 @@ export interface JobContext {
    * that is not a string.
    */
   log(message: string, options?: LogOptions): void;
+  /** The jobs it depends on (`dependsOn`), in order, with their results; empty for none. */
+  parents: readonly ParentResult[];
 }
 
 /**

@@ -8,6 +8,7 @@
  * reported as the attempt's error before the process exits. When the parent goes away, the
  * child exits too.
  */
+import type { ParentResult } from "../core/flows.js";
 import type { ClaimedJob } from "../core/job.js";
 import { validateLogCall } from "../core/job-logs.js";
 import type { LogFn, Logger } from "../core/logger.js";
@@ -79,7 +80,7 @@ process.on("message", (message: ParentMessage) => {
     case "run":
       if (started) return;
       started = true;
-      void run(message.job, message.attempt, message.workerId);
+      void run(message.job, message.attempt, message.workerId, message.parents ?? []);
       return;
     case "abort":
       controller.abort(fromWireError(message.reason));
@@ -94,7 +95,12 @@ process.on("message", (message: ParentMessage) => {
   }
 });
 
-async function run(job: ClaimedJob, attempt: number, workerId: string): Promise<void> {
+async function run(
+  job: ClaimedJob,
+  attempt: number,
+  workerId: string,
+  parents: readonly ParentResult[],
+): Promise<void> {
   const module = await loaded;
   if (!module.ok) {
     fail(
@@ -118,6 +124,7 @@ async function run(job: ClaimedJob, attempt: number, workerId: string): Promise<
     return;
   }
   const ctx: JobContext = {
+    parents,
     signal: controller.signal,
     attempt,
     workerId,

@@ -18,6 +18,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { resolve as resolvePath } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ParentResult } from "../core/flows.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { LogFn } from "../core/logger.js";
 import type { JobLogLevel } from "../core/job-logs.js";
@@ -95,7 +96,13 @@ export interface WireError {
 
 /** Messages from parent to child. */
 export type ParentMessage =
-  | { t: "run"; job: ClaimedJob; attempt: number; workerId: string }
+  | {
+      t: "run";
+      job: ClaimedJob;
+      attempt: number;
+      workerId: string;
+      parents?: readonly ParentResult[];
+    }
   | { t: "abort"; reason: WireError }
   | { t: "progress-done"; seq: number; error?: WireError };
 
@@ -304,7 +311,7 @@ class SandboxPool {
       }
       child.ref();
       child.channel?.ref();
-      send({ t: "run", job, attempt: ctx.attempt, workerId: ctx.workerId });
+      send({ t: "run", job, attempt: ctx.attempt, workerId: ctx.workerId, parents: ctx.parents });
     });
   }
 

@@ -27,6 +27,7 @@ import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTenantConformance } from "./tenants.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 import { defineJobLogsConformance } from "./job-logs.suite.js";
+import { defineFlowConformance } from "./flows.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -340,6 +341,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineLeadershipConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
+    defineFlowConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {

@@ -35,6 +35,7 @@ _SUBMIT_FIELDS = (
     "unique_key",
     "tags",
     "webhook_url",
+    "depends_on",
 )
 
 
@@ -98,7 +99,8 @@ class SpoolClient:
         **options: Any,
     ) -> SubmitResponse:
         """POST /jobs. `options`: queue, priority, run_at, delay_seconds, max_attempts,
-        timeout_seconds, unique_key, tags, webhook_url. Returns `{job_id, status, duplicate, job}`."""
+        timeout_seconds, unique_key, tags, webhook_url, depends_on (ids of jobs that must complete
+        first). Returns `{job_id, status, duplicate, job}`."""
         unknown = set(options) - set(_SUBMIT_FIELDS)
         if unknown:
             raise TypeError("unknown submit option(s): %s" % ", ".join(sorted(unknown)))
@@ -112,6 +114,24 @@ class SpoolClient:
     def submit_many(self, jobs: Sequence[Mapping[str, Any]]) -> List[SubmitResponse]:
         """POST /jobs/batch: up to 1,000 submissions (`{"type", "payload", ...}`), all or none."""
         return self.request("POST", "/jobs/batch", {"jobs": [dict(job) for job in jobs]})["jobs"]
+
+    def submit_batch(
+        self,
+        jobs: Sequence[Mapping[str, Any]],
+        on_complete: Optional[Mapping[str, Any]] = None,
+    ) -> Dict[str, Any]:
+        """POST /jobs/batch as a batch: `{batch_id, jobs, count}`. Items may carry `depends_on`
+        with job ids or `"$N"` (an earlier item); `on_complete` (`{"type", "payload", ...}`) is
+        enqueued once, when every job of the batch is final."""
+        body: Dict[str, Any] = {"jobs": [dict(job) for job in jobs]}
+        if on_complete is not None:
+            body["batch"] = {"on_complete": dict(on_complete)}
+        return self.request("POST", "/jobs/batch", body)
+
+    def get_batch(self, batch_id: str) -> Dict[str, Any]:
+        """GET /batches/:id — `{batch_id, total, counts, finished, progress (percent), finished_at,
+        on_complete_job_id, ...}`."""
+        return self.request("GET", "/batches/%s" % urllib.parse.quote(batch_id, safe=""))
 
     def get(self, job_id: str) -> Job:
         """GET /jobs/:id — the job (with `queue_position` and `eta_seconds` while it waits)."""

@@ -46,6 +46,8 @@ class ClaimedJob(Job, total=False):
 
     lease_token: str
     lease_expires_at: str
+    # The jobs it depends on, in order: [{"id", "type", "status", "result"}] (empty for none).
+    parent_results: List[Dict[str, Any]]
 
 
 class SubmitResponse(TypedDict, total=False):

@@ -53,6 +53,11 @@ class JobContext:
         self.abandoned = False
 
     @property
+    def parents(self) -> List[Dict[str, Any]]:
+        """The jobs this one depends on, in order, with their results (`parent_results`)."""
+        return list(self.job.get("parent_results", []))
+
+    @property
     def cancelled(self) -> bool:
         """True once the job was cancelled or its lease lost: the handler should stop."""
         return self._stop.is_set()

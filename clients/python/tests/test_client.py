@@ -60,6 +60,27 @@ class ClientTest(unittest.TestCase):
         self.assertEqual((invalid.exception.status, invalid.exception.code),
                          (400, "validation_error"))
 
+    def test_batch_with_dependencies_and_on_complete(self) -> None:
+        seen: list = []
+        worker, thread = start_worker(self.queue, {
+            "py.parent": lambda job, ctx: {"n": job["payload"]["n"]},
+            "py.child": lambda job, ctx: seen.extend(ctx.parents),
+            "py.done": lambda job, ctx: None,
+        })
+        try:
+            answer = self.client.submit_batch(
+                [{"type": "py.parent", "payload": {"n": 1}, "queue": self.queue},
+                 {"type": "py.child", "queue": self.queue, "depends_on": ["$0"]}],
+                on_complete={"type": "py.done", "queue": self.queue})
+            parent_id, child_id = [item["job_id"] for item in answer["jobs"]]
+            self.assertEqual(self.client.wait(child_id, timeout=30)["status"], "completed")
+            self.assertEqual([(p["id"], p["result"]) for p in seen], [(parent_id, {"n": 1})])
+            batch = self.client.get_batch(answer["batch_id"])
+            self.assertEqual((batch["total"], batch["counts"]["completed"]), (2, 2))
+        finally:
+            worker.stop()
+            thread.join(10)
+
     def test_cancel_and_retry(self) -> None:
         job_id = self.client.submit("py.noop", queue=self.queue)["job_id"]
         self.assertEqual(self.client.cancel(job_id)["status"], "cancelled")

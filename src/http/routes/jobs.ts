@@ -31,6 +31,8 @@ import {
 } from "../contracts.js";
 import { toJobResource, toJobSummary } from "../serialize.js";
 import { readWaitingReason } from "../../store/waiting-reason-reader.js";
+import { isHeldForDependencies } from "../../core/flows.js";
+import { newBatch } from "../../spool-flows.js";
 
 const readErrors = {
   400: ErrorResponse,
@@ -99,15 +101,29 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const body = request.body as { jobs: SubmitJobBody[] };
+      const body = request.body as SubmitBatchBody;
       const inputs: JobInput[] = [];
       for (const [i, item] of body.jobs.entries()) {
         inputs.push(await toJobInput(ctx, item, request.principal, `jobs[${i}].`));
       }
-      const jobs = await ctx.spool.submit(inputs);
+      // Every batch submission is a batch (SPEC §8): GET /batches/:id follows it.
+      const onComplete = body.batch?.on_complete;
+      const batch = newBatch(
+        request.principal.tenant,
+        onComplete === undefined
+          ? null
+          : await toJobInput(ctx, onComplete, request.principal, "batch.on_complete."),
+        Date.now(),
+        "batch.on_complete",
+      );
+      const jobs = await ctx.spool.submit(inputs, { batch });
       const now = Date.now();
       return reply.code(202).send({
-        jobs: jobs.map((job) => submitResponse(job, job.duplicate, now)),
+        batch_id: batch.id,
+        jobs: jobs.map((job) => ({
+          ...submitResponse(job, job.duplicate, now),
+          job: { ...toJobResource(job, now), batch_id: batch.id },
+        })),
         count: jobs.length,
       });
     },
@@ -126,12 +142,16 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       requireRole(request.principal, "admin", "producer");
       const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
       const now = Date.now();
-      const [estimate, reason] = await Promise.all([
-        ctx.estimator.estimate(job, now),
+      const held = isHeldForDependencies(job); // no start time to estimate yet
+      const [estimate, reason, links] = await Promise.all([
+        held ? null : ctx.estimator.estimate(job, now),
         readWaitingReason(ctx.store, job, now),
+        ctx.store.readJobLinks({ id: job.id }),
       ]);
       const resource = toJobResource(job, now, estimate);
       resource.waiting_reason = reason; // null unless waiting (docs/http-api.md)
+      resource.batch_id = links.batchId;
+      resource.depends_on = links.dependsOn;
       // `job` repeats the resource for clients that expect an envelope (seed 002's polling loop).
       return { ...resource, job: resource };
     },
@@ -293,12 +313,25 @@ async function toJobInput(
       MAX_TIMEOUT_MS,
     );
   }
+  if (body.depends_on !== undefined) {
+    if (body.run_at !== undefined || body.delay_seconds !== undefined) {
+      throw new SpoolValidationError(
+        `${prefix}depends_on`,
+        "cannot be combined with run_at or delay_seconds",
+      );
+    }
+    options.dependsOn = body.depends_on;
+  }
   const checked = await withPrefix(prefix, () =>
     ctx.submissionHook === undefined
       ? Promise.resolve(options)
       : ctx.submissionHook(body.type, payload, options),
   );
-  return ctx.spool.validate(body.type, payload, checked, prefix);
+  const input = ctx.spool.validate(body.type, payload, checked, prefix);
+  // Errors about parents (unknown id, later item) name the HTTP field.
+  return input.dependsOn === undefined
+    ? input
+    : { ...input, dependsOnField: `${prefix}depends_on` };
 }
 
 /** Runs a submission hook, naming its fields inside the batch item (`jobs[3].payload.x`). */

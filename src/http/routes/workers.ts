@@ -96,8 +96,15 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
           ...(body.types === undefined ? {} : { types: body.types }),
         });
         if (jobs.length > 0 || Date.now() >= deadline) {
+          // One read for the whole claim: the parents' results of jobs that have parents.
+          const parents = await ctx.store.readParentResults({ ids: jobs.map((job) => job.id) });
           const now = Date.now();
-          return { jobs: jobs.map((job) => toClaimedJobResource(job, now)) };
+          return {
+            jobs: jobs.map((job) => ({
+              ...toClaimedJobResource(job, now),
+              parent_results: parents.get(job.id) ?? [],
+            })),
+          };
         }
         await ctx.claims.wait(queue, deadline - Date.now(), stop);
       }

@@ -19,6 +19,7 @@ import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
 import * as tenantsSql from "./sql/tenants.js";
 import * as workersSql from "./sql/workers.js";
+import * as flowsSql from "./sql/flows.js";
 
 const STATEMENT_MODULES = [
   jobsSql,
@@ -30,6 +31,7 @@ const STATEMENT_MODULES = [
   leadersSql,
   tenantsSql,
   jobLogsSql,
+  flowsSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

@@ -87,6 +87,9 @@ import * as queueSettings from "./queue-settings.js";
 import { channelName, type SchemaNames } from "./sql/names.js";
 import { SubmissionBatcher } from "./submission-batcher.js";
 import * as registry from "./worker-registry.js";
+import * as flows from "./flows.js";
+import type { BatchRecord } from "../../core/flows.js";
+import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flow-types.js";
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -534,6 +537,43 @@ export class PostgresStore implements Store {
     limit: number;
   }): Promise<JobLogPage | null> {
     return this.guard(() => jobLogs.readJobLogs(this.pool, this.statements, params));
+  }
+
+  async enqueueFlow(params: {
+    jobs: readonly JobInput[];
+    batch: BatchInput | null;
+    now: number;
+    /** The tier policy the new jobs are charged under, as for `enqueueJobs`. */
+    tiers?: TierPolicy | undefined;
+  }): Promise<EnqueueOutcome[]> {
+    const outcomes = await this.guard(() =>
+      flows.insertFlow(this.pool, this.statements, this.channel, params),
+    );
+    this.notifyQueues(outcomes.filter((o) => o.job.status === "queued").map((o) => o.job.queue));
+    return outcomes;
+  }
+
+  async resolveFlows(params: { now: number; limit: number }): Promise<FlowResolution> {
+    const { queues, ...resolution } = await this.guard(() =>
+      flows.resolveFlows(this.pool, this.statements, this.channel, params),
+    );
+    this.notifyQueues(queues);
+    return resolution;
+  }
+
+  async readParentResults(params: { ids: readonly string[] }): Promise<ParentResults> {
+    const ids = params.ids.filter((id) => isUuid(id));
+    return this.guard(() => flows.readParentResults(this.pool, this.statements, ids));
+  }
+
+  async readJobLinks(params: { id: string }): Promise<JobLinks> {
+    if (!isUuid(params.id)) return { batchId: null, dependsOn: [], waitingOn: 0 };
+    return this.guard(() => flows.readJobLinks(this.pool, this.statements, params.id));
+  }
+
+  async getBatch(params: { id: string; tenant?: string }): Promise<BatchRecord | null> {
+    if (!isUuid(params.id)) return null;
+    return this.guard(() => flows.getBatch(this.pool, this.statements, params));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -71,6 +71,9 @@ import * as tenants from "./tenants.js";
 import { SubmissionBatcher } from "./submissions.js";
 import * as registry from "./worker-registry.js";
 import * as jobsSql from "./sql/jobs.js";
+import * as flows from "./flows.js";
+import type { BatchRecord } from "../../core/flows.js";
+import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flow-types.js";
 
 /** Options of the SQLite store. */
 export interface SqliteStoreOptions {
@@ -534,6 +537,36 @@ export class SqliteStore implements Store {
     limit: number;
   }): Promise<JobLogPage | null> {
     return jobLogs.readJobLogs(this.db, params);
+  }
+
+  async enqueueFlow(params: {
+    jobs: readonly JobInput[];
+    batch: BatchInput | null;
+    now: number;
+    /** The tier policy the new jobs are charged under, as for `enqueueJobs`. */
+    tiers?: TierPolicy | undefined;
+  }): Promise<EnqueueOutcome[]> {
+    const outcomes = this.db.write(() => flows.insertFlow(this.db, params), { durable: true });
+    this.notifyQueues(outcomes.filter((o) => o.job.status === "queued").map((o) => o.job.queue));
+    return outcomes;
+  }
+
+  async resolveFlows(params: { now: number; limit: number }): Promise<FlowResolution> {
+    const { queues, ...resolution } = this.db.write(() => flows.resolveFlows(this.db, params));
+    this.notifyQueues(queues);
+    return resolution;
+  }
+
+  async readParentResults(params: { ids: readonly string[] }): Promise<ParentResults> {
+    return flows.readParentResults(this.db, params.ids);
+  }
+
+  async readJobLinks(params: { id: string }): Promise<JobLinks> {
+    return flows.readJobLinks(this.db, params.id);
+  }
+
+  async getBatch(params: { id: string; tenant?: string }): Promise<BatchRecord | null> {
+    return flows.getBatch(this.db, params);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -46,8 +46,12 @@ describe("migrations (PostgreSQL)", () => {
       tables.rows.map((row) => row.table_name),
       [
         "api_keys",
+        "batch_jobs",
+        "batches",
         "job_count_deltas",
         "job_counts",
+        "job_dependencies",
+        "job_dependency_waits",
         "job_event_publisher",
         "job_event_slot",
         "job_events",

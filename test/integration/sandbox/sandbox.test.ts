@@ -13,7 +13,7 @@ import { tempSqliteUrl } from "../../helpers/temp-dir.js";
 import { waitFor } from "../../helpers/wait-for.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/handlers.ts", import.meta.url));
-const TYPES = ["ok", "busy", "spin", "exit", "async-throw", "leak", "unrecoverable"];
+const TYPES = ["ok", "busy", "spin", "exit", "async-throw", "leak", "unrecoverable", "parents"];
 const LEASE_MS = 600;
 
 function alive(pid: number): boolean {
@@ -81,6 +81,19 @@ describe("sandboxed handlers", () => {
     assert.deepEqual(result.echo, { n: 1 });
     assert.ok(progress.includes("50 half way"));
     await waitFor(() => !alive(result.pid), { message: "the child exits after its job" });
+  });
+
+  it("hands a sandboxed handler its parents' results (ctx.parents)", async () => {
+    const parent = await spool.enqueue("ok", { n: 7 });
+    const child = await spool.enqueue("parents", {}, { dependsOn: [parent.id] });
+    const done = await finished(child.id);
+    assert.equal(done.status, "completed");
+    const result = done.result as { pid: number; parents: { id: string; result: unknown }[] };
+    assert.notEqual(result.pid, process.pid);
+    assert.deepEqual(
+      result.parents.map((p) => [p.id, (p.result as { echo: unknown }).echo]),
+      [[parent.id, { n: 7 }]],
+    );
   });
 
   it("keeps the lease of a busy loop that never yields", async () => {

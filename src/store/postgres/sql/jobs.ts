@@ -313,10 +313,13 @@ SELECT promoted.* FROM promoted CROSS JOIN notified`;
 /**
  * $1 status, $2 before, $3 limit. Divergence: SKIP LOCKED, so a prune never waits on (or
  * blocks) a worker's write of the same row; the bounded batch keeps each transaction short.
+ * Never a parent of a job still held for it (migration 0014).
  */
 export const PRUNE_FINISHED: SqlTemplate = (t) => `
 DELETE FROM ${t.jobs} WHERE id IN (
   SELECT id FROM ${t.jobs} WHERE status = $1::text AND completed_at < $2::bigint
+    AND NOT EXISTS (SELECT 1 FROM ${t.jobDependencies} d
+      JOIN ${t.jobDependencyWaits} w ON w.job_id = d.job_id WHERE d.parent_id = ${t.jobs}.id)
   LIMIT $3::int
   FOR UPDATE SKIP LOCKED)`;
 

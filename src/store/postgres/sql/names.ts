@@ -41,6 +41,11 @@ export interface SchemaNames {
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
   routines: string;
+  /** Parents of jobs, the jobs still held for them, batches and their members (migration 0014). */
+  jobDependencies: string;
+  jobDependencyWaits: string;
+  batches: string;
+  batchJobs: string;
 }
 
 /** A statement template: the SQL text of one named statement for the given schema. */
@@ -86,5 +91,9 @@ export function schemaNames(schema: string): SchemaNames {
     jobLogs: `${quoted}.${quoteIdentifier("job_logs")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
+    jobDependencies: `${quoted}.${quoteIdentifier("job_dependencies")}`,
+    jobDependencyWaits: `${quoted}.${quoteIdentifier("job_dependency_waits")}`,
+    batches: `${quoted}.${quoteIdentifier("batches")}`,
+    batchJobs: `${quoted}.${quoteIdentifier("batch_jobs")}`,
   };
 }

@@ -197,10 +197,16 @@ WHERE id IN (
   ORDER BY run_at LIMIT @limit)
 RETURNING id, queue, type, status, attempt`;
 
-/** @status @before @limit */
+/**
+ * @status @before @limit — never a parent of a job still held for it (migration 0012): its
+ * child would be cancelled for a parent that is gone.
+ */
 export const PRUNE_FINISHED = `
 DELETE FROM jobs WHERE id IN (
-  SELECT id FROM jobs WHERE status = @status AND completed_at < @before LIMIT @limit)`;
+  SELECT id FROM jobs WHERE status = @status AND completed_at < @before
+    AND NOT EXISTS (SELECT 1 FROM job_dependencies d
+      JOIN job_dependency_waits w ON w.job_id = d.job_id WHERE d.parent_id = jobs.id)
+  LIMIT @limit)`;
 
 /**
  * @tenant? @queue? — jobs by state, from the counts the triggers of migration 0007 keep (the
