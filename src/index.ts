@@ -49,3 +49,5 @@ export {
   type Sandbox,
   type SandboxOptions,
 } from "./worker/sandbox.js";
+export type { SavedSchedule, ScheduleScope } from "./spool-schedules.js";
+export type { ScheduleJobOptions, ScheduleOptions, ScheduleRecord } from "./core/schedule.js";

@@ -50,6 +50,8 @@ export interface MaintenanceIntervals {
   pruneIntervalMs?: number;
   /** Default 1,000. */
   rescueIntervalMs?: number;
+  /** How often the cron enqueuer looks for due schedules. Default 400. */
+  cronIntervalMs?: number;
 }
 
 /** Runs a submission on the caller's own database client, inside its transaction (PostgreSQL). */
@@ -98,6 +100,7 @@ export const spoolOptionsSchema = z
             promoteIntervalMs: z.number().int().min(10).optional(),
             pruneIntervalMs: z.number().int().min(100).optional(),
             rescueIntervalMs: z.number().int().min(10).optional(),
+            cronIntervalMs: z.number().int().min(10).optional(),
           })
           .strict(),
       ])

@@ -33,6 +33,8 @@ export interface SchemaNames {
   /** Job counts by (tenant, queue, state), and the deltas not yet folded into them. */
   jobCounts: string;
   jobCountDeltas: string;
+  /** Cron schedules (migration 0013). */
+  schedules: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
@@ -78,6 +80,7 @@ export function schemaNames(schema: string): SchemaNames {
     workers: `${quoted}.${quoteIdentifier("workers")}`,
     jobCounts: `${quoted}.${quoteIdentifier("job_counts")}`,
     jobCountDeltas: `${quoted}.${quoteIdentifier("job_count_deltas")}`,
+    schedules: `${quoted}.${quoteIdentifier("schedules")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
   };
