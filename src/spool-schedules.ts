@@ -72,7 +72,11 @@ export class SpoolSchedules {
    * Pauses (no ticks are enqueued) or resumes a schedule; a resumed schedule's next tick is the
    * first one after now, so the ticks of the pause are skipped. Throws `SpoolNotFoundError`.
    */
-  async setPaused(name: string, paused: boolean, scope: ScheduleScope = {}): Promise<ScheduleRecord> {
+  async setPaused(
+    name: string,
+    paused: boolean,
+    scope: ScheduleScope = {},
+  ): Promise<ScheduleRecord> {
     assertScheduleName(name);
     const tenant = tenantOf(scope);
     const now = this.clock.now();

@@ -135,9 +135,7 @@ export function defineScheduleConformance(fixtures: () => ScheduleFixtures): voi
       for (let tick = 0; tick < 6; tick++) {
         clock.advance(10_000);
         const at = now();
-        const counts = await Promise.all(
-          Array.from({ length: 4 }, () => enqueuer().runOnce(at)),
-        );
+        const counts = await Promise.all(Array.from({ length: 4 }, () => enqueuer().runOnce(at)));
         assert.equal(
           counts.reduce((a, b) => a + b, 0),
           1,

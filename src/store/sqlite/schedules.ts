@@ -87,10 +87,7 @@ export function getSchedule(
 }
 
 /** Every schedule, or one tenant's. */
-export function listSchedules(
-  db: SqliteConnection,
-  params: { tenant?: string },
-): ScheduleRecord[] {
+export function listSchedules(db: SqliteConnection, params: { tenant?: string }): ScheduleRecord[] {
   const rows = db.guard(
     () => db.stmt(sql.LIST_SCHEDULES).all({ tenant: params.tenant ?? null }) as ScheduleRow[],
   );
