@@ -15,6 +15,7 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerStatsCommand } from "./commands/stats.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerWorkersCommand } from "./commands/workers.js";
+import { registerSchedulesCommand } from "./commands/schedules.js";
 import { createContext, type CliContext } from "./context.js";
 import { ExitCode, describeCliError } from "./errors.js";
 import type { CliIO } from "./output.js";
@@ -59,6 +60,7 @@ Examples:
   registerMigrateCommand(program, ctx);
   registerQueuesCommand(program, ctx);
   registerKeysCommand(program, ctx);
+  registerSchedulesCommand(program, ctx);
   return program;
 }
 
