@@ -47,7 +47,20 @@ Examples:
   $ spool schedules delete heartbeat`,
     );
 
-  const list = schedules
+  const list = registerList(schedules, ctx);
+  const set = registerSet(schedules, ctx);
+  const remove = registerChange(schedules, ctx, "delete", "delete a schedule (its jobs stay)");
+  const pause = registerChange(schedules, ctx, "pause", "stop enqueueing a schedule's ticks");
+  const resume = registerChange(schedules, ctx, "resume", "enqueue its ticks again, from the next");
+  for (const command of [list, set, remove, pause, resume]) {
+    addConnectionOptions(command);
+    addJsonOption(command);
+  }
+}
+
+/** `spool schedules [list]`. */
+function registerList(schedules: Command, ctx: CliContext): Command {
+  return schedules
     .command("list", { isDefault: true })
     .description("every schedule: expression, job type, next and last run")
     .action(async (flags: SchedulesFlags) => {
@@ -58,8 +71,11 @@ Examples:
         else ctx.io.stdout.write(renderSchedules(all, ctx));
       });
     });
+}
 
-  const set = schedules
+/** `spool schedules set NAME …`. */
+function registerSet(schedules: Command, ctx: CliContext): Command {
+  return schedules
     .command("set")
     .description("create or replace a schedule (one job of TYPE per tick)")
     .argument("<name>", "schedule name, [A-Za-z0-9_.:-]{1,128}")
@@ -91,32 +107,31 @@ Examples:
           );
       });
     });
+}
 
-  const change = (action: "delete" | "pause" | "resume", description: string): Command =>
-    schedules
-      .command(action)
-      .description(description)
-      .argument("<name>", "schedule name")
-      .action(async (name: string, flags: SchedulesFlags) => {
-        await withBackend(ctx, flags, FIELDS, async (backend) => {
-          if (action === "delete") await backend.unschedule(name);
-          const record =
-            action === "delete" ? null : await backend.setSchedulePaused(name, action === "pause");
-          if (flags.json) writeJson(ctx.io, record ?? { name, deleted: true });
-          else
-            ctx.io.stdout.write(
-              `${action === "delete" ? "deleted" : action === "pause" ? "paused" : "resumed"} schedule ${name}\n`,
-            );
-        });
+/** `spool schedules delete|pause|resume NAME`. */
+function registerChange(
+  schedules: Command,
+  ctx: CliContext,
+  action: "delete" | "pause" | "resume",
+  description: string,
+): Command {
+  return schedules
+    .command(action)
+    .description(description)
+    .argument("<name>", "schedule name")
+    .action(async (name: string, flags: SchedulesFlags) => {
+      await withBackend(ctx, flags, FIELDS, async (backend) => {
+        if (action === "delete") await backend.unschedule(name);
+        const record =
+          action === "delete" ? null : await backend.setSchedulePaused(name, action === "pause");
+        if (flags.json) writeJson(ctx.io, record ?? { name, deleted: true });
+        else
+          ctx.io.stdout.write(
+            `${action === "delete" ? "deleted" : action === "pause" ? "paused" : "resumed"} schedule ${name}\n`,
+          );
       });
-
-  const remove = change("delete", "delete a schedule (jobs it enqueued stay)");
-  const pause = change("pause", "stop enqueueing a schedule's ticks");
-  const resume = change("resume", "enqueue a schedule's ticks again, from the next one");
-  for (const command of [list, set, remove, pause, resume]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
+    });
 }
 
 function optionsOf(flags: SetFlags): Omit<ScheduleOptions, "tenant"> {

@@ -71,10 +71,17 @@ function tenantFor(principal: Principal, query: unknown): string {
   return visibleTenant(principal, requested) ?? principal.tenant;
 }
 
+const byName = { params: ScheduleNameParams, querystring: ScheduleTenantQuery };
+
 /** Registers the schedule routes. */
 export function registerScheduleRoutes(app: ZodApp, ctx: AppContext): void {
-  const byName = { params: ScheduleNameParams, querystring: ScheduleTenantQuery };
+  registerScheduleWrites(app, ctx);
+  registerScheduleReads(app, ctx);
+  registerScheduleControl(app, ctx);
+}
 
+/** PUT and DELETE /schedules/:name. */
+function registerScheduleWrites(app: ZodApp, ctx: AppContext): void {
   app.put(
     "/schedules/:name",
     {
@@ -95,6 +102,57 @@ export function registerScheduleRoutes(app: ZodApp, ctx: AppContext): void {
     },
   );
 
+  app.delete(
+    "/schedules/:name",
+    {
+      schema: {
+        summary: "Delete a cron schedule (jobs it enqueued stay)",
+        ...byName,
+        response: { 200: DeleteScheduleResponse, ...errors, 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      requireRole(request.principal, "admin", "producer");
+      const { name } = request.params as { name: string };
+      const tenant = tenantFor(request.principal, request.query);
+      if (!(await ctx.spool.unschedule(name, { tenant })))
+        throw new SpoolNotFoundError("schedule", name);
+      return { name, deleted: true as const };
+    },
+  );
+}
+
+/** POST /schedules/:name/pause and /resume. */
+function registerScheduleControl(app: ZodApp, ctx: AppContext): void {
+  for (const action of ["pause", "resume"] as const) {
+    app.post(
+      `/schedules/:name/${action}`,
+      {
+        schema: {
+          summary:
+            action === "pause"
+              ? "Pause a cron schedule (no ticks are enqueued)"
+              : "Resume a cron schedule from its first tick after now",
+          ...byName,
+          response: { 200: ScheduleResource, ...errors, 404: ErrorResponse },
+        },
+      },
+      async (request) => {
+        requireRole(request.principal, "admin", "producer");
+        const { name } = request.params as { name: string };
+        const tenant = tenantFor(request.principal, request.query);
+        const schedule =
+          action === "pause"
+            ? await ctx.spool.pauseSchedule(name, { tenant })
+            : await ctx.spool.resumeSchedule(name, { tenant });
+        return toScheduleResource(schedule);
+      },
+    );
+  }
+}
+
+/** GET /schedules and GET /schedules/:name. */
+function registerScheduleReads(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/schedules",
     {
@@ -133,51 +191,6 @@ export function registerScheduleRoutes(app: ZodApp, ctx: AppContext): void {
       return toScheduleResource(schedule);
     },
   );
-
-  app.delete(
-    "/schedules/:name",
-    {
-      schema: {
-        summary: "Delete a cron schedule (jobs it enqueued stay)",
-        ...byName,
-        response: { 200: DeleteScheduleResponse, ...errors, 404: ErrorResponse },
-      },
-    },
-    async (request) => {
-      requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
-      const tenant = tenantFor(request.principal, request.query);
-      if (!(await ctx.spool.unschedule(name, { tenant })))
-        throw new SpoolNotFoundError("schedule", name);
-      return { name, deleted: true as const };
-    },
-  );
-
-  for (const action of ["pause", "resume"] as const) {
-    app.post(
-      `/schedules/:name/${action}`,
-      {
-        schema: {
-          summary:
-            action === "pause"
-              ? "Pause a cron schedule (no ticks are enqueued)"
-              : "Resume a cron schedule from its first tick after now",
-          ...byName,
-          response: { 200: ScheduleResource, ...errors, 404: ErrorResponse },
-        },
-      },
-      async (request) => {
-        requireRole(request.principal, "admin", "producer");
-        const { name } = request.params as { name: string };
-        const tenant = tenantFor(request.principal, request.query);
-        const schedule =
-          action === "pause"
-            ? await ctx.spool.pauseSchedule(name, { tenant })
-            : await ctx.spool.resumeSchedule(name, { tenant });
-        return toScheduleResource(schedule);
-      },
-    );
-  }
 }
 
 /** Validates a PUT body (the type's payload schema included) and saves the schedule. */
