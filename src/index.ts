@@ -66,3 +66,5 @@ export {
   type BatchRecord,
   type ParentResult,
 } from "./core/flows.js";
+export type { SavedSchedule, ScheduleScope } from "./spool-schedules.js";
+export type { ScheduleJobOptions, ScheduleOptions, ScheduleRecord } from "./core/schedule.js";

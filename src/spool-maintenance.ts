@@ -1,5 +1,5 @@
 /**
- * Builds a Spool's maintenance runner: the services (rescue, promote, prune, vacuum) with the intervals
+ * Builds a Spool's maintenance runner: the services (rescue, promote, prune, vacuum, cron) with the intervals
  * of `SpoolOptions.maintenance`, behind a leadership so that one process per store runs them.
  */
 import { hostname } from "node:os";
@@ -8,6 +8,7 @@ import type { JobEventMap, SafeEmitter } from "./core/events.js";
 import { uuidv7 } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { CountFolder } from "./maintenance/count-folder.js";
+import { CronEnqueuer } from "./maintenance/cron-enqueuer.js";
 import { EventPruner } from "./maintenance/event-pruner.js";
 import { FlowResolver } from "./maintenance/flow-resolver.js";
 import { JobPromoter } from "./maintenance/job-promoter.js";
@@ -55,6 +56,13 @@ export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
     new CountFolder({ store }),
     // PostgreSQL only: dead row versions that autovacuum (off, or lagging) leaves behind.
     ...(store.capabilities.tableMaintenance ? [new TableVacuumer({ store })] : []),
+    // Cron schedules: exactly one job per tick (cron-enqueuer.ts).
+    new CronEnqueuer({
+      store,
+      events: parts.events,
+      logger,
+      ...opt("intervalMs", intervals.cronIntervalMs),
+    }),
   ];
   const leadership = new MaintenanceLeadership({
     store,

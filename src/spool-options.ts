@@ -64,6 +64,8 @@ export interface MaintenanceIntervals {
   rescueIntervalMs?: number;
   /** Dependency and batch resolution (maintenance/flow-resolver.ts). Default 250. */
   flowIntervalMs?: number;
+  /** How often the cron enqueuer looks for due schedules. Default 400. */
+  cronIntervalMs?: number;
 }
 
 /** Runs a submission on the caller's own database client, inside its transaction (PostgreSQL). */
@@ -113,6 +115,7 @@ export const spoolOptionsSchema = z
             pruneIntervalMs: z.number().int().min(100).optional(),
             rescueIntervalMs: z.number().int().min(10).optional(),
             flowIntervalMs: z.number().int().min(10).optional(),
+            cronIntervalMs: z.number().int().min(10).optional(),
           })
           .strict(),
       ])

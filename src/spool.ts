@@ -45,6 +45,8 @@ import {
 } from "./spool-options.js";
 import { validateQueuePatch } from "./core/queue-settings.js";
 import { readLogs, type JobLogs, type LogsOptions } from "./spool-logs.js";
+import type { ScheduleOptions, ScheduleRecord } from "./core/schedule.js";
+import { SpoolSchedules, type SavedSchedule, type ScheduleScope } from "./spool-schedules.js";
 
 export type { JobLogs, LogsOptions } from "./spool-logs.js";
 import type { BatchRecord } from "./core/flows.js";
@@ -60,6 +62,7 @@ export type {
   Stats,
   TransactionOption,
 } from "./spool-options.js";
+export type { SavedSchedule, ScheduleScope } from "./spool-schedules.js";
 
 /** The Spool library entry point. */
 export class Spool {
@@ -75,6 +78,7 @@ export class Spool {
   private readonly ownWorkers = new Set<Worker>();
   private readonly maxPayloadBytes: number;
   private readonly maxResultBytes: number;
+  private readonly cron: SpoolSchedules;
   private closed = false;
 
   private constructor(
@@ -89,6 +93,7 @@ export class Spool {
     this.random = options.random ?? Math.random;
     this.maxPayloadBytes = options.maxPayloadBytes;
     this.maxResultBytes = options.maxResultBytes;
+    this.cron = new SpoolSchedules(store, this.clock, this.maxPayloadBytes);
     this.events = new SafeEmitter((error, name) =>
       this.logger.error({ err: error, event: name }, "event listener threw"),
     );
@@ -391,6 +396,52 @@ export class Spool {
   async getBatch(id: string, options: { tenant?: string } = {}): Promise<BatchRecord | null> {
     this.assertOpen();
     return this.store.getBatch({ id: batchIdOf(id), ...tenantOf(options) });
+  }
+
+  /**
+   * Creates or replaces the cron schedule `name` (SPEC §8): one `type` job per tick of `cron`
+   * (5 fields, or 6 with seconds first) in `opts.timezone` (default UTC), enqueued exactly once
+   * per tick by the maintenance leader. See docs/api.md "Cron schedules".
+   */
+  schedule(
+    name: string,
+    cron: string,
+    type: string,
+    payload?: JsonObject,
+    opts?: ScheduleOptions,
+  ): Promise<SavedSchedule> {
+    this.assertOpen();
+    return this.cron.schedule(name, cron, type, payload, opts);
+  }
+
+  /** Deletes a schedule (its jobs stay); false when there was none. */
+  unschedule(name: string, scope: ScheduleScope = {}): Promise<boolean> {
+    this.assertOpen();
+    return this.cron.unschedule(name, scope);
+  }
+
+  /** Every schedule (one tenant's with `tenant`), with `nextRunAt` and `lastRunAt`. */
+  schedules(scope: ScheduleScope = {}): Promise<ScheduleRecord[]> {
+    this.assertOpen();
+    return this.cron.list(scope);
+  }
+
+  /** One schedule, or null. */
+  getSchedule(name: string, scope: ScheduleScope = {}): Promise<ScheduleRecord | null> {
+    this.assertOpen();
+    return this.cron.get(name, scope);
+  }
+
+  /** Stops enqueueing a schedule's ticks; throws `SpoolNotFoundError` when there is none. */
+  pauseSchedule(name: string, scope: ScheduleScope = {}): Promise<ScheduleRecord> {
+    this.assertOpen();
+    return this.cron.setPaused(name, true, scope);
+  }
+
+  /** Enqueues a schedule's ticks again, from the first one after now. */
+  resumeSchedule(name: string, scope: ScheduleScope = {}): Promise<ScheduleRecord> {
+    this.assertOpen();
+    return this.cron.setPaused(name, false, scope);
   }
 
   /** Listens to a job event; returns a function that stops listening. */

@@ -8,11 +8,22 @@
  * `SpoolNotFoundError` for an unknown (or invisible) job, `SpoolConflictError` for a state
  * conflict — because the CLI maps exactly those to its exit codes 2, 3 and 4.
  */
+import { SpoolNotFoundError } from "../core/errors.js";
 import type { JobRecord } from "../core/job.js";
+import type { JsonObject } from "../core/json.js";
 import type { EnqueueRequest } from "../core/options.js";
 import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
-import type { JobLogs, ListOptions, LogsOptions, Spool, EnqueuedJob, Stats } from "../spool.js";
+import type { ScheduleOptions, ScheduleRecord } from "../core/schedule.js";
+import type {
+  EnqueuedJob,
+  JobLogs,
+  ListOptions,
+  LogsOptions,
+  SavedSchedule,
+  Spool,
+  Stats,
+} from "../spool.js";
 import type { QueueConfig, StateCounts } from "../store/store.js";
 
 /** One page of jobs, newest first. */
@@ -58,8 +69,25 @@ export interface Backend {
   workers(): Promise<WorkerPresence[]>;
   /** A page of a job's log lines, oldest first; null when there is no such job. */
   logs(id: string, options: Omit<LogsOptions, "tenant">): Promise<JobLogs | null>;
+  /** Creates or replaces a cron schedule (in the connection's tenant). */
+  schedule(request: ScheduleRequest): Promise<SavedSchedule>;
+  /** The connection's schedules (an admin key over HTTP: every tenant's). */
+  schedules(): Promise<ScheduleRecord[]>;
+  /** Deletes a schedule; throws `SpoolNotFoundError` when there is none. */
+  unschedule(name: string): Promise<void>;
+  /** Pauses or resumes a schedule; throws `SpoolNotFoundError` when there is none. */
+  setSchedulePaused(name: string, paused: boolean): Promise<ScheduleRecord>;
   /** Releases connections. */
   close(): Promise<void>;
+}
+
+/** A schedule to save: `spool.schedule`'s arguments as one object. */
+export interface ScheduleRequest {
+  name: string;
+  cron: string;
+  type: string;
+  payload: Record<string, unknown>;
+  options: Omit<ScheduleOptions, "tenant">;
 }
 
 /** A `Backend` over a `Spool` instance (direct store access). */
@@ -128,6 +156,23 @@ export class LibraryBackend implements Backend {
 
   logs(id: string, options: Omit<LogsOptions, "tenant">): Promise<JobLogs | null> {
     return this.spool.logs(id, options);
+  }
+
+  schedule(request: ScheduleRequest): Promise<SavedSchedule> {
+    const { name, cron, type, payload, options } = request;
+    return this.spool.schedule(name, cron, type, payload as JsonObject, options);
+  }
+
+  schedules(): Promise<ScheduleRecord[]> {
+    return this.spool.schedules();
+  }
+
+  async unschedule(name: string): Promise<void> {
+    if (!(await this.spool.unschedule(name))) throw new SpoolNotFoundError("schedule", name);
+  }
+
+  setSchedulePaused(name: string, paused: boolean): Promise<ScheduleRecord> {
+    return paused ? this.spool.pauseSchedule(name) : this.spool.resumeSchedule(name);
   }
 
   close(): Promise<void> {

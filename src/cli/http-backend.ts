@@ -5,6 +5,9 @@
  */
 import { SpoolHttpError, SpoolClient } from "../client/client.js";
 import { fromJobResource, fromWorkerResource } from "../client/records.js";
+import { fromScheduleResource, ScheduleClient } from "../client/schedule-client.js";
+import type { ScheduleRecord } from "../core/schedule.js";
+import type { PutScheduleBody } from "../http/schedule-contracts.js";
 import {
   SpoolConflictError,
   SpoolError,
@@ -18,19 +21,21 @@ import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import type { SubmitJobBody } from "../http/contracts.js";
-import type { EnqueuedJob, JobLogs, LogsOptions, Stats } from "../spool.js";
+import type { EnqueuedJob, JobLogs, LogsOptions, SavedSchedule, Stats } from "../spool.js";
 import type { QueueConfig, StateCounts } from "../store/store.js";
-import type { Backend, JobListFilter, JobPage, QueueSummary } from "./backend.js";
+import type { Backend, JobListFilter, JobPage, QueueSummary, ScheduleRequest } from "./backend.js";
 
 /** See the module header. */
 export class HttpBackend implements Backend {
   private readonly client: SpoolClient;
+  private readonly cron: ScheduleClient;
 
   constructor(
     readonly target: string,
     token: string | undefined,
   ) {
     this.client = new SpoolClient({ baseUrl: target, ...(token === undefined ? {} : { token }) });
+    this.cron = new ScheduleClient(this.client);
   }
 
   async enqueue(request: EnqueueRequest): Promise<EnqueuedJob> {
@@ -140,6 +145,36 @@ export class HttpBackend implements Backend {
     return (await this.call(() => this.client.workers())).workers.map(fromWorkerResource);
   }
 
+  async schedule(request: ScheduleRequest): Promise<SavedSchedule> {
+    const o = request.options;
+    const body: PutScheduleBody = { cron: request.cron, type: request.type };
+    body.payload = request.payload;
+    if (o.queue !== undefined) body.queue = o.queue;
+    if (o.timezone !== undefined) body.timezone = o.timezone;
+    const options: NonNullable<PutScheduleBody["options"]> = {};
+    if (o.priority !== undefined) options.priority = o.priority;
+    if (o.maxAttempts !== undefined) options.max_attempts = o.maxAttempts;
+    if (o.timeout !== undefined) options.timeout_seconds = o.timeout / 1000;
+    if (o.tags !== undefined) options.tags = o.tags;
+    body.options = options;
+    const { created, ...resource } = await this.call(() => this.cron.put(request.name, body));
+    return Object.assign(fromScheduleResource(resource), { created });
+  }
+
+  async schedules(): Promise<ScheduleRecord[]> {
+    return (await this.call(() => this.cron.list())).schedules.map(fromScheduleResource);
+  }
+
+  async unschedule(name: string): Promise<void> {
+    await this.call(() => this.cron.delete(name)).catch(notFound(name));
+  }
+
+  async setSchedulePaused(name: string, paused: boolean): Promise<ScheduleRecord> {
+    return fromScheduleResource(
+      await this.call(() => this.cron.setPaused(name, paused)).catch(notFound(name)),
+    );
+  }
+
   async close(): Promise<void> {
     // fetch keeps no connection state worth closing
   }
@@ -187,6 +222,14 @@ export class HttpBackend implements Backend {
       throw toLibraryError(error, this.target);
     }
   }
+}
+
+/** Re-throws a 404 as the schedule's not-found (the generic mapping names a job). */
+function notFound(name: string): (error: unknown) => never {
+  return (error) => {
+    if (error instanceof SpoolNotFoundError) throw new SpoolNotFoundError("schedule", name);
+    throw error;
+  };
 }
 
 /** Maps an HTTP failure onto the library error the CLI knows how to report. */

@@ -17,6 +17,7 @@ import { registerStatsCommand } from "./commands/stats.js";
 import { registerTenantsCommand } from "./commands/tenants.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerWorkersCommand } from "./commands/workers.js";
+import { registerSchedulesCommand } from "./commands/schedules.js";
 import { createContext, type CliContext } from "./context.js";
 import { ExitCode, describeCliError } from "./errors.js";
 import type { CliIO } from "./output.js";
@@ -63,6 +64,7 @@ Examples:
   registerKeysCommand(program, ctx);
   registerTenantsCommand(program, ctx);
   registerLogsCommand(program, ctx);
+  registerSchedulesCommand(program, ctx);
   return program;
 }
 

@@ -53,6 +53,7 @@ import { registerQueueRoutes } from "./routes/queues.js";
 import { registerTenantRoutes } from "./routes/tenants.js";
 import { registerWorkerRoutes } from "./routes/workers.js";
 import { registerWorkerRegistryRoutes } from "./routes/worker-registry.js";
+import { registerScheduleRoutes } from "./routes/schedules.js";
 import { RemoteWorkerRegistry } from "./remote-workers.js";
 import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
@@ -250,6 +251,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerEventRoutes(typed, context);
   registerKeyRoutes(typed, context);
   registerTenantRoutes(typed, context);
+  registerScheduleRoutes(typed, context);
   registerDashboardRoutes(typed, context);
   registerJobLogRoutes(typed, context);
   registerBatchRoutes(typed, context);

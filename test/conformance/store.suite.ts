@@ -28,6 +28,7 @@ import { defineTenantConformance } from "./tenants.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 import { defineJobLogsConformance } from "./job-logs.suite.js";
 import { defineFlowConformance } from "./flows.suite.js";
+import { defineScheduleConformance } from "./schedules.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1259,6 +1260,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineOldestWaitingConformance({ store: () => store, clock: () => clock });
     defineTenantConformance(() => ({ store, clock }));
     defineJobLogsConformance(() => ({ store, clock }));
+    defineScheduleConformance(() => ({ store, clock }));
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

@@ -227,6 +227,51 @@ class SpoolClient:
         return self.request(
             "GET", "/jobs/%s/logs" % urllib.parse.quote(job_id, safe=""), query=query
         )
+    # -- cron schedules (SPEC §8) -------------------------------------------------------------
+
+    def put_schedule(
+        self,
+        name: str,
+        cron: str,
+        type: str,
+        payload: Optional[Mapping[str, Any]] = None,
+        queue: Optional[str] = None,
+        timezone: Optional[str] = None,
+        options: Optional[Mapping[str, Any]] = None,
+    ) -> Dict[str, Any]:
+        """PUT /schedules/:name — creates or replaces a cron schedule (5 fields, or 6 with seconds
+        first). `options`: priority, max_attempts, timeout_seconds, tags, webhook_url. Returns the
+        schedule with `created` (True when this call created it)."""
+        body: Dict[str, Any] = {"cron": cron, "type": type}
+        if payload is not None:
+            body["payload"] = dict(payload)
+        if queue is not None:
+            body["queue"] = queue
+        if timezone is not None:
+            body["timezone"] = timezone
+        if options is not None:
+            body["options"] = dict(options)
+        return self.request("PUT", _schedule_path(name), body)
+
+    def schedules(self) -> List[Dict[str, Any]]:
+        """GET /schedules — each with `next_run_at` and `last_run_at`."""
+        return self.request("GET", "/schedules")["schedules"]
+
+    def get_schedule(self, name: str) -> Dict[str, Any]:
+        """GET /schedules/:name (NotFoundError when there is none, or it is another tenant's)."""
+        return self.request("GET", _schedule_path(name))
+
+    def delete_schedule(self, name: str) -> Dict[str, Any]:
+        """DELETE /schedules/:name — the jobs it enqueued stay."""
+        return self.request("DELETE", _schedule_path(name))
+
+    def pause_schedule(self, name: str) -> Dict[str, Any]:
+        """POST /schedules/:name/pause."""
+        return self.request("POST", _schedule_path(name) + "/pause", {})
+
+    def resume_schedule(self, name: str) -> Dict[str, Any]:
+        """POST /schedules/:name/resume — from the first tick after now."""
+        return self.request("POST", _schedule_path(name) + "/resume", {})
 
     def wait(
         self,
@@ -292,6 +337,10 @@ class SpoolClient:
             raw = error.read()
             raise error_for(error.code, json.loads(raw) if raw else None) from None
         return _parse_sse(response)
+
+
+def _schedule_path(name: str) -> str:
+    return "/schedules/%s" % urllib.parse.quote(name, safe="")
 
 
 def _parse_sse(response: Any) -> Iterator[Event]:

@@ -80,6 +80,27 @@ class ClientTest(unittest.TestCase):
         finally:
             worker.stop()
             thread.join(10)
+    def test_schedules(self) -> None:
+        name = unique("py-schedule")
+        created = self.client.put_schedule(name, "0 3 * * *", "py.report", {"n": 1},
+                                           queue=self.queue, timezone="Europe/Berlin",
+                                           options={"priority": 2, "tags": ["cron"]})
+        self.assertTrue(created["created"])
+        self.assertEqual((created["timezone"], created["options"]["priority"]),
+                         ("Europe/Berlin", 2))
+        self.assertIsNotNone(created["next_run_at"])
+        self.assertIsNone(created["last_run_at"])
+        replaced = self.client.put_schedule(name, "*/10 * * * * *", "py.report")
+        self.assertFalse(replaced["created"])
+        self.assertIn(name, [s["name"] for s in self.client.schedules()])
+        self.assertTrue(self.client.pause_schedule(name)["paused"])
+        self.assertFalse(self.client.resume_schedule(name)["paused"])
+        with self.assertRaises(SpoolError) as invalid:
+            self.client.put_schedule(unique("py-bad"), "61 * * * *", "py.report")
+        self.assertEqual(invalid.exception.status, 400)
+        self.client.delete_schedule(name)
+        with self.assertRaises(NotFoundError):
+            self.client.get_schedule(name)
 
     def test_cancel_and_retry(self) -> None:
         job_id = self.client.submit("py.noop", queue=self.queue)["job_id"]

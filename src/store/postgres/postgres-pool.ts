@@ -20,6 +20,7 @@ import * as quotasSql from "./sql/quotas.js";
 import * as tenantsSql from "./sql/tenants.js";
 import * as workersSql from "./sql/workers.js";
 import * as flowsSql from "./sql/flows.js";
+import * as schedulesSql from "./sql/schedules.js";
 
 const STATEMENT_MODULES = [
   jobsSql,
@@ -32,6 +33,7 @@ const STATEMENT_MODULES = [
   tenantsSql,
   jobLogsSql,
   flowsSql,
+  schedulesSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

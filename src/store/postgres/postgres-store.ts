@@ -24,6 +24,8 @@ import type { TenantFacts, TierPolicy } from "../../core/tiers.js";
 import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import * as quotas from "./quotas.js";
 import * as tenants from "./tenants.js";
+import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js";
+import * as schedules from "./schedules.js";
 import type pg from "pg";
 import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
@@ -574,6 +576,45 @@ export class PostgresStore implements Store {
   async getBatch(params: { id: string; tenant?: string }): Promise<BatchRecord | null> {
     if (!isUuid(params.id)) return null;
     return this.guard(() => flows.getBatch(this.pool, this.statements, params));
+  }
+
+  async saveSchedule(params: {
+    schedule: ScheduleDefinition;
+    now: number;
+  }): Promise<{ schedule: ScheduleRecord; created: boolean }> {
+    return this.guard(() => schedules.saveSchedule(this.pool, this.statements, params));
+  }
+
+  async getSchedule(params: { tenant: string; name: string }): Promise<ScheduleRecord | null> {
+    return this.guard(() => schedules.getSchedule(this.pool, this.statements, params));
+  }
+
+  async listSchedules(params: { tenant?: string }): Promise<ScheduleRecord[]> {
+    return this.guard(() => schedules.listSchedules(this.pool, this.statements, params));
+  }
+
+  async deleteSchedule(params: { tenant: string; name: string }): Promise<boolean> {
+    return this.guard(() => schedules.deleteSchedule(this.pool, this.statements, params));
+  }
+
+  async setSchedulePaused(
+    params: Parameters<Store["setSchedulePaused"]>[0],
+  ): Promise<ScheduleRecord | null> {
+    return this.guard(() => schedules.setSchedulePaused(this.pool, this.statements, params));
+  }
+
+  async dueSchedules(params: { now: number; limit: number }): Promise<ScheduleRecord[]> {
+    return this.guard(() => schedules.dueSchedules(this.pool, this.statements, params));
+  }
+
+  async enqueueScheduledJob(
+    params: Parameters<Store["enqueueScheduledJob"]>[0],
+  ): Promise<EnqueueOutcome | null> {
+    const outcome = await this.guard(() =>
+      schedules.enqueueScheduledJob(this.pool, this.statements, this.channel, params),
+    );
+    if (outcome !== null && !outcome.duplicate) this.notifyQueues([outcome.job.queue]);
+    return outcome;
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -25,6 +25,7 @@ import type { JobLogPage } from "../../core/job-logs.js";
 import type { JobInput } from "../../core/options.js";
 import type { TenantCredits } from "../../core/quota.js";
 import type { TenantFacts, TierPolicy } from "../../core/tiers.js";
+import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js";
 import { isFinalState } from "../../core/states.js";
 import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import type {
@@ -70,6 +71,7 @@ import * as quotas from "./quotas.js";
 import * as tenants from "./tenants.js";
 import { SubmissionBatcher } from "./submissions.js";
 import * as registry from "./worker-registry.js";
+import * as schedules from "./schedules.js";
 import * as jobsSql from "./sql/jobs.js";
 import * as flows from "./flows.js";
 import type { BatchRecord } from "../../core/flows.js";
@@ -567,6 +569,43 @@ export class SqliteStore implements Store {
 
   async getBatch(params: { id: string; tenant?: string }): Promise<BatchRecord | null> {
     return flows.getBatch(this.db, params);
+  }
+
+  async saveSchedule(params: {
+    schedule: ScheduleDefinition;
+    now: number;
+  }): Promise<{ schedule: ScheduleRecord; created: boolean }> {
+    return schedules.saveSchedule(this.db, params);
+  }
+
+  async getSchedule(params: { tenant: string; name: string }): Promise<ScheduleRecord | null> {
+    return schedules.getSchedule(this.db, params);
+  }
+
+  async listSchedules(params: { tenant?: string }): Promise<ScheduleRecord[]> {
+    return schedules.listSchedules(this.db, params);
+  }
+
+  async deleteSchedule(params: { tenant: string; name: string }): Promise<boolean> {
+    return schedules.deleteSchedule(this.db, params);
+  }
+
+  async setSchedulePaused(
+    params: Parameters<Store["setSchedulePaused"]>[0],
+  ): Promise<ScheduleRecord | null> {
+    return schedules.setSchedulePaused(this.db, params);
+  }
+
+  async dueSchedules(params: { now: number; limit: number }): Promise<ScheduleRecord[]> {
+    return schedules.dueSchedules(this.db, params);
+  }
+
+  async enqueueScheduledJob(
+    params: Parameters<Store["enqueueScheduledJob"]>[0],
+  ): Promise<EnqueueOutcome | null> {
+    const outcome = schedules.enqueueScheduledJob(this.db, params);
+    if (outcome !== null && !outcome.duplicate) this.notifyQueues([outcome.job.queue]);
+    return outcome;
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

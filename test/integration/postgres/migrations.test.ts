@@ -62,6 +62,7 @@ describe("migrations (PostgreSQL)", () => {
         "jobs",
         "maintenance_leaders",
         "queues",
+        "schedules",
         "schema_migrations",
         "schema_routines",
         "tenant_quotas",

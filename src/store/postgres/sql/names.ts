@@ -37,6 +37,8 @@ export interface SchemaNames {
   tenants: string;
   /** Log lines of jobs (migration 0015). */
   jobLogs: string;
+  /** Cron schedules (migration 0013). */
+  schedules: string;
   /** The quoted, qualified migrations ledger. */
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
@@ -89,6 +91,7 @@ export function schemaNames(schema: string): SchemaNames {
     jobCountDeltas: `${quoted}.${quoteIdentifier("job_count_deltas")}`,
     tenants: `${quoted}.${quoteIdentifier("tenants")}`,
     jobLogs: `${quoted}.${quoteIdentifier("job_logs")}`,
+    schedules: `${quoted}.${quoteIdentifier("schedules")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
     jobDependencies: `${quoted}.${quoteIdentifier("job_dependencies")}`,
