@@ -25,6 +25,7 @@ import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
+import { defineWebhookConformance } from "./webhooks.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1253,6 +1254,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
 
     defineWorkerRegistryConformance({ store: () => store, clock: () => clock });
     defineOldestWaitingConformance({ store: () => store, clock: () => clock });
+    defineWebhookConformance({ store: () => store, clock: () => clock });
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

@@ -17,6 +17,7 @@ import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js"
 import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
 import * as workersSql from "./sql/workers.js";
+import * as webhooksSql from "./sql/webhooks.js";
 
 const STATEMENT_MODULES = [
   jobsSql,
@@ -26,6 +27,7 @@ const STATEMENT_MODULES = [
   quotasSql,
   workersSql,
   leadersSql,
+  webhooksSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

@@ -26,6 +26,13 @@ import type { TenantCredits } from "../../core/quota.js";
 import { isFinalState } from "../../core/states.js";
 import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import type {
+  ClaimedWebhookDelivery,
+  NewWebhookDelivery,
+  WebhookAttemptReport,
+  WebhookDelivery,
+  WebhookRecord,
+} from "../../core/webhook.js";
+import type {
   ApiKeyRecord,
   ApiKeyRole,
   CompletionOutcome,
@@ -64,6 +71,7 @@ import * as queueSettings from "./queue-settings.js";
 import * as quotas from "./quotas.js";
 import { SubmissionBatcher } from "./submissions.js";
 import * as registry from "./worker-registry.js";
+import * as webhooks from "./webhooks.js";
 import * as jobsSql from "./sql/jobs.js";
 
 /** Options of the SQLite store. */
@@ -502,6 +510,50 @@ export class SqliteStore implements Store {
 
   async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
     leadership.releaseLeadership(this.db, params);
+  }
+
+  // Webhook subscriptions and deliveries: webhooks.ts.
+  async createWebhook(params: { webhook: WebhookRecord }): Promise<WebhookRecord> {
+    return webhooks.createWebhook(this.db, params.webhook);
+  }
+  async listWebhooks(params: { tenant?: string }): Promise<WebhookRecord[]> {
+    return webhooks.listWebhooks(this.db, params.tenant);
+  }
+  async getWebhook(params: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
+    return webhooks.getWebhook(this.db, params.id, params.tenant);
+  }
+  async deleteWebhook(params: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
+    return webhooks.deleteWebhook(this.db, params.id, params.tenant);
+  }
+  async readWebhookCursor(): Promise<number | null> {
+    return webhooks.readWebhookCursor(this.db);
+  }
+  async enqueueWebhookDeliveries(p: {
+    deliveries: readonly NewWebhookDelivery[];
+    cursorSeq: number;
+    now: number;
+  }): Promise<number> {
+    return webhooks.enqueueWebhookDeliveries(this.db, p.deliveries, p.cursorSeq, p.now);
+  }
+  async claimWebhookDeliveries(p: {
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<ClaimedWebhookDelivery[]> {
+    return webhooks.claimWebhookDeliveries(this.db, p);
+  }
+  async recordWebhookAttempt(p: { report: WebhookAttemptReport; now: number }): Promise<boolean> {
+    return webhooks.recordWebhookAttempt(this.db, p.report, p.now);
+  }
+  async listWebhookDeliveries(
+    p: Parameters<Store["listWebhookDeliveries"]>[0],
+  ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
+    return webhooks.listWebhookDeliveries(this.db, p);
+  }
+  async redeliverWebhookDelivery(
+    p: Parameters<Store["redeliverWebhookDelivery"]>[0],
+  ): Promise<WebhookDelivery> {
+    return webhooks.redeliverWebhookDelivery(this.db, p);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -37,6 +37,11 @@ export interface SchemaNames {
   migrations: string;
   /** The ledger of server-side routines applied after the migrations (postgres-routines.ts). */
   routines: string;
+  /** Webhook subscriptions, their deliveries, the attempt log and the fan-out cursor. */
+  webhooks: string;
+  webhookDeliveries: string;
+  webhookAttempts: string;
+  webhookCursor: string;
 }
 
 /** A statement template: the SQL text of one named statement for the given schema. */
@@ -80,5 +85,9 @@ export function schemaNames(schema: string): SchemaNames {
     jobCountDeltas: `${quoted}.${quoteIdentifier("job_count_deltas")}`,
     migrations: `${quoted}.${quoteIdentifier("schema_migrations")}`,
     routines: `${quoted}.${quoteIdentifier("schema_routines")}`,
+    webhooks: `${quoted}.${quoteIdentifier("webhooks")}`,
+    webhookDeliveries: `${quoted}.${quoteIdentifier("webhook_deliveries")}`,
+    webhookAttempts: `${quoted}.${quoteIdentifier("webhook_attempts")}`,
+    webhookCursor: `${quoted}.${quoteIdentifier("webhook_cursor")}`,
   };
 }
