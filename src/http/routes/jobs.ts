@@ -298,7 +298,10 @@ async function toJobInput(
       ? Promise.resolve(options)
       : ctx.submissionHook(body.type, payload, options),
   );
-  return ctx.spool.validate(body.type, payload, checked, prefix);
+  const input = ctx.spool.validate(body.type, payload, checked, prefix);
+  if (input.webhookUrl !== null)
+    await ctx.webhookGuard.checkUrl(input.webhookUrl, `${prefix}webhook_url`);
+  return input;
 }
 
 /** Runs a submission hook, naming its fields inside the batch item (`jobs[3].payload.x`). */
