@@ -15,6 +15,7 @@ import { registerServeCommand } from "./commands/serve.js";
 import { registerStatsCommand } from "./commands/stats.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerWorkersCommand } from "./commands/workers.js";
+import { registerWebhooksCommand } from "./commands/webhooks.js";
 import { createContext, type CliContext } from "./context.js";
 import { ExitCode, describeCliError } from "./errors.js";
 import type { CliIO } from "./output.js";
@@ -30,6 +31,9 @@ export function createProgram(ctx: CliContext): Command {
   const program = new Command("spool")
     .description("Spool: an asynchronous job queue (SQLite or PostgreSQL)")
     .version(VERSION, "-V, --version")
+    // Root flags before the command name, so a subcommand may reuse a parent's flag name
+    // (`spool webhooks create --url` is the target; `spool webhooks --url` the store).
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({
@@ -59,6 +63,7 @@ Examples:
   registerMigrateCommand(program, ctx);
   registerQueuesCommand(program, ctx);
   registerKeysCommand(program, ctx);
+  registerWebhooksCommand(program, ctx);
   return program;
 }
 
