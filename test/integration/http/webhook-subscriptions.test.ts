@@ -10,6 +10,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { UnrecoverableError, type Worker } from "../../../src/index.js";
+import { uuidv7 } from "../../../src/core/ids.js";
 import { signWebhook } from "../../../src/core/webhook.js";
 import { HTTP_TEST_STORES, startTestServer, type TestServer } from "../../helpers/http-server.js";
 import { waitFor } from "../../helpers/wait-for.js";
@@ -303,6 +304,58 @@ for (const store of HTTP_TEST_STORES) {
         body: JSON.stringify({ ...hook, url: "https://93.184.216.34/hook" }),
       });
       assert.equal(ok.status, 201);
+    });
+
+    it("refuses a loopback target again at delivery time (subscriptions and webhook_url)", async () => {
+      const hook = await startReceiver(0);
+      try {
+        // Stored behind the API's back (as a target whose DNS changed would be): never sent.
+        await t.spool.store.createWebhook({
+          webhook: {
+            id: uuidv7(Date.now()),
+            tenant: "acme",
+            url: `${hook.url}/sub`,
+            events: ["job.completed"],
+            secret: SECRET,
+            createdAt: new Date(Date.now() - 1_000),
+          },
+        });
+        const worker = t.spool.worker({
+          handlers: { "t.ok": async () => ({}) },
+          pollIntervalMs: 20,
+        });
+        await worker.start();
+        try {
+          const job = await t.spool.enqueue(
+            "t.ok",
+            {},
+            { tenant: "acme", webhookUrl: `${hook.url}/job` },
+          );
+          const [delivery] = await waitFor(
+            async () => {
+              const page = await t.spool.store.listWebhookDeliveries({ jobId: job.id, limit: 10 });
+              return page.deliveries[0]?.status === "failed" ? page.deliveries : null;
+            },
+            { timeoutMs: 30_000 },
+          );
+          assert.equal(delivery!.attempts.length, 1, "refused at once, not retried");
+          assert.match(delivery!.attempts[0]!.error ?? "", /target refused: .*127\.0\.0\.1/);
+          const webhookJob = await waitFor(
+            async () => {
+              const { jobs } = await t.spool.list({ queue: "spool.webhooks", limit: 10 });
+              return jobs[0]?.status === "failed" ? jobs[0] : null;
+            },
+            { timeoutMs: 30_000 },
+          );
+          assert.match(webhookJob.error?.message ?? "", /target refused/);
+          assert.equal(webhookJob.attempt, 1);
+        } finally {
+          await worker.stop();
+        }
+        assert.deepEqual(hook.received, [], "the receiver was never called");
+      } finally {
+        hook.server.close();
+      }
     });
   });
 }
