@@ -65,7 +65,23 @@ Examples:
       if (flags.json) writeJson(ctx.io, { webhooks: all });
       else ctx.io.stdout.write(renderWebhooks(all, ctx));
     });
-  const create = webhooks
+  const create = registerCreate(webhooks, ctx);
+  const remove = webhooks
+    .command("delete")
+    .description("delete a subscription (its pending deliveries and log go with it)")
+    .argument("<id>", "the subscription's id (from `spool webhooks`)")
+    .action(async (id: string, flags: WebhookFlags) => {
+      const removed = await withWebhooks(ctx, flags, (ops) => ops.remove(id));
+      if (flags.json) writeJson(ctx.io, removed);
+      else ctx.io.stdout.write(`deleted ${removed.id}\n`);
+    });
+  for (const command of [webhooks, remove]) addConnectionOptions(command);
+  for (const command of [webhooks, create, remove]) addJsonOption(command);
+}
+
+/** `spool webhooks create`. */
+function registerCreate(webhooks: Command, ctx: CliContext): Command {
+  return webhooks
     .command("create")
     .description("subscribe a URL to job events (the tenant's own; admins: --tenant)")
     .requiredOption("--url <url>", "http(s) URL that receives the POSTs")
@@ -98,17 +114,6 @@ Examples:
           ctx.io.stderr.write(`secret (shown this once): ${created.secret}\n`);
       }
     });
-  const remove = webhooks
-    .command("delete")
-    .description("delete a subscription (its pending deliveries and log go with it)")
-    .argument("<id>", "the subscription's id (from `spool webhooks`)")
-    .action(async (id: string, flags: WebhookFlags) => {
-      const removed = await withWebhooks(ctx, flags, (ops) => ops.remove(id));
-      if (flags.json) writeJson(ctx.io, removed);
-      else ctx.io.stdout.write(`deleted ${removed.id}\n`);
-    });
-  for (const command of [webhooks, remove]) addConnectionOptions(command);
-  for (const command of [webhooks, create, remove]) addJsonOption(command);
 }
 
 function renderWebhooks(webhooks: readonly WebhookResource[], ctx: CliContext): string {

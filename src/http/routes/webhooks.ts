@@ -148,6 +148,13 @@ export function registerWebhookRoutes(app: ZodApp, ctx: AppContext): void {
     },
   );
 
+  registerWebhookItemRoutes(app, ctx);
+  registerDeliveryRoutes(app, ctx);
+  registerRedeliveryRoute(app, ctx);
+}
+
+/** GET and DELETE /webhooks/:id. */
+function registerWebhookItemRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/webhooks/:id",
     {
@@ -182,11 +189,9 @@ export function registerWebhookRoutes(app: ZodApp, ctx: AppContext): void {
       return toWebhookResource(deleted);
     },
   );
-
-  registerDeliveryRoutes(app, ctx);
 }
 
-/** The delivery log routes (per subscription, per job) and redelivery. */
+/** The delivery log routes (per subscription, per job). */
 function registerDeliveryRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/webhooks/:id/deliveries",
@@ -243,7 +248,10 @@ function registerDeliveryRoutes(app: ZodApp, ctx: AppContext): void {
       return { deliveries: page.deliveries.map(toDeliveryResource), next_cursor: page.nextCursor };
     },
   );
+}
 
+/** POST /webhooks/:id/deliveries/:delivery_id/redeliver. */
+function registerRedeliveryRoute(app: ZodApp, ctx: AppContext): void {
   app.post(
     "/webhooks/:id/deliveries/:delivery_id/redeliver",
     {

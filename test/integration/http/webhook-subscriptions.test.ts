@@ -310,9 +310,10 @@ for (const store of HTTP_TEST_STORES) {
       const hook = await startReceiver(0);
       try {
         // Stored behind the API's back (as a target whose DNS changed would be): never sent.
+        const webhookId = uuidv7(Date.now());
         await t.spool.store.createWebhook({
           webhook: {
-            id: uuidv7(Date.now()),
+            id: webhookId,
             tenant: "acme",
             url: `${hook.url}/sub`,
             events: ["job.completed"],
@@ -333,7 +334,11 @@ for (const store of HTTP_TEST_STORES) {
           );
           const [delivery] = await waitFor(
             async () => {
-              const page = await t.spool.store.listWebhookDeliveries({ jobId: job.id, limit: 10 });
+              const page = await t.spool.store.listWebhookDeliveries({
+                webhookId,
+                jobId: job.id,
+                limit: 10,
+              });
               return page.deliveries[0]?.status === "failed" ? page.deliveries : null;
             },
             { timeoutMs: 30_000 },
