@@ -18,6 +18,7 @@ import { registerTenantsCommand } from "./commands/tenants.js";
 import { registerWorkerCommand } from "./commands/worker.js";
 import { registerWorkersCommand } from "./commands/workers.js";
 import { registerSchedulesCommand } from "./commands/schedules.js";
+import { registerWebhooksCommand } from "./commands/webhooks.js";
 import { createContext, type CliContext } from "./context.js";
 import { ExitCode, describeCliError } from "./errors.js";
 import type { CliIO } from "./output.js";
@@ -33,6 +34,9 @@ export function createProgram(ctx: CliContext): Command {
   const program = new Command("spool")
     .description("Spool: an asynchronous job queue (SQLite or PostgreSQL)")
     .version(VERSION, "-V, --version")
+    // Root flags before the command name, so a subcommand may reuse a parent's flag name
+    // (`spool webhooks create --url` is the target; `spool webhooks --url` the store).
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
     .configureOutput({
@@ -65,6 +69,7 @@ Examples:
   registerTenantsCommand(program, ctx);
   registerLogsCommand(program, ctx);
   registerSchedulesCommand(program, ctx);
+  registerWebhooksCommand(program, ctx);
   return program;
 }
 

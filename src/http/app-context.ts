@@ -15,6 +15,7 @@ import type { EventFeed } from "./event-feed.js";
 import type { SpoolMetrics } from "./metrics.js";
 import type { RemoteWorkerRegistry } from "./remote-workers.js";
 import type { WaitingEstimator } from "./waiting-estimator.js";
+import type { WebhookTargetGuard } from "./webhook-target-guard.js";
 
 /**
  * Checks a submission of a job type that declared a payload schema (throwing
@@ -47,6 +48,8 @@ export interface AppContext {
   streamBufferBytes: number;
   /** Aborted when the server begins to shut down (long polls return, streams end). */
   closing: AbortSignal;
+  /** The SSRF guard of webhook targets (subscriptions and per-job `webhook_url`). */
+  webhookGuard: WebhookTargetGuard;
 }
 
 /** A Fastify app with zod-typed routes. */

@@ -58,6 +58,9 @@ import { RemoteWorkerRegistry } from "./remote-workers.js";
 import { WaitingEstimator } from "./waiting-estimator.js";
 import { ClaimWaiter } from "./claim-waiter.js";
 import { WebhookDispatcher } from "./webhooks.js";
+import { WebhookDeliverer, type WebhookSettings } from "./webhook-deliverer.js";
+import { WebhookTargetGuard } from "./webhook-target-guard.js";
+import { registerWebhookRoutes } from "./routes/webhooks.js";
 
 export type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
 
@@ -84,8 +87,11 @@ export interface AppOptions {
   validateResponses?: boolean;
   /** Most bytes queued for one live-event client (SSE, WebSocket) before it is dropped. Default 1 MiB. */
   streamBufferBytes?: number;
-  /** Deliver `webhook_url` notifications from this server. Default: on, unsigned. */
-  webhooks?: false | { secret?: string; concurrency?: number };
+  /**
+   * Deliver webhooks (per-job `webhook_url` and subscriptions) from this server, and which
+   * non-public targets are allowed. Default: on, per-job deliveries unsigned, no allow-list.
+   */
+  webhooks?: false | WebhookSettings;
 }
 
 declare module "fastify" {
@@ -168,6 +174,9 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     streams: new Set(),
     streamBufferBytes: options.streamBufferBytes ?? 1024 * 1024,
     closing: shutdown.signal,
+    webhookGuard: new WebhookTargetGuard(
+      options.webhooks === false ? [] : (options.webhooks?.allow ?? []),
+    ),
   };
 
   app.setErrorHandler(async (error, request, reply) => {
@@ -255,6 +264,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   registerDashboardRoutes(typed, context);
   registerJobLogRoutes(typed, context);
   registerBatchRoutes(typed, context);
+  registerWebhookRoutes(typed, context);
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () =>
     app.swagger(),
   );
@@ -266,6 +276,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       : new WebhookDispatcher({
           spool: options.spool,
           logger,
+          guard: context.webhookGuard,
           secret: options.webhooks?.secret,
           ...(options.webhooks?.concurrency === undefined
             ? {}
@@ -274,6 +285,19 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   if (webhooks !== null) {
     feed.subscribe(webhooks.onEvent);
     await webhooks.start();
+  }
+  const subscriptions =
+    options.webhooks === false
+      ? null
+      : new WebhookDeliverer({
+          ...options.webhooks?.delivery,
+          store,
+          logger,
+          guard: context.webhookGuard,
+        });
+  if (subscriptions !== null) {
+    feed.subscribe(() => subscriptions.wake());
+    subscriptions.start();
   }
   await feed.start();
 
@@ -286,6 +310,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
       for (const stream of [...context.streams]) stream.close();
       await feed.stop();
       await webhooks?.stop();
+      await subscriptions?.stop();
       await app.close();
     },
   };

@@ -8,6 +8,7 @@ import type { Logger as PinoLogger } from "pino";
 import type { Spool } from "../spool.js";
 import { buildApp, type BuiltApp, type SubmissionHook } from "./app.js";
 import { ensureAdminKey } from "./auth.js";
+import type { WebhookSettings } from "./webhook-deliverer.js";
 
 /** Options of `startServer`. */
 export interface ServerOptions {
@@ -28,8 +29,11 @@ export interface ServerOptions {
   validateResponses?: boolean;
   /** Most bytes queued for one live-event client before it is dropped. Default 1 MiB. */
   streamBufferBytes?: number;
-  /** Webhook delivery settings (`SPOOL_WEBHOOK_SECRET` signs them); false turns delivery off. */
-  webhooks?: false | { secret?: string; concurrency?: number };
+  /**
+   * Webhook settings (`SPOOL_WEBHOOK_SECRET` signs per-job deliveries; `allow` is
+   * `--webhook-allow`); false turns delivery off.
+   */
+  webhooks?: false | WebhookSettings;
 }
 
 /** A running server. */

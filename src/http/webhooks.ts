@@ -7,6 +7,8 @@
  * at-least-once, and the body's `event_id` lets a receiver drop a repeat.
  *
  * With a secret, each request carries `X-Spool-Signature: sha256=<HMAC-SHA256(secret, body)>`.
+ * Targets pass the SSRF guard (webhook-target-guard.ts) on every attempt; a refused one fails
+ * the delivery at once. Subscriptions (POST /webhooks) are delivered by webhook-deliverer.ts.
  */
 import { createHmac } from "node:crypto";
 import { UnrecoverableError } from "../core/errors.js";
@@ -20,6 +22,8 @@ import type { JobHandler } from "../worker/handler.js";
 import type { Worker } from "../worker/worker.js";
 import { toEventResource } from "./event-feed.js";
 import { toJobResource } from "./serialize.js";
+import { sendWebhook } from "./webhook-sender.js";
+import { WebhookTargetRefusedError, type WebhookTargetGuard } from "./webhook-target-guard.js";
 
 /** The job type and queue that deliver webhooks. */
 export const WEBHOOK_JOB_TYPE = "spool.webhook";
@@ -30,6 +34,8 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 export interface WebhookOptions {
   /** Concurrent deliveries of this server. Default 4. */
   concurrency?: number;
+  /** The SSRF guard every delivery passes. */
+  guard: WebhookTargetGuard;
   logger: Logger;
   /** HMAC secret for `X-Spool-Signature`; unsigned when absent. */
   secret?: string | undefined;
@@ -113,18 +119,24 @@ export class WebhookDispatcher {
       headers["x-spool-signature"] =
         `sha256=${createHmac("sha256", this.options.secret).update(text).digest("hex")}`;
     }
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]);
-    const response = await fetch(url, {
-      method: "POST",
-      headers,
-      body: text,
-      signal,
-      redirect: "manual",
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    if (response.status < 200 || response.status >= 300) {
-      throw new Error(`webhook ${url} answered ${response.status}`);
+    let response: { statusCode: number };
+    try {
+      response = await sendWebhook({
+        url,
+        headers,
+        body: text,
+        timeoutMs: DELIVERY_TIMEOUT_MS,
+        guard: this.options.guard,
+        signal: ctx.signal,
+      });
+    } catch (error) {
+      if (error instanceof WebhookTargetRefusedError)
+        throw new UnrecoverableError(`webhook target refused: ${error.message}`);
+      throw error;
     }
-    return { status: response.status };
+    if (response.statusCode < 200 || response.statusCode >= 300) {
+      throw new Error(`webhook ${url} answered ${response.statusCode}`);
+    }
+    return { status: response.statusCode };
   };
 }

@@ -29,6 +29,7 @@ import { defineTransitionConformance } from "./transitions.suite.js";
 import { defineJobLogsConformance } from "./job-logs.suite.js";
 import { defineFlowConformance } from "./flows.suite.js";
 import { defineScheduleConformance } from "./schedules.suite.js";
+import { defineWebhookConformance } from "./webhooks.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1261,6 +1262,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineTenantConformance(() => ({ store, clock }));
     defineJobLogsConformance(() => ({ store, clock }));
     defineScheduleConformance(() => ({ store, clock }));
+    defineWebhookConformance({ store: () => store, clock: () => clock });
 
     describe("queues and wake-ups", () => {
       test("lists queues that have been used or configured", async () => {

@@ -2,7 +2,7 @@
 import type { Logger as PinoLogger } from "pino";
 import { SpoolClient } from "../../src/client/client.js";
 import { createApiKey } from "../../src/http/auth.js";
-import { startServer, type RunningServer } from "../../src/http/server.js";
+import { startServer, type RunningServer, type ServerOptions } from "../../src/http/server.js";
 import { Spool, type SpoolOptions } from "../../src/index.js";
 import { createSchemaFixture } from "./postgres.js";
 import { tempSqliteUrl } from "./temp-dir.js";
@@ -48,6 +48,7 @@ export async function startTestServer(
     store?: TestStoreKind;
     corsOrigins?: string[];
     logger?: PinoLogger;
+    webhooks?: ServerOptions["webhooks"];
   } = {},
 ): Promise<TestServer> {
   const fixture = options.store === "postgres" ? createSchemaFixture() : undefined;
@@ -66,6 +67,7 @@ export async function startTestServer(
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
     ...(options.corsOrigins === undefined ? {} : { corsOrigins: options.corsOrigins }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.webhooks === undefined ? {} : { webhooks: options.webhooks }),
   });
   const adminKey = server.initialAdminKey ?? "";
   return {

@@ -15,6 +15,7 @@ from .errors import (
     WaitTimeout,
 )
 from .types import ClaimedJob, Event, Job, JobList, SubmitResponse
+from .webhooks import sign_webhook, verify_webhook
 from .worker import Handler, JobContext, Worker
 
 __version__ = "0.1.0"
@@ -37,4 +38,6 @@ __all__ = [
     "UnrecoverableError",
     "WaitTimeout",
     "Worker",
+    "sign_webhook",
+    "verify_webhook",
 ]

@@ -272,6 +272,57 @@ class SpoolClient:
     def resume_schedule(self, name: str) -> Dict[str, Any]:
         """POST /schedules/:name/resume — from the first tick after now."""
         return self.request("POST", _schedule_path(name) + "/resume", {})
+    # -- webhook subscriptions (docs/webhooks.md) -------------------------------------------
+
+    def create_webhook(
+        self, url: str, events: Sequence[str], secret: Optional[str] = None
+    ) -> Dict[str, Any]:
+        """POST /webhooks — subscribes `url` to your tenant's job `events` (or `["*"]`). Without a
+        `secret` the server generates one and returns it once (`secret`)."""
+        body: Dict[str, Any] = {"url": url, "events": list(events)}
+        if secret is not None:
+            body["secret"] = secret
+        return self.request("POST", "/webhooks", body)
+
+    def webhooks(self, tenant: Optional[str] = None) -> List[Dict[str, Any]]:
+        """GET /webhooks — your tenant's subscriptions (admins: every tenant's, or `tenant`)."""
+        return self.request("GET", "/webhooks", query={"tenant": tenant})["webhooks"]
+
+    def webhook(self, webhook_id: str) -> Dict[str, Any]:
+        """GET /webhooks/:id."""
+        return self.request("GET", "/webhooks/%s" % urllib.parse.quote(webhook_id, safe=""))
+
+    def delete_webhook(self, webhook_id: str) -> Dict[str, Any]:
+        """DELETE /webhooks/:id — with its pending deliveries and their log."""
+        return self.request("DELETE", "/webhooks/%s" % urllib.parse.quote(webhook_id, safe=""))
+
+    def webhook_deliveries(
+        self,
+        webhook_id: Optional[str] = None,
+        job_id: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """The delivery log of a subscription (GET /webhooks/:id/deliveries) or of a job
+        (GET /jobs/:id/deliveries): `{deliveries, next_cursor}`, newest first."""
+        if (webhook_id is None) == (job_id is None):
+            raise TypeError("give exactly one of webhook_id and job_id")
+        path = (
+            "/webhooks/%s/deliveries" % urllib.parse.quote(webhook_id, safe="")
+            if webhook_id is not None
+            else "/jobs/%s/deliveries" % urllib.parse.quote(str(job_id), safe="")
+        )
+        return self.request("GET", path, query={"limit": limit, "cursor": cursor})
+
+    def redeliver(self, webhook_id: str, delivery_id: str) -> Dict[str, Any]:
+        """POST /webhooks/:id/deliveries/:delivery_id/redeliver — sends a finished delivery
+        again (same id and body)."""
+        return self.request(
+            "POST",
+            "/webhooks/%s/deliveries/%s/redeliver"
+            % (urllib.parse.quote(webhook_id, safe=""), urllib.parse.quote(delivery_id, safe="")),
+            {},
+        )
 
     def wait(
         self,

@@ -15,6 +15,7 @@ import type { JsonObject } from "../../core/json.js";
 import type { EnqueueOptions } from "../../core/options.js";
 import { DEFAULT_TENANT } from "../../core/options.js";
 import type { RunningServer } from "../../http/server.js";
+import { parseAllowList } from "../../http/webhook-target-guard.js";
 import type { Spool } from "../../spool.js";
 import type { Worker } from "../../worker/worker.js";
 import { loadConfigFile } from "../config-file.js";
@@ -42,7 +43,18 @@ interface ServeFlags {
   logLevel: string;
   corsOrigin: string[];
   config?: string;
+  webhookAllow: string[];
   json?: boolean;
+}
+
+/** `--webhook-allow` (repeatable): an IP address or CIDR range webhooks may target. */
+function webhookAllow(value: string, previous: string[] = []): string[] {
+  try {
+    parseAllowList([value]);
+  } catch {
+    throw new UsageError("--webhook-allow", `${value} is not an IP address or CIDR range`);
+  }
+  return [...previous, value];
 }
 
 /** `--cors-origin` (repeatable): an origin, `scheme://host[:port]`, nothing after it. */
@@ -120,6 +132,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       [],
     )
     .option("--config <file>", "JSON configuration file: credit tiers (docs/cli.md)")
+    .option(
+      "--webhook-allow <cidr>",
+      "let webhooks target this non-public address or range, e.g. 127.0.0.1 or 10.0.0.0/8 (repeatable)",
+      webhookAllow,
+      [],
+    )
     .addHelpText(
       "after",
       `
@@ -128,7 +146,8 @@ Examples:
   $ spool serve --demo --no-auth --port 0    # loopback only, no keys
   $ spool serve --host 0.0.0.0 --handlers ./handlers.ts --workers 8 --url postgres://db/spool
   $ spool serve --cors-origin https://app.example.com   # a browser frontend on another origin
-  $ SPOOL_WEBHOOK_SECRET=… spool serve        # sign webhook deliveries`,
+  $ SPOOL_WEBHOOK_SECRET=… spool serve        # sign webhook deliveries
+  $ spool serve --webhook-allow 10.0.0.0/8   # webhooks may target the private network`,
     )
     .action(async (flags: ServeFlags) => {
       await runServe(ctx, flags);
@@ -174,9 +193,12 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
       logger: pino({ level: flags.logLevel, base: { service: "spool" } }),
       submissionHook: submissionHook(sources),
       corsOrigins: flags.corsOrigin,
-      ...(ctx.io.env.SPOOL_WEBHOOK_SECRET === undefined
-        ? {}
-        : { webhooks: { secret: ctx.io.env.SPOOL_WEBHOOK_SECRET } }),
+      webhooks: {
+        allow: flags.webhookAllow,
+        ...(ctx.io.env.SPOOL_WEBHOOK_SECRET === undefined
+          ? {}
+          : { secret: ctx.io.env.SPOOL_WEBHOOK_SECRET }),
+      },
     });
   } catch (error) {
     sandboxes.forEach((sandbox) => sandbox.close());

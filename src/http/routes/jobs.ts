@@ -328,6 +328,8 @@ async function toJobInput(
       : ctx.submissionHook(body.type, payload, options),
   );
   const input = ctx.spool.validate(body.type, payload, checked, prefix);
+  if (input.webhookUrl !== null)
+    await ctx.webhookGuard.checkUrl(input.webhookUrl, `${prefix}webhook_url`);
   // Errors about parents (unknown id, later item) name the HTTP field.
   return input.dependsOn === undefined
     ? input

@@ -21,6 +21,7 @@ import * as tenantsSql from "./sql/tenants.js";
 import * as workersSql from "./sql/workers.js";
 import * as flowsSql from "./sql/flows.js";
 import * as schedulesSql from "./sql/schedules.js";
+import * as webhooksSql from "./sql/webhooks.js";
 
 const STATEMENT_MODULES = [
   jobsSql,
@@ -34,6 +35,7 @@ const STATEMENT_MODULES = [
   jobLogsSql,
   flowsSql,
   schedulesSql,
+  webhooksSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

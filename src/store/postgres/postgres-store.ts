@@ -92,6 +92,14 @@ import * as registry from "./worker-registry.js";
 import * as flows from "./flows.js";
 import type { BatchRecord } from "../../core/flows.js";
 import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flow-types.js";
+import * as webhooks from "./webhooks.js";
+import type {
+  ClaimedWebhookDelivery,
+  NewWebhookDelivery,
+  WebhookAttemptReport,
+  WebhookDelivery,
+  WebhookRecord,
+} from "../../core/webhook.js";
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -496,6 +504,52 @@ export class PostgresStore implements Store {
 
   async readTableHealth(): Promise<TableHealth[]> {
     return this.guard(() => tableHealth.readTableHealth(this.pool, this.statements, this.schema));
+  }
+
+  // Webhook subscriptions and deliveries: webhooks.ts.
+  async createWebhook(p: { webhook: WebhookRecord }): Promise<WebhookRecord> {
+    return this.guard(() => webhooks.createWebhook(this.pool, this.statements, p.webhook));
+  }
+  async listWebhooks(p: { tenant?: string }): Promise<WebhookRecord[]> {
+    return this.guard(() => webhooks.listWebhooks(this.pool, this.statements, p.tenant));
+  }
+  async getWebhook(p: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
+    return this.guard(() => webhooks.getWebhook(this.pool, this.statements, p.id, p.tenant));
+  }
+  async deleteWebhook(p: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
+    return this.guard(() => webhooks.deleteWebhook(this.pool, this.statements, p.id, p.tenant));
+  }
+  async readWebhookCursor(): Promise<number | null> {
+    return this.guard(() => webhooks.readWebhookCursor(this.pool, this.statements));
+  }
+  async enqueueWebhookDeliveries(p: {
+    deliveries: readonly NewWebhookDelivery[];
+    cursorSeq: number;
+    now: number;
+  }): Promise<number> {
+    return this.guard(() => webhooks.enqueueWebhookDeliveries(this.pool, this.statements, p));
+  }
+  async claimWebhookDeliveries(p: {
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<ClaimedWebhookDelivery[]> {
+    return this.guard(() => webhooks.claimWebhookDeliveries(this.pool, this.statements, p));
+  }
+  async recordWebhookAttempt(p: { report: WebhookAttemptReport; now: number }): Promise<boolean> {
+    return this.guard(() =>
+      webhooks.recordWebhookAttempt(this.pool, this.statements, p.report, p.now),
+    );
+  }
+  async listWebhookDeliveries(
+    p: Parameters<Store["listWebhookDeliveries"]>[0],
+  ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
+    return this.guard(() => webhooks.listWebhookDeliveries(this.pool, this.statements, p));
+  }
+  async redeliverWebhookDelivery(
+    p: Parameters<Store["redeliverWebhookDelivery"]>[0],
+  ): Promise<WebhookDelivery> {
+    return this.guard(() => webhooks.redeliverWebhookDelivery(this.pool, this.statements, p));
   }
 
   async vacuumTable(params: { table: string; analyzeOnly?: boolean }): Promise<boolean> {

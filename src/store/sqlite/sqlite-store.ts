@@ -29,6 +29,13 @@ import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js"
 import { isFinalState } from "../../core/states.js";
 import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
 import type {
+  ClaimedWebhookDelivery,
+  NewWebhookDelivery,
+  WebhookAttemptReport,
+  WebhookDelivery,
+  WebhookRecord,
+} from "../../core/webhook.js";
+import type {
   ApiKeyRecord,
   ApiKeyRole,
   CompletionOutcome,
@@ -72,6 +79,7 @@ import * as tenants from "./tenants.js";
 import { SubmissionBatcher } from "./submissions.js";
 import * as registry from "./worker-registry.js";
 import * as schedules from "./schedules.js";
+import * as webhooks from "./webhooks.js";
 import * as jobsSql from "./sql/jobs.js";
 import * as flows from "./flows.js";
 import type { BatchRecord } from "../../core/flows.js";
@@ -606,6 +614,50 @@ export class SqliteStore implements Store {
     const outcome = schedules.enqueueScheduledJob(this.db, params);
     if (outcome !== null && !outcome.duplicate) this.notifyQueues([outcome.job.queue]);
     return outcome;
+  }
+
+  // Webhook subscriptions and deliveries: webhooks.ts.
+  async createWebhook(params: { webhook: WebhookRecord }): Promise<WebhookRecord> {
+    return webhooks.createWebhook(this.db, params.webhook);
+  }
+  async listWebhooks(params: { tenant?: string }): Promise<WebhookRecord[]> {
+    return webhooks.listWebhooks(this.db, params.tenant);
+  }
+  async getWebhook(params: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
+    return webhooks.getWebhook(this.db, params.id, params.tenant);
+  }
+  async deleteWebhook(params: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
+    return webhooks.deleteWebhook(this.db, params.id, params.tenant);
+  }
+  async readWebhookCursor(): Promise<number | null> {
+    return webhooks.readWebhookCursor(this.db);
+  }
+  async enqueueWebhookDeliveries(p: {
+    deliveries: readonly NewWebhookDelivery[];
+    cursorSeq: number;
+    now: number;
+  }): Promise<number> {
+    return webhooks.enqueueWebhookDeliveries(this.db, p.deliveries, p.cursorSeq, p.now);
+  }
+  async claimWebhookDeliveries(p: {
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<ClaimedWebhookDelivery[]> {
+    return webhooks.claimWebhookDeliveries(this.db, p);
+  }
+  async recordWebhookAttempt(p: { report: WebhookAttemptReport; now: number }): Promise<boolean> {
+    return webhooks.recordWebhookAttempt(this.db, p.report, p.now);
+  }
+  async listWebhookDeliveries(
+    p: Parameters<Store["listWebhookDeliveries"]>[0],
+  ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
+    return webhooks.listWebhookDeliveries(this.db, p);
+  }
+  async redeliverWebhookDelivery(
+    p: Parameters<Store["redeliverWebhookDelivery"]>[0],
+  ): Promise<WebhookDelivery> {
+    return webhooks.redeliverWebhookDelivery(this.db, p);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

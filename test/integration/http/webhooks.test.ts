@@ -38,7 +38,7 @@ describe("webhooks", () => {
       spool,
       port: 0,
       auth: false,
-      webhooks: { secret: SECRET },
+      webhooks: { secret: SECRET, allow: ["127.0.0.1"] },
       validateResponses: true,
     });
     worker = spool.worker({

@@ -68,6 +68,10 @@ describe("migrations (PostgreSQL)", () => {
         "tenant_quotas",
         "tenant_usage",
         "tenants",
+        "webhook_attempts",
+        "webhook_cursor",
+        "webhook_deliveries",
+        "webhooks",
         "workers",
       ],
     );

@@ -48,6 +48,11 @@ export interface SchemaNames {
   jobDependencyWaits: string;
   batches: string;
   batchJobs: string;
+  /** Webhook subscriptions, their deliveries, the attempt log and the fan-out cursor. */
+  webhooks: string;
+  webhookDeliveries: string;
+  webhookAttempts: string;
+  webhookCursor: string;
 }
 
 /** A statement template: the SQL text of one named statement for the given schema. */
@@ -98,5 +103,9 @@ export function schemaNames(schema: string): SchemaNames {
     jobDependencyWaits: `${quoted}.${quoteIdentifier("job_dependency_waits")}`,
     batches: `${quoted}.${quoteIdentifier("batches")}`,
     batchJobs: `${quoted}.${quoteIdentifier("batch_jobs")}`,
+    webhooks: `${quoted}.${quoteIdentifier("webhooks")}`,
+    webhookDeliveries: `${quoted}.${quoteIdentifier("webhook_deliveries")}`,
+    webhookAttempts: `${quoted}.${quoteIdentifier("webhook_attempts")}`,
+    webhookCursor: `${quoted}.${quoteIdentifier("webhook_cursor")}`,
   };
 }
