@@ -104,15 +104,31 @@ export interface WebhookAttemptReport {
   nextAttemptAt: number | null;
 }
 
-/** Checks a subscription's event list: job event names or `*`, at least one, no repeats kept. */
+/** Most names in a subscription's event list. */
+export const MAX_WEBHOOK_EVENTS = 32;
+
+/** An application event name (`scene.loaded`): letters, digits and `_.:-`, 1–64 characters. */
+const APPLICATION_EVENT_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * Checks a subscription's event list (at least one, no repeats kept): `*`, job event names —
+ * a name in the `job.` namespace must be one of them, so a typo (`job.complete`) is refused —
+ * or application event names such as seed 002's `scene.loaded`, accepted and stored so that
+ * the seed's client works as written, but matched by no job event (docs/webhooks.md).
+ */
 export function validateWebhookEvents(value: unknown, field = "events"): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > JOB_EVENT_NAMES.length + 1)
-    throw new SpoolValidationError(field, "must list job event names (e.g. job.completed) or *");
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_WEBHOOK_EVENTS)
+    throw new SpoolValidationError(
+      field,
+      `must list 1 to ${MAX_WEBHOOK_EVENTS} event names (e.g. job.completed) or *`,
+    );
   value.forEach((name, i) => {
-    if (name !== WEBHOOK_ALL_EVENTS && !(JOB_EVENT_NAMES as readonly unknown[]).includes(name))
+    if (name === WEBHOOK_ALL_EVENTS || (JOB_EVENT_NAMES as readonly unknown[]).includes(name))
+      return;
+    if (typeof name !== "string" || !APPLICATION_EVENT_NAME.test(name) || name.startsWith("job."))
       throw new SpoolValidationError(
         `${field}[${i}]`,
-        `must be one of ${[...JOB_EVENT_NAMES, WEBHOOK_ALL_EVENTS].join(", ")}`,
+        `must be one of ${[...JOB_EVENT_NAMES, WEBHOOK_ALL_EVENTS].join(", ")}, or an application event name ([A-Za-z0-9_.:-]{1,64}, outside job.)`,
       );
   });
   const names = [...new Set(value as string[])];

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { JOB_EVENT_NAMES } from "../core/events.js";
 import {
+  MAX_WEBHOOK_EVENTS,
   MAX_WEBHOOK_SECRET_CHARS,
   MAX_WEBHOOK_URL_CHARS,
   MIN_WEBHOOK_SECRET_CHARS,
@@ -23,8 +24,10 @@ export const CreateWebhookBody = z.strictObject({
   events: z
     .array(z.string().max(64))
     .min(1)
-    .max(JOB_EVENT_NAMES.length + 1)
-    .describe(`Job event names to deliver: ${EVENT_LIST}`),
+    .max(MAX_WEBHOOK_EVENTS)
+    .describe(
+      `Job event names to deliver: ${EVENT_LIST}; other (application) names are stored and match no job event`,
+    ),
   secret: z
     .string()
     .min(MIN_WEBHOOK_SECRET_CHARS)

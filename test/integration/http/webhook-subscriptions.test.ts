@@ -284,7 +284,7 @@ for (const store of HTTP_TEST_STORES) {
       await refused("/webhooks", { ...hook, url: "ftp://example.com/" }, "url");
       await refused(
         "/webhooks",
-        { ...hook, url: "https://93.184.216.34/", events: ["scene.loaded"] },
+        { ...hook, url: "https://93.184.216.34/", events: ["job.complete"] },
         "events[0]",
       );
       await refused("/jobs", { type: "t.ok", webhook_url: "http://10.0.0.5/hook" }, "webhook_url");
