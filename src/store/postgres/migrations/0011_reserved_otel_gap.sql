@@ -1,0 +1,3 @@
+-- Version 11 (PostgreSQL): reserved for another branch (its own 0011). A no-op here only so
+-- that branch otel's sequence stays gapless; drop this file when merging.
+SELECT 1;

@@ -1,0 +1,3 @@
+-- Version 14 (PostgreSQL): reserved for another branch (its own 0014). A no-op here only so
+-- that branch otel's sequence stays gapless; drop this file when merging.
+SELECT 1;
