@@ -31,6 +31,7 @@ import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { readWaitingReason } from "./store/waiting-reason-reader.js";
 import type { WaitingReason } from "./core/waiting-reason.js";
 import type { WorkerPresence } from "./core/worker-presence.js";
+import { traceSubmit } from "./worker/tracing.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import {
   spoolOptionsSchema,
@@ -162,11 +163,13 @@ export class Spool {
         "this store cannot enqueue inside the caller's transaction",
       );
     }
-    const outcomes = await this.store.enqueueJobs({
-      jobs: inputs,
-      now: this.clock.now(),
-      ...(options.client === undefined ? {} : { client: options.client }),
-    });
+    const outcomes = await traceSubmit(inputs, () =>
+      this.store.enqueueJobs({
+        jobs: inputs,
+        now: this.clock.now(),
+        ...(options.client === undefined ? {} : { client: options.client }),
+      }),
+    );
     const emit = this.events.has("job.queued");
     return outcomes.map(({ job, duplicate }) => {
       if (emit && !duplicate) {

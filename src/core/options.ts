@@ -6,6 +6,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { SpoolValidationError } from "./errors.js";
 import type { JobRecord } from "./job.js";
 import { findNonJson, isPlainObject, type JsonObject } from "./json.js";
+import type { TraceContext } from "./trace-context.js";
 import {
   PRIORITY_MAX,
   PRIORITY_MIN,
@@ -77,6 +78,8 @@ export interface JobInput {
   uniqueKey: string | null;
   tags: string[];
   webhookUrl: string | null;
+  /** The submitter's W3C trace context (worker/tracing.ts); absent or null: none. */
+  traceContext?: TraceContext | null;
 }
 
 /** Per-queue settings that supply defaults to new jobs (null: use Spool's default). */
@@ -406,5 +409,6 @@ export function newJobRecord(job: ResolvedJob): JobRecord {
     cancelRequested: false,
     leaseExpiresAt: null,
     webhookUrl: job.webhookUrl,
+    traceContext: job.traceContext ?? null,
   };
 }

@@ -23,6 +23,7 @@ import { defineLeadershipConformance } from "./leadership.suite.js";
 import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
+import { defineTraceContextConformance } from "./trace-context.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 
@@ -336,6 +337,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
 
     defineRoutingConformance(() => ({ store, clock }));
     defineLeadershipConformance(() => ({ store, clock }));
+    defineTraceContextConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
 

@@ -29,6 +29,7 @@ import {
   SubmitJobResponse,
   QuotaErrorResponse,
 } from "../contracts.js";
+import { withRequestTrace } from "../trace-headers.js";
 import { toJobResource, toJobSummary } from "../serialize.js";
 import { readWaitingReason } from "../../store/waiting-reason-reader.js";
 
@@ -72,6 +73,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         "",
         idempotencyKey,
       );
+      withRequestTrace(request, [input]);
       const [job] = await ctx.spool.submit([input]);
       const now = Date.now();
       return reply
@@ -104,6 +106,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
       for (const [i, item] of body.jobs.entries()) {
         inputs.push(await toJobInput(ctx, item, request.principal, `jobs[${i}].`));
       }
+      withRequestTrace(request, inputs);
       const jobs = await ctx.spool.submit(inputs);
       const now = Date.now();
       return reply.code(202).send({

@@ -31,6 +31,9 @@ import {
 } from "../contracts.js";
 import type { RemoteClaim } from "../remote-workers.js";
 import { toClaimedJobResource } from "../serialize.js";
+import { requestTraceContext } from "../trace-headers.js";
+import { parentContextOf, recordClaimSpans, traceSettle } from "../../worker/tracing.js";
+import type { Context } from "@opentelemetry/api";
 import { secondsToMs, visibleJob } from "./jobs.js";
 
 const errors = {
@@ -86,6 +89,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       for (;;) {
         // A client that went away must not be handed jobs it will never run.
         if (stop.aborted) return { jobs: [] };
+        const started = performance.now();
         const jobs = await ctx.store.claimJobs({
           queues: [queue],
           workerId: body.worker,
@@ -96,6 +100,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
           ...(body.types === undefined ? {} : { types: body.types }),
         });
         if (jobs.length > 0 || Date.now() >= deadline) {
+          recordClaimSpans(jobs, started, body.worker);
           const now = Date.now();
           return { jobs: jobs.map((job) => toClaimedJobResource(job, now)) };
         }
@@ -164,12 +169,14 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       const job = await reportedJob(ctx, request);
       const body = request.body as { lease_token: string; result?: unknown };
       const resultJson = encodeResult(body.result, ctx.maxResultBytes);
-      const [outcome] = await ctx.store.completeJobs({
-        completions: [{ id: job.id, leaseToken: body.lease_token, resultJson }],
-        now: Date.now(),
+      return traceSettle(job, "complete", reportParent(request, job), async () => {
+        const [outcome] = await ctx.store.completeJobs({
+          completions: [{ id: job.id, leaseToken: body.lease_token, resultJson }],
+          now: Date.now(),
+        });
+        if (!outcome?.ok) throw new LeaseLostError(job.id);
+        return { job_id: job.id, status: outcome.status };
       });
-      if (!outcome?.ok) throw new LeaseLostError(job.id);
-      return { job_id: job.id, status: outcome.status };
     },
   );
 
@@ -197,13 +204,9 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         attempt: job.attempt,
       };
       const outcome = nextOnFailure(job, { retryable: body.retryable ?? true }, now, Math.random);
-      const recorded = await ctx.store.failJob({
-        id: job.id,
-        leaseToken: body.lease_token,
-        error,
-        outcome,
-        now,
-      });
+      const recorded = await traceSettle(job, "fail", reportParent(request, job), () =>
+        ctx.store.failJob({ id: job.id, leaseToken: body.lease_token, error, outcome, now }),
+      );
       return { job_id: job.id, status: recorded.status, run_at: recorded.runAt.toISOString() };
     },
   );
@@ -215,6 +218,14 @@ async function reportedJob(ctx: AppContext, request: FastifyRequest): Promise<Jo
   const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
   requireQueueAccess(request.principal, job.queue);
   return job;
+}
+
+/**
+ * The parent of a remote worker's `settle` span: its attempt's span when it sent `traceparent`,
+ * else the job's own trace.
+ */
+function reportParent(request: FastifyRequest, job: JobRecord): Context {
+  return parentContextOf(requestTraceContext(request) ?? job.traceContext);
 }
 
 /** What a claim call says about its worker, for the registry (`types` read when present). */

@@ -1,0 +1,245 @@
+/**
+ * OpenTelemetry spans of a job's life (docs/design.md "Traces"), through `@opentelemetry/api`
+ * only: without an SDK installed by the application every call here is the API's no-op, and a
+ * producer's `traceparent` is still passed through to the job (a non-recording span carries
+ * its parent's context).
+ *
+ * One job, one trace: the submit span (`send <queue>`, PRODUCER) is a child of the submitter's
+ * context; its context is stored with the job (core/trace-context.ts) and every later span is a
+ * child of it — the claim (`receive <queue>`, CONSUMER, one per claimed job), each attempt
+ * (`process <queue>`, CONSUMER: the handler runs inside it, so its own spans nest there) and
+ * the recording of the outcome (`settle <queue>`, a child of the attempt). Attribute names
+ * follow the OpenTelemetry messaging semantic conventions; Spool's own are `spool.*`.
+ */
+import {
+  SpanKind,
+  SpanStatusCode,
+  context,
+  createTraceState,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from "@opentelemetry/api";
+import type { JobInput } from "../core/options.js";
+import { formatTraceparent, parseTraceparent, type TraceContext } from "../core/trace-context.js";
+import { SPOOL_VERSION } from "../version.js";
+
+const tracer = trace.getTracer("spool", SPOOL_VERSION);
+
+/** What a span needs to know of a job. */
+interface TracedJob {
+  id: string;
+  queue: string;
+  type: string;
+  tenant: string;
+  attempt?: number;
+  traceContext?: TraceContext | null;
+}
+
+/** The messaging attributes of a span about `job`. */
+function attributesOf(job: TracedJob, operation: string, name: string): Attributes {
+  const attributes: Attributes = {
+    "messaging.system": "spool",
+    "messaging.operation.type": operation,
+    "messaging.operation.name": name,
+    "messaging.destination.name": job.queue,
+    "messaging.message.id": job.id,
+    "spool.job.type": job.type,
+    "spool.job.tenant": job.tenant,
+  };
+  if (job.attempt !== undefined && job.attempt > 0) attributes["spool.job.attempt"] = job.attempt;
+  return attributes;
+}
+
+/**
+ * The parent of a span about a job: the active span when there is one (the application's own
+ * instrumentation runs the call), else the job's stored trace context as a remote parent, else
+ * the active (root) context.
+ */
+export function parentContextOf(traceContext: TraceContext | null | undefined): Context {
+  const active = context.active();
+  if (trace.getSpanContext(active) !== undefined || traceContext == null) return active;
+  const parsed = parseTraceparent(traceContext.traceparent);
+  if (parsed === null) return active;
+  return trace.setSpanContext(active, {
+    ...parsed,
+    isRemote: true,
+    ...(traceContext.tracestate === null
+      ? {}
+      : { traceState: createTraceState(traceContext.tracestate) }),
+  });
+}
+
+/** The W3C trace context of `span`, or null when it has none (no SDK and no parent). */
+export function traceContextOfSpan(span: Span): TraceContext | null {
+  const spanContext = span.spanContext();
+  if (!trace.isSpanContextValid(spanContext)) return null;
+  const state = spanContext.traceState?.serialize() ?? "";
+  return { traceparent: formatTraceparent(spanContext), tracestate: state === "" ? null : state };
+}
+
+/** Records `error` on `span` and marks it failed. */
+export function recordError(span: Span, error: unknown, type?: string): void {
+  if (error instanceof Error) span.recordException(error);
+  const errorType = type ?? (error instanceof Error ? error.name : "Error");
+  span.setAttribute("error.type", errorType);
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
+
+/**
+ * Runs `insert` (the store's `enqueueJobs` of `inputs`) inside one `send <queue>` span per job —
+ * children of the active context, or of the job's `traceContext` given by the HTTP layer from
+ * the producer's header — each span's context stored in its job, to be inserted with it.
+ */
+export async function traceSubmit<T extends { job: { id: string }; duplicate: boolean }>(
+  inputs: readonly JobInput[],
+  insert: () => Promise<T[]>,
+): Promise<T[]> {
+  const spans = startSubmitSpans(inputs);
+  let outcomes: T[];
+  try {
+    outcomes = await insert();
+  } catch (error) {
+    spans.fail(error);
+    throw error;
+  }
+  spans.end(outcomes);
+  return outcomes;
+}
+
+interface SubmitSpans {
+  end(outcomes: readonly { job: { id: string }; duplicate: boolean }[]): void;
+  fail(error: unknown): void;
+}
+
+function startSubmitSpans(inputs: readonly JobInput[]): SubmitSpans {
+  const spans = inputs.map((input) => {
+    const attributes = attributesOf(input, "send", "send");
+    if (inputs.length > 1) attributes["messaging.batch.message_count"] = inputs.length;
+    const span = tracer.startSpan(
+      `send ${input.queue}`,
+      { kind: SpanKind.PRODUCER, attributes },
+      parentContextOf(input.traceContext),
+    );
+    input.traceContext = traceContextOfSpan(span);
+    return span;
+  });
+  return {
+    end(outcomes) {
+      spans.forEach((span, i) => {
+        const outcome = outcomes[i];
+        if (outcome?.duplicate === true) {
+          span.setAttribute("spool.job.duplicate", true);
+          span.setAttribute("spool.job.duplicate_of", outcome.job.id);
+        }
+        span.end();
+      });
+    },
+    fail(error) {
+      for (const span of spans) {
+        recordError(span, error);
+        span.end();
+      }
+    },
+  };
+}
+
+/**
+ * Records the claim of `jobs` as one `receive <queue>` span per job, a child of the job's trace,
+ * from `startTime` (a `performance.now()` reading taken before the claim) to now. Made after the
+ * claim, so that empty polls leave no span.
+ */
+export function recordClaimSpans(
+  jobs: readonly TracedJob[],
+  startTime: number,
+  workerId: string,
+): void {
+  for (const job of jobs) {
+    const attributes = attributesOf(job, "receive", "claim");
+    attributes["messaging.consumer.group.name"] = workerId;
+    if (jobs.length > 1) attributes["messaging.batch.message_count"] = jobs.length;
+    tracer
+      .startSpan(
+        `receive ${job.queue}`,
+        { kind: SpanKind.CONSUMER, attributes, startTime },
+        parentContextOf(job.traceContext),
+      )
+      .end();
+  }
+}
+
+/** Starts the `process <queue>` span of an attempt; run the handler in `context`. */
+export function startAttemptSpan(
+  job: TracedJob,
+  workerId: string,
+): { span: Span; context: Context } {
+  const attributes = attributesOf(job, "process", "process");
+  attributes["spool.worker.id"] = workerId;
+  const parent = parentContextOf(job.traceContext);
+  const span = tracer.startSpan(
+    `process ${job.queue}`,
+    { kind: SpanKind.CONSUMER, attributes },
+    parent,
+  );
+  return { span, context: trace.setSpan(parent, span) };
+}
+
+/**
+ * Starts the `settle <queue>` span that records an attempt's outcome (`complete` or `fail`), a
+ * child of `parent` (the attempt's context).
+ */
+export function startSettleSpan(
+  job: TracedJob,
+  operation: "complete" | "fail",
+  parent: Context,
+): Span {
+  return tracer.startSpan(
+    `settle ${job.queue}`,
+    { kind: SpanKind.CLIENT, attributes: attributesOf(job, "settle", operation) },
+    parent,
+  );
+}
+
+/**
+ * Runs `record` (the store write of an attempt's outcome) inside a `settle <queue>` span, a
+ * child of `parent`; the span ends failed when `record` throws (a lost lease, a store error).
+ */
+export async function traceSettle<T>(
+  job: TracedJob,
+  operation: "complete" | "fail",
+  parent: Context,
+  record: () => Promise<T>,
+): Promise<T> {
+  const span = startSettleSpan(job, operation, parent);
+  try {
+    return await record();
+  } catch (error) {
+    recordError(span, error);
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Ends an attempt's span: failed with the handler's error, or with the abort (`cause`: timeout,
+ * cancelled, lease_lost) that ended it; a shutdown gives the job back, which is no failure.
+ */
+export function endAttemptSpan(
+  span: Span,
+  settled: { ok: true } | { ok: false; error: unknown } | undefined,
+  cause: string | undefined,
+  reason: Error | undefined,
+): void {
+  if (cause !== undefined) {
+    span.setAttribute("spool.abort.cause", cause);
+    if (cause !== "shutdown") recordError(span, reason ?? new Error(cause), cause);
+  } else if (settled !== undefined && !settled.ok) {
+    recordError(span, settled.error);
+  }
+  span.end();
+}
