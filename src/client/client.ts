@@ -93,7 +93,9 @@ export class SpoolClient {
   ): Promise<SubmitJobResponse> {
     const headers: Record<string, string> = {
       ...traceHeaders(options),
-      ...(options.idempotencyKey === undefined ? {} : { "idempotency-key": options.idempotencyKey }),
+      ...(options.idempotencyKey === undefined
+        ? {}
+        : { "idempotency-key": options.idempotencyKey }),
     };
     return (await this.request<SubmitJobResponse>("POST", "/jobs", job, headers)).body;
   }

@@ -177,7 +177,7 @@ export const ClaimedJobResource = JobResource.extend({
     .nullable()
     .describe(
       "The submitter's W3C trace context (null: none): start the attempt's span as its child, " +
-        "and send `traceparent` with complete/fail (docs/operations.md \"Tracing\")",
+        'and send `traceparent` with complete/fail (docs/operations.md "Tracing")',
     ),
 });
 export type ClaimedJobResource = z.infer<typeof ClaimedJobResource>;

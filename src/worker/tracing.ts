@@ -10,8 +10,14 @@
  * (`process <queue>`, CONSUMER: the handler runs inside it, so its own spans nest there) and
  * the recording of the outcome (`settle <queue>`, a child of the attempt). Attribute names
  * follow the OpenTelemetry messaging semantic conventions; Spool's own are `spool.*`.
+ *
+ * Without an SDK the calls are skipped outright (`tracingEnabled`): a job then costs the hot
+ * path one check per span rather than the API's no-op spans and context copies
+ * (docs/benchmarks.md "Tracing overhead").
  */
 import {
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
   context,
@@ -26,6 +32,21 @@ import { formatTraceparent, parseTraceparent, type TraceContext } from "../core/
 import { SPOOL_VERSION } from "../version.js";
 
 const tracer = trace.getTracer("spool", SPOOL_VERSION);
+
+/** The API's no-op provider: what a fresh proxy delegates to until an SDK is registered. */
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+/** The span of a call made while tracing is off: `end()` and the rest do nothing. */
+const OFF_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * True once the application has registered a tracer provider (an SDK). The global provider is
+ * the API's proxy, which delegates to the no-op provider until then; a provider registered
+ * through another copy of the API is not our proxy class and counts as installed.
+ */
+export function tracingEnabled(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
+}
 
 /** What a span needs to know of a job. */
 interface TracedJob {
@@ -99,6 +120,8 @@ export async function traceSubmit<T extends { job: { id: string }; duplicate: bo
   inputs: readonly JobInput[],
   insert: () => Promise<T[]>,
 ): Promise<T[]> {
+  // Off: a producer's trace context (from the HTTP header) is stored as it came.
+  if (!tracingEnabled()) return insert();
   const spans = startSubmitSpans(inputs);
   let outcomes: T[];
   try {
@@ -118,13 +141,16 @@ interface SubmitSpans {
 
 function startSubmitSpans(inputs: readonly JobInput[]): SubmitSpans {
   const spans = inputs.map((input) => {
-    const attributes = attributesOf(input, "send", "send");
-    if (inputs.length > 1) attributes["messaging.batch.message_count"] = inputs.length;
     const span = tracer.startSpan(
       `send ${input.queue}`,
-      { kind: SpanKind.PRODUCER, attributes },
+      { kind: SpanKind.PRODUCER },
       parentContextOf(input.traceContext),
     );
+    // Attributes only on a recording span: without an SDK a job costs no attribute object.
+    if (span.isRecording()) {
+      span.setAttributes(attributesOf(input, "send", "send"));
+      if (inputs.length > 1) span.setAttribute("messaging.batch.message_count", inputs.length);
+    }
     input.traceContext = traceContextOfSpan(span);
     return span;
   });
@@ -158,17 +184,20 @@ export function recordClaimSpans(
   startTime: number,
   workerId: string,
 ): void {
+  if (!tracingEnabled()) return;
   for (const job of jobs) {
-    const attributes = attributesOf(job, "receive", "claim");
-    attributes["messaging.consumer.group.name"] = workerId;
-    if (jobs.length > 1) attributes["messaging.batch.message_count"] = jobs.length;
-    tracer
-      .startSpan(
-        `receive ${job.queue}`,
-        { kind: SpanKind.CONSUMER, attributes, startTime },
-        parentContextOf(job.traceContext),
-      )
-      .end();
+    const span = tracer.startSpan(
+      `receive ${job.queue}`,
+      { kind: SpanKind.CONSUMER, startTime },
+      parentContextOf(job.traceContext),
+    );
+    if (span.isRecording()) {
+      const attributes = attributesOf(job, "receive", "claim");
+      attributes["messaging.consumer.group.name"] = workerId;
+      if (jobs.length > 1) attributes["messaging.batch.message_count"] = jobs.length;
+      span.setAttributes(attributes);
+    }
+    span.end();
   }
 }
 
@@ -177,14 +206,13 @@ export function startAttemptSpan(
   job: TracedJob,
   workerId: string,
 ): { span: Span; context: Context } {
-  const attributes = attributesOf(job, "process", "process");
-  attributes["spool.worker.id"] = workerId;
+  if (!tracingEnabled()) return { span: OFF_SPAN, context: context.active() };
   const parent = parentContextOf(job.traceContext);
-  const span = tracer.startSpan(
-    `process ${job.queue}`,
-    { kind: SpanKind.CONSUMER, attributes },
-    parent,
-  );
+  const span = tracer.startSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER }, parent);
+  if (span.isRecording()) {
+    span.setAttributes(attributesOf(job, "process", "process"));
+    span.setAttribute("spool.worker.id", workerId);
+  }
   return { span, context: trace.setSpan(parent, span) };
 }
 
@@ -197,11 +225,10 @@ export function startSettleSpan(
   operation: "complete" | "fail",
   parent: Context,
 ): Span {
-  return tracer.startSpan(
-    `settle ${job.queue}`,
-    { kind: SpanKind.CLIENT, attributes: attributesOf(job, "settle", operation) },
-    parent,
-  );
+  if (!tracingEnabled()) return OFF_SPAN;
+  const span = tracer.startSpan(`settle ${job.queue}`, { kind: SpanKind.CLIENT }, parent);
+  if (span.isRecording()) span.setAttributes(attributesOf(job, "settle", operation));
+  return span;
 }
 
 /**
@@ -214,6 +241,7 @@ export async function traceSettle<T>(
   parent: Context,
   record: () => Promise<T>,
 ): Promise<T> {
+  if (!tracingEnabled()) return record();
   const span = startSettleSpan(job, operation, parent);
   try {
     return await record();
@@ -235,6 +263,7 @@ export function endAttemptSpan(
   cause: string | undefined,
   reason: Error | undefined,
 ): void {
+  if (span === OFF_SPAN) return;
   if (cause !== undefined) {
     span.setAttribute("spool.abort.cause", cause);
     if (cause !== "shutdown") recordError(span, reason ?? new Error(cause), cause);

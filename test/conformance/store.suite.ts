@@ -24,6 +24,7 @@ import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineTraceContextConformance } from "./trace-context.suite.js";
+import { defineListByTagConformance } from "./list-by-tag.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 
@@ -338,6 +339,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineRoutingConformance(() => ({ store, clock }));
     defineLeadershipConformance(() => ({ store, clock }));
     defineTraceContextConformance(() => ({ store, clock }));
+    defineListByTagConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
 

@@ -115,7 +115,9 @@ export function rowToJob(row: JobRow): JobRecord {
     leaseExpiresAt: date(row.lease_expires_at),
     webhookUrl: row.webhook_url,
     traceContext:
-      row.traceparent === null ? null : { traceparent: row.traceparent, tracestate: row.tracestate },
+      row.traceparent === null
+        ? null
+        : { traceparent: row.traceparent, tracestate: row.tracestate },
   };
 }
 
@@ -154,7 +156,9 @@ export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
     leaseExpiresAt: new Date(row.lease_expires_at!),
     webhookUrl: row.webhook_url,
     traceContext:
-      row.traceparent === null ? null : { traceparent: row.traceparent, tracestate: row.tracestate },
+      row.traceparent === null
+        ? null
+        : { traceparent: row.traceparent, tracestate: row.tracestate },
   };
 }
 

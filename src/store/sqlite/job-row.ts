@@ -105,7 +105,9 @@ export function rowToJob(row: JobRow): JobRecord {
     leaseExpiresAt: date(row.lease_expires_at),
     webhookUrl: row.webhook_url,
     traceContext:
-      row.traceparent === null ? null : { traceparent: row.traceparent, tracestate: row.tracestate },
+      row.traceparent === null
+        ? null
+        : { traceparent: row.traceparent, tracestate: row.tracestate },
   };
 }
 
