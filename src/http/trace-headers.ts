@@ -19,3 +19,13 @@ export function withRequestTrace(request: FastifyRequest, inputs: readonly JobIn
   if (traceContext === null) return;
   for (const input of inputs) input.traceContext = traceContext;
 }
+
+/** The OpenAPI description of the submit routes' trace headers. */
+export const SUBMIT_TRACE_NOTE =
+  "Accepts the W3C `traceparent` (and `tracestate`) request headers: the job joins the " +
+  "producer's trace, and claims hand its context to workers (`trace_context`).";
+
+/** The OpenAPI description of the report routes' trace headers. */
+export const REPORT_TRACE_NOTE =
+  "Accepts the W3C `traceparent` (and `tracestate`) request headers of the worker's attempt " +
+  "span: the server's span recording the outcome becomes its child.";

@@ -29,7 +29,7 @@ import {
   SubmitJobResponse,
   QuotaErrorResponse,
 } from "../contracts.js";
-import { withRequestTrace } from "../trace-headers.js";
+import { SUBMIT_TRACE_NOTE, withRequestTrace } from "../trace-headers.js";
 import { toJobResource, toJobSummary } from "../serialize.js";
 import { readWaitingReason } from "../../store/waiting-reason-reader.js";
 
@@ -51,6 +51,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Submit a job",
+        description: SUBMIT_TRACE_NOTE,
         body: SubmitJobBody,
         response: {
           200: SubmitJobResponse,
@@ -88,6 +89,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Submit up to 1,000 jobs, all or nothing",
+        description: SUBMIT_TRACE_NOTE,
         body: SubmitBatchBody,
         response: {
           202: SubmitBatchResponse,

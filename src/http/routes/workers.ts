@@ -31,7 +31,7 @@ import {
 } from "../contracts.js";
 import type { RemoteClaim } from "../remote-workers.js";
 import { toClaimedJobResource } from "../serialize.js";
-import { requestTraceContext } from "../trace-headers.js";
+import { REPORT_TRACE_NOTE, requestTraceContext } from "../trace-headers.js";
 import { parentContextOf, recordClaimSpans, traceSettle } from "../../worker/tracing.js";
 import type { Context } from "@opentelemetry/api";
 import { secondsToMs, visibleJob } from "./jobs.js";
@@ -160,6 +160,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Record a successful attempt",
+        description: REPORT_TRACE_NOTE,
         params: JobIdParams,
         body: CompleteBody,
         response: { 200: CompleteResponse, ...errors },
@@ -185,6 +186,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Record a failed attempt (retried with backoff unless retryable is false)",
+        description: REPORT_TRACE_NOTE,
         params: JobIdParams,
         body: FailBody,
         response: { 200: FailResponse, ...errors },
