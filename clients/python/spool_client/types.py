@@ -46,6 +46,9 @@ class ClaimedJob(Job, total=False):
 
     lease_token: str
     lease_expires_at: str
+    # W3C trace context of the span that submitted the job ({"traceparent", "tracestate"}), or
+    # None; send its traceparent on, as a header, to continue the trace (docs/operations.md).
+    trace_context: Optional[Dict[str, Optional[str]]]
 
 
 class SubmitResponse(TypedDict, total=False):
