@@ -17,6 +17,7 @@
  */
 import {
   INVALID_SPAN_CONTEXT,
+  ROOT_CONTEXT,
   ProxyTracerProvider,
   SpanKind,
   SpanStatusCode,
@@ -74,16 +75,22 @@ function attributesOf(job: TracedJob, operation: string, name: string): Attribut
 }
 
 /**
- * The parent of a span about a job: the active span when there is one (the application's own
- * instrumentation runs the call), else the job's stored trace context as a remote parent, else
- * the active (root) context.
+ * The parent of a span about a job. A submit's (`preferActive`): the active span when there is
+ * one (the application's own instrumentation runs the call), else the producer's header. A
+ * worker's or a report's: the job's stored context only, never the active one — a claim or an
+ * attempt can run in whatever context woke the worker up (an in-process submit inside another
+ * job's trace), and must not join that trace. None: a new trace.
  */
-export function parentContextOf(traceContext: TraceContext | null | undefined): Context {
-  const active = context.active();
-  if (trace.getSpanContext(active) !== undefined || traceContext == null) return active;
+export function parentContextOf(
+  traceContext: TraceContext | null | undefined,
+  preferActive = false,
+): Context {
+  const base = preferActive ? context.active() : ROOT_CONTEXT;
+  if (preferActive && trace.getSpanContext(base) !== undefined) return base;
+  if (traceContext == null) return base;
   const parsed = parseTraceparent(traceContext.traceparent);
-  if (parsed === null) return active;
-  return trace.setSpanContext(active, {
+  if (parsed === null) return base;
+  return trace.setSpanContext(base, {
     ...parsed,
     isRemote: true,
     ...(traceContext.tracestate === null
@@ -144,7 +151,7 @@ function startSubmitSpans(inputs: readonly JobInput[]): SubmitSpans {
     const span = tracer.startSpan(
       `send ${input.queue}`,
       { kind: SpanKind.PRODUCER },
-      parentContextOf(input.traceContext),
+      parentContextOf(input.traceContext, true),
     );
     // Attributes only on a recording span: without an SDK a job costs no attribute object.
     if (span.isRecording()) {

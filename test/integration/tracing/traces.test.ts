@@ -140,27 +140,11 @@ for (const store of HTTP_TEST_STORES) {
 }
 
 describe("traces in-process", () => {
-  it("one trace from spool.enqueue through an in-process worker, failures recorded", async () => {
+  it("one trace per job from spool.enqueue through an in-process worker, failures recorded", async () => {
     const spool = await Spool.open({ url: tempSqliteUrl(), maintenance: false });
     try {
-      const root = tracer().startSpan("request");
-      const [ok, bad] = await context.with(trace.setSpan(ROOT_CONTEXT, root), () =>
-        spool.enqueueMany([
-          { type: "work.ok", payload: {}, queue: "q" },
-          { type: "work.bad", payload: {}, queue: "q", maxAttempts: 1 },
-        ]),
-      );
-      root.end();
-      const done = Promise.all([
-        nextEvent<{ jobId: string }>(
-          (listener) => spool.on("job.completed", listener),
-          (event) => event.jobId === ok!.id,
-        ),
-        nextEvent<{ jobId: string }>(
-          (listener) => spool.on("job.failed", listener),
-          (event) => event.jobId === bad!.id,
-        ),
-      ]);
+      // Started first, as in an application: its claims are woken up from inside the submits,
+      // so they run in the submitter's context — and must still join each job's own trace.
       const worker = spool.worker({
         queues: ["q"],
         handlers: {
@@ -172,38 +156,78 @@ describe("traces in-process", () => {
         },
       });
       await worker.start();
-      await done;
+      const completed = nextEvent<{ jobId: string }>((listener) =>
+        spool.on("job.completed", listener),
+      );
+      const failed = nextEvent<{ jobId: string }>((listener) => spool.on("job.failed", listener));
+      const submitIn = async (name: string, type: string) => {
+        const root = tracer().startSpan(name);
+        const job = await context.with(trace.setSpan(ROOT_CONTEXT, root), () =>
+          spool.enqueue(type, {}, { queue: "q", maxAttempts: 1 }),
+        );
+        root.end();
+        return { root, job };
+      };
+      const ok = await submitIn("request A", "work.ok");
+      const bad = await submitIn("request B", "work.bad");
+      assert.equal((await completed).jobId, ok.job.id);
+      assert.equal((await failed).jobId, bad.job.id);
       await worker.stop();
 
-      const traceId = root.spanContext().traceId;
       const spans = exporter.getFinishedSpans();
-      assert.ok(
-        spans.every((span) => span.spanContext().traceId === traceId),
-        names(),
-      );
       const ofJob = (name: string, id: string) =>
         spans.filter((s) => s.name === name && s.attributes["messaging.message.id"] === id);
-      for (const job of [ok!, bad!]) {
+      for (const { root, job } of [ok, bad]) {
         const [send] = ofJob("send q", job.id);
         const [receive] = ofJob("receive q", job.id);
         const [process] = ofJob("process q", job.id);
         const [settle] = ofJob("settle q", job.id);
         assert.ok(send && receive && process && settle, `all four spans of ${job.id}: ${names()}`);
+        const traceId = root.spanContext().traceId;
+        for (const span of [send, receive, process, settle]) {
+          assert.equal(span.spanContext().traceId, traceId, `${span.name} in its job's trace`);
+        }
         assert.equal(parentOf(send), root.spanContext().spanId);
-        assert.equal(send.attributes["messaging.batch.message_count"], 2);
         assert.equal(parentOf(receive), send.spanContext().spanId);
         assert.equal(parentOf(process), send.spanContext().spanId);
         assert.equal(parentOf(settle), process.spanContext().spanId);
         assert.equal(process.attributes["spool.job.attempt"], 1);
       }
-      const [good] = ofJob("process q", ok!.id);
+      const [good] = ofJob("process q", ok.job.id);
       assert.equal(parentOf(spanNamed("send the mail")), good!.spanContext().spanId);
       assert.notEqual(good!.status.code, SpanStatusCode.ERROR);
-      const [failed] = ofJob("process q", bad!.id);
-      assert.equal(failed!.status.code, SpanStatusCode.ERROR);
-      assert.equal(failed!.status.message, "no such mailbox");
-      assert.ok(failed!.events.some((event) => event.name === "exception"));
-      assert.equal(ofJob("settle q", bad!.id)[0]!.attributes["messaging.operation.name"], "fail");
+      const [bad1] = ofJob("process q", bad.job.id);
+      assert.equal(bad1!.status.code, SpanStatusCode.ERROR);
+      assert.equal(bad1!.status.message, "no such mailbox");
+      assert.ok(bad1!.events.some((event) => event.name === "exception"));
+      assert.equal(
+        ofJob("settle q", bad.job.id)[0]!.attributes["messaging.operation.name"],
+        "fail",
+      );
+    } finally {
+      await spool.close();
+    }
+  });
+
+  it("a batch's jobs share the submitter's trace and count the batch", async () => {
+    const spool = await Spool.open({ url: tempSqliteUrl(), maintenance: false });
+    try {
+      const root = tracer().startSpan("import");
+      const jobs = await context.with(trace.setSpan(ROOT_CONTEXT, root), () =>
+        spool.enqueueMany([
+          { type: "t", payload: {}, queue: "q" },
+          { type: "t", payload: {}, queue: "q" },
+        ]),
+      );
+      root.end();
+      for (const job of jobs) {
+        const [send] = exporter
+          .getFinishedSpans()
+          .filter((s) => s.attributes["messaging.message.id"] === job.id);
+        assert.equal(parentOf(send!), root.spanContext().spanId);
+        assert.equal(send!.attributes["messaging.batch.message_count"], 2);
+        assert.equal(job.traceContext?.traceparent.split("-")[2], send!.spanContext().spanId);
+      }
     } finally {
       await spool.close();
     }
