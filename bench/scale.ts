@@ -19,9 +19,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Spool } from "../src/index.js";
-import { startServer } from "../src/http/server.js";
 import { fillPostgres, fillSqlite } from "./scale-fill.js";
-import { median, percentile } from "./stats.js";
+import { median } from "./stats.js";
+import { readLatencies, SCALE_ROUTES } from "./scale-reads.js";
 import { uniqueName } from "./systems/system.js";
 import { dropSchema, quoteIdent, withClient } from "./systems/postgres.js";
 import { withTimeout } from "./wait.js";
@@ -55,25 +55,7 @@ export interface ScaleResult {
 }
 
 const CONCURRENCY = 50;
-const WARMUP = 3;
 const RUN_TIMEOUT_MS = 600_000;
-
-/** The routes measured, by label; `:id` is replaced by a filled job's id. */
-const ROUTES: readonly [string, string][] = [
-  ["GET /stats", "/stats"],
-  ["GET /queues", "/queues"],
-  ["GET /metrics", "/metrics"],
-  ["GET /jobs?status=failed&limit=50", "/jobs?status=failed&limit=50"],
-  ["GET /jobs?limit=50", "/jobs?limit=50"],
-  ["GET /jobs/:id", "/jobs/:id"],
-  ["GET /jobs?queue=video&limit=50", "/jobs?queue=video&limit=50"],
-  ["GET /jobs?type=mail.send&limit=50", "/jobs?type=mail.send&limit=50"],
-  ["GET /jobs?tag=nightly&limit=50", "/jobs?tag=nightly&limit=50"],
-  [
-    "GET /jobs?tenant=acme&status=cancelled&limit=50",
-    "/jobs?tenant=acme&status=cancelled&limit=50",
-  ],
-];
 
 /** Runs every configuration in turn. */
 export async function runScale(options: ScaleOptions): Promise<ScaleResult[]> {
@@ -91,7 +73,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult[]> {
           `scale ${store} ${fill}`,
         );
         const reads = [...result.latency.entries()]
-          .map(([route, [p50]]) => `${route} ${p50.toFixed(1)}`)
+          .map(([route, [p50]]) => `GET ${route} ${p50.toFixed(1)}`)
           .join(", ");
         options.progress(
           `scale: ${store}, ${fill.toLocaleString("en")}, ${variant}: filled in ` +
@@ -206,43 +188,6 @@ async function throughput(spool: Spool, jobs: number): Promise<number> {
   return jobs / (elapsed / 1000);
 }
 
-/** Median and p95 of each read route, sequential requests, ms. */
-async function readLatencies(
-  spool: Spool,
-  samples: number,
-): Promise<Map<string, [number, number, number]>> {
-  const server = await startServer({ spool, auth: false, port: 0, logger: false, webhooks: false });
-  try {
-    const page = (await (await fetch(`${server.url}/jobs?status=completed&limit=1`)).json()) as {
-      jobs: { id: string }[];
-    };
-    const id = page.jobs[0]?.id ?? "00000000-0000-7000-8000-000000000000";
-    const latency = new Map<string, [number, number, number]>();
-    for (const [label, path] of ROUTES) {
-      const target = `${server.url}${path.replace(":id", id)}`;
-      const times: number[] = [];
-      let cpu = process.cpuUsage();
-      for (let k = 0; k < WARMUP + samples; k++) {
-        if (k === WARMUP) cpu = process.cpuUsage();
-        const started = performance.now();
-        const response = await fetch(target);
-        await response.arrayBuffer();
-        if (!response.ok) throw new Error(`${label}: HTTP ${response.status}`);
-        if (k >= WARMUP) times.push(performance.now() - started);
-      }
-      const used = process.cpuUsage(cpu);
-      latency.set(label, [
-        median(times),
-        percentile(times, 95),
-        (used.user + used.system) / 1000 / samples,
-      ]);
-    }
-    return latency;
-  } finally {
-    await server.close();
-  }
-}
-
 /** The Markdown section of a scale run (between markers, so a full run keeps it). */
 export function renderScale(
   results: readonly ScaleResult[],
@@ -259,7 +204,10 @@ export function renderScale(
       "queues, 4 tenants and 4 types, a tenth tagged, finished over the last 24 h), then " +
       `${fmt(options.throughputJobs)} no-op jobs claimed and completed by one worker ` +
       `(concurrency ${CONCURRENCY}; median of 3 runs), then ${options.samples} sequential requests per route ` +
-      "(after 3 warm-ups) to an in-process HTTP server with no other load. *baseline* drops the " +
+      "(after 3 warm-ups) to an in-process HTTP server with no other load: the summaries a " +
+      "Prometheus scrape reads and every call of the dashboard's overview and jobs pages " +
+      "(bench/scale-reads.ts; `:cursor` is the first page's `next_cursor`, so those rows are " +
+      "the second page; `/events` is timed until the stream's headers). *baseline* drops the " +
       "count triggers and the list-filter indexes first (the write path without this work). " +
       "Load is the 1-minute load average at the end of the row: 8 sessions share the 2 cores, so " +
       "compare rows measured close together.",
@@ -289,12 +237,12 @@ export function renderScale(
     `| Route | ${measured.map((r) => `${r.store}, ${fmt(r.fill)}`).join(" | ")} |`,
     `| --- | ${measured.map(() => "---:").join(" | ")} |`,
   );
-  for (const [label] of ROUTES) {
+  for (const label of SCALE_ROUTES) {
     const cells = measured.map((r) => {
       const [p50, p95, cpu] = r.latency.get(label) ?? [NaN, NaN, NaN];
       return `${p50.toFixed(1)} / ${p95.toFixed(1)} (cpu ${cpu.toFixed(1)})`;
     });
-    lines.push(`| \`${label}\` | ${cells.join(" | ")} |`);
+    lines.push(`| \`GET ${label}\` | ${cells.join(" | ")} |`);
   }
   lines.push(SCALE_END);
   return lines.join("\n");

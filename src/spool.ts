@@ -33,6 +33,7 @@ import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { readWaitingReason } from "./store/waiting-reason-reader.js";
 import type { WaitingReason } from "./core/waiting-reason.js";
 import type { WorkerPresence } from "./core/worker-presence.js";
+import { traceSubmit } from "./worker/tracing.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import {
   spoolOptionsSchema,
@@ -190,19 +191,21 @@ export class Spool {
     if (flow && options.client !== undefined)
       throw new SpoolValidationError("client", "cannot be combined with dependsOn or a batch");
     const now = this.clock.now();
-    const outcomes = flow
-      ? await this.store.enqueueFlow({
-          jobs: inputs,
-          batch: options.batch ?? null,
-          now,
-          tiers: this.tierPolicy,
-        })
-      : await this.store.enqueueJobs({
-          jobs: inputs,
-          now,
-          tiers: this.tierPolicy,
-          ...(options.client === undefined ? {} : { client: options.client }),
-        });
+    const outcomes = await traceSubmit(inputs, () =>
+      flow
+        ? this.store.enqueueFlow({
+            jobs: inputs,
+            batch: options.batch ?? null,
+            now,
+            tiers: this.tierPolicy,
+          })
+        : this.store.enqueueJobs({
+            jobs: inputs,
+            now,
+            tiers: this.tierPolicy,
+            ...(options.client === undefined ? {} : { client: options.client }),
+          }),
+    );
     const emit = this.events.has("job.queued");
     return outcomes.map(({ job, duplicate }) => {
       if (emit && !duplicate) {

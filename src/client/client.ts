@@ -92,10 +92,14 @@ export class SpoolClient {
   /** POST /jobs. */
   async submit(
     job: SubmitJobBody,
-    options: { idempotencyKey?: string } = {},
+    options: { idempotencyKey?: string } & TraceHeaders = {},
   ): Promise<SubmitJobResponse> {
-    const headers: Record<string, string> =
-      options.idempotencyKey === undefined ? {} : { "idempotency-key": options.idempotencyKey };
+    const headers: Record<string, string> = {
+      ...traceHeaders(options),
+      ...(options.idempotencyKey === undefined
+        ? {}
+        : { "idempotency-key": options.idempotencyKey }),
+    };
     return (await this.request<SubmitJobResponse>("POST", "/jobs", job, headers)).body;
   }
 
@@ -232,12 +236,14 @@ export class SpoolClient {
   async complete(
     id: string,
     body: { lease_token: string; result?: unknown },
+    options: TraceHeaders = {},
   ): Promise<{ job_id: string; status: string }> {
     return (
       await this.request<{ job_id: string; status: string }>(
         "POST",
         `/jobs/${encodeURIComponent(id)}/complete`,
         body,
+        traceHeaders(options),
       )
     ).body;
   }
@@ -246,12 +252,14 @@ export class SpoolClient {
   async fail(
     id: string,
     body: { lease_token: string; error: { message: string; type?: string }; retryable?: boolean },
+    options: TraceHeaders = {},
   ): Promise<{ job_id: string; status: string; run_at: string }> {
     return (
       await this.request<{ job_id: string; status: string; run_at: string }>(
         "POST",
         `/jobs/${encodeURIComponent(id)}/fail`,
         body,
+        traceHeaders(options),
       )
     ).body;
   }
@@ -352,4 +360,20 @@ function safeJson(text: string): unknown {
   } catch {
     return { error: { code: "invalid_response", message: text.slice(0, 500) } };
   }
+}
+
+/**
+ * W3C trace headers to send with a call (docs/operations.md "Tracing"): a submission joins the
+ * caller's trace; a remote worker's complete/fail joins its attempt's span.
+ */
+export interface TraceHeaders {
+  traceparent?: string;
+  tracestate?: string;
+}
+
+function traceHeaders(options: TraceHeaders): Record<string, string> {
+  return {
+    ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }),
+    ...(options.tracestate === undefined ? {} : { tracestate: options.tracestate }),
+  };
 }

@@ -55,6 +55,8 @@ export function fromJobResource(resource: JobResource | JobSummaryResource): Job
     cancelRequested: resource.cancel_requested,
     leaseExpiresAt: null,
     webhookUrl: resource.webhook_url,
+    // Only claims carry it (`trace_context` of a claimed job).
+    traceContext: null,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { BackoffPolicy } from "./backoff.js";
 import type { JsonObject, JsonValue } from "./json.js";
 import type { JobState } from "./states.js";
+import type { TraceContext } from "./trace-context.js";
 
 /** One failed attempt, as kept in `error` (the last) and `errors` (the history). */
 export interface JobErrorEntry {
@@ -56,6 +57,8 @@ export interface JobRecord {
   leaseExpiresAt: Date | null;
   /** Where a completion/failure notification is POSTed (HTTP servers only). */
   webhookUrl: string | null;
+  /** The W3C trace context of the span that submitted the job, or null (core/trace-context.ts). */
+  traceContext: TraceContext | null;
 }
 
 /** A job handed to a worker by a claim: the record plus the lease that fences its writes. */

@@ -7,6 +7,7 @@ import { parseDependsOn, type DependencyRef } from "./flows.js";
 import { SpoolValidationError } from "./errors.js";
 import type { JobRecord } from "./job.js";
 import { findNonJson, isPlainObject, type JsonObject } from "./json.js";
+import type { TraceContext } from "./trace-context.js";
 import {
   PRIORITY_MAX,
   PRIORITY_MIN,
@@ -84,6 +85,8 @@ export interface JobInput {
   dependsOn?: readonly DependencyRef[];
   /** Field name of `dependsOn` in errors. */
   dependsOnField?: string;
+  /** The submitter's W3C trace context (worker/tracing.ts); absent or null: none. */
+  traceContext?: TraceContext | null;
 }
 
 /** Per-queue settings that supply defaults to new jobs (null: use Spool's default). */
@@ -427,5 +430,6 @@ export function newJobRecord(job: ResolvedJob): JobRecord {
     cancelRequested: false,
     leaseExpiresAt: null,
     webhookUrl: job.webhookUrl,
+    traceContext: job.traceContext ?? null,
   };
 }

@@ -199,6 +199,8 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
         "Idempotency-Key",
         "Last-Event-ID",
         "X-Request-Id",
+        "traceparent",
+        "tracestate",
       ],
       exposedHeaders: ["Location", "Retry-After", "X-Request-Id"],
       maxAge: 600,

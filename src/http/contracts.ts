@@ -215,6 +215,16 @@ export const ClaimedJobResource = JobResource.extend({
     )
     .optional()
     .describe("The jobs it depends on, in order, with their results (empty for none)"),
+  trace_context: z
+    .object({
+      traceparent: z.string().describe("W3C `traceparent` of the span that submitted the job"),
+      tracestate: z.string().nullable().describe("W3C `tracestate` beside it, or null"),
+    })
+    .nullable()
+    .describe(
+      "The submitter's W3C trace context (null: none): start the attempt's span as its child, " +
+        'and send `traceparent` with complete/fail (docs/operations.md "Tracing")',
+    ),
 });
 export type ClaimedJobResource = z.infer<typeof ClaimedJobResource>;
 

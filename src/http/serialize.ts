@@ -97,6 +97,7 @@ export function toClaimedJobResource(job: ClaimedJob, now: number): ClaimedJobRe
     ...toJobResource(job, now),
     lease_token: job.leaseToken,
     lease_expires_at: job.leaseExpiresAt.toISOString(),
+    trace_context: job.traceContext,
   };
 }
 

@@ -33,6 +33,14 @@ import type { LeaseKeeper } from "./lease-keeper.js";
 import type { LogWriter } from "./log-writer.js";
 import { ParentLoader } from "./parent-loader.js";
 import type { ParentResult } from "../core/flows.js";
+import {
+  endAttemptSpan,
+  recordError,
+  startAttemptSpan,
+  startSettleSpan,
+  traceSettle,
+} from "./tracing.js";
+import { context, type Context } from "@opentelemetry/api";
 
 /** What the executor needs from its worker. */
 export interface ExecutorOptions {
@@ -55,6 +63,8 @@ type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 /** Runs jobs; one instance per worker. */
 export class Executor {
   private readonly parents: ParentLoader;
+  /** The context of each running attempt's span (the parent of its `settle` span). */
+  private readonly traces = new WeakMap<ActiveJob, Context>();
 
   constructor(private readonly options: ExecutorOptions) {
     this.parents = new ParentLoader(options.store);
@@ -83,12 +93,20 @@ export class Executor {
       () => abortActiveJob(active, "timeout", new JobTimeoutError(job.timeout)),
       job.timeout,
     );
+    // The handler runs inside the attempt's span (a child of the job's trace), so its own spans
+    // nest under it; recording the outcome is a `settle` span under it (worker/tracing.ts).
+    const attempt = startAttemptSpan(job, this.options.workerId);
+    this.traces.set(active, attempt.context);
     try {
-      // A failed read of the parents fails the attempt like a handler error (it is retried).
+      // A failed read of the parents fails the attempt like a handler error (it is retried); a
+      // handler that throws synchronously fails like an async one (the `then` callback).
       const result = this.parents
         .load(job.id)
-        .then((parents) => handler(job, this.context(active, parents)));
+        .then((parents) =>
+          context.with(attempt.context, () => handler(job, this.context(active, parents))),
+        );
       const settled = await this.settle(active, result);
+      endAttemptSpan(attempt.span, settled, active.abortCause, active.abortReason);
       await this.finish(active, settled);
     } catch (error) {
       this.options.logger.error(
@@ -97,6 +115,7 @@ export class Executor {
       );
     } finally {
       clearTimeout(timer);
+      this.traces.delete(active);
     }
   }
 
@@ -177,8 +196,17 @@ export class Executor {
     // emitted only once it is committed, and `worker.stop()` drains what is pending). A crash
     // before the commit re-runs the job — at-least-once, never lost.
     const { job } = active;
+    const settle = startSettleSpan(job, "complete", this.traceOf(active));
     void this.options.completer
       .complete({ id: job.id, leaseToken: job.leaseToken, resultJson })
+      .then(
+        (outcome) => (settle.end(), outcome),
+        (error: unknown) => {
+          recordError(settle, error);
+          settle.end();
+          throw error;
+        },
+      )
       .then((outcome) => {
         const { events } = this.options;
         if (!outcome.ok) {
@@ -236,13 +264,9 @@ export class Executor {
     const outcome = nextOnFailure(job, { retryable }, now, this.options.random);
     let recorded: { status: "retrying" | "failed" | "cancelled"; runAt: Date };
     try {
-      recorded = await store.failJob({
-        id: job.id,
-        leaseToken: job.leaseToken,
-        error,
-        outcome,
-        now,
-      });
+      recorded = await traceSettle(job, "fail", this.traceOf(active), () =>
+        store.failJob({ id: job.id, leaseToken: job.leaseToken, error, outcome, now }),
+      );
     } catch (failure) {
       if (failure instanceof LeaseLostError) {
         this.leaseLost(job);
@@ -285,6 +309,10 @@ export class Executor {
     } catch (error) {
       this.options.logger.error({ err: error, jobId: job.id }, "releasing the job failed");
     }
+  }
+
+  private traceOf(active: ActiveJob): Context {
+    return this.traces.get(active) ?? context.active();
   }
 
   private leaseLost(job: ClaimedJob): void {

@@ -9,6 +9,7 @@ import type { Clock } from "../core/clock.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/store.js";
+import { recordClaimSpans } from "./tracing.js";
 
 /** Options of the fetcher. */
 export interface FetcherOptions {
@@ -100,6 +101,7 @@ export class Fetcher {
     if (!this.running || limit <= 0 || !this.mayHaveJobs) return;
     this.mayHaveJobs = false;
     let jobs: ClaimedJob[];
+    const started = performance.now();
     try {
       jobs = await this.options.store.claimJobs({
         queues: this.options.queues,
@@ -121,7 +123,10 @@ export class Fetcher {
       }, delayMs);
       return;
     }
-    if (jobs.length > 0) this.options.onJobs(jobs);
+    if (jobs.length > 0) {
+      recordClaimSpans(jobs, started, this.options.workerId);
+      this.options.onJobs(jobs);
+    }
     if (jobs.length === limit) {
       this.mayHaveJobs = true; // a full claim: more may be waiting
       this.schedule();

@@ -23,6 +23,8 @@ import { defineLeadershipConformance } from "./leadership.suite.js";
 import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
+import { defineTraceContextConformance } from "./trace-context.suite.js";
+import { defineListByTagConformance } from "./list-by-tag.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTenantConformance } from "./tenants.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
@@ -341,6 +343,8 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
 
     defineRoutingConformance(() => ({ store, clock }));
     defineLeadershipConformance(() => ({ store, clock }));
+    defineTraceContextConformance(() => ({ store, clock }));
+    defineListByTagConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
     defineFlowConformance(() => ({ store, clock }));

@@ -48,6 +48,9 @@ class ClaimedJob(Job, total=False):
     lease_expires_at: str
     # The jobs it depends on, in order: [{"id", "type", "status", "result"}] (empty for none).
     parent_results: List[Dict[str, Any]]
+    # W3C trace context of the span that submitted the job ({"traceparent", "tracestate"}), or
+    # None; send its traceparent on, as a header, to continue the trace (docs/operations.md).
+    trace_context: Optional[Dict[str, Optional[str]]]
 
 
 class SubmitResponse(TypedDict, total=False):

@@ -29,6 +29,7 @@ import {
   SubmitJobResponse,
   QuotaErrorResponse,
 } from "../contracts.js";
+import { SUBMIT_TRACE_NOTE, withRequestTrace } from "../trace-headers.js";
 import { toJobResource, toJobSummary } from "../serialize.js";
 import { readWaitingReason } from "../../store/waiting-reason-reader.js";
 import { isHeldForDependencies } from "../../core/flows.js";
@@ -52,6 +53,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Submit a job",
+        description: SUBMIT_TRACE_NOTE,
         body: SubmitJobBody,
         response: {
           200: SubmitJobResponse,
@@ -74,6 +76,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         "",
         idempotencyKey,
       );
+      withRequestTrace(request, [input]);
       const [job] = await ctx.spool.submit([input]);
       const now = Date.now();
       return reply
@@ -88,6 +91,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Submit up to 1,000 jobs, all or nothing",
+        description: SUBMIT_TRACE_NOTE,
         body: SubmitBatchBody,
         response: {
           202: SubmitBatchResponse,
@@ -116,6 +120,7 @@ export function registerJobRoutes(app: ZodApp, ctx: AppContext): void {
         Date.now(),
         "batch.on_complete",
       );
+      withRequestTrace(request, inputs);
       const jobs = await ctx.spool.submit(inputs, { batch });
       const now = Date.now();
       return reply.code(202).send({

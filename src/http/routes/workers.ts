@@ -31,6 +31,9 @@ import {
 } from "../contracts.js";
 import type { RemoteClaim } from "../remote-workers.js";
 import { toClaimedJobResource } from "../serialize.js";
+import { REPORT_TRACE_NOTE, requestTraceContext } from "../trace-headers.js";
+import { parentContextOf, recordClaimSpans, traceSettle } from "../../worker/tracing.js";
+import type { Context } from "@opentelemetry/api";
 import { secondsToMs, visibleJob } from "./jobs.js";
 
 const errors = {
@@ -86,6 +89,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       for (;;) {
         // A client that went away must not be handed jobs it will never run.
         if (stop.aborted) return { jobs: [] };
+        const started = performance.now();
         const jobs = await ctx.store.claimJobs({
           queues: [queue],
           workerId: body.worker,
@@ -98,6 +102,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         if (jobs.length > 0 || Date.now() >= deadline) {
           // One read for the whole claim: the parents' results of jobs that have parents.
           const parents = await ctx.store.readParentResults({ ids: jobs.map((job) => job.id) });
+          recordClaimSpans(jobs, started, body.worker);
           const now = Date.now();
           return {
             jobs: jobs.map((job) => ({
@@ -162,6 +167,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Record a successful attempt",
+        description: REPORT_TRACE_NOTE,
         params: JobIdParams,
         body: CompleteBody,
         response: { 200: CompleteResponse, ...errors },
@@ -171,12 +177,14 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       const job = await reportedJob(ctx, request);
       const body = request.body as { lease_token: string; result?: unknown };
       const resultJson = encodeResult(body.result, ctx.maxResultBytes);
-      const [outcome] = await ctx.store.completeJobs({
-        completions: [{ id: job.id, leaseToken: body.lease_token, resultJson }],
-        now: Date.now(),
+      return traceSettle(job, "complete", reportParent(request, job), async () => {
+        const [outcome] = await ctx.store.completeJobs({
+          completions: [{ id: job.id, leaseToken: body.lease_token, resultJson }],
+          now: Date.now(),
+        });
+        if (!outcome?.ok) throw new LeaseLostError(job.id);
+        return { job_id: job.id, status: outcome.status };
       });
-      if (!outcome?.ok) throw new LeaseLostError(job.id);
-      return { job_id: job.id, status: outcome.status };
     },
   );
 
@@ -185,6 +193,7 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
     {
       schema: {
         summary: "Record a failed attempt (retried with backoff unless retryable is false)",
+        description: REPORT_TRACE_NOTE,
         params: JobIdParams,
         body: FailBody,
         response: { 200: FailResponse, ...errors },
@@ -204,13 +213,9 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         attempt: job.attempt,
       };
       const outcome = nextOnFailure(job, { retryable: body.retryable ?? true }, now, Math.random);
-      const recorded = await ctx.store.failJob({
-        id: job.id,
-        leaseToken: body.lease_token,
-        error,
-        outcome,
-        now,
-      });
+      const recorded = await traceSettle(job, "fail", reportParent(request, job), () =>
+        ctx.store.failJob({ id: job.id, leaseToken: body.lease_token, error, outcome, now }),
+      );
       return { job_id: job.id, status: recorded.status, run_at: recorded.runAt.toISOString() };
     },
   );
@@ -222,6 +227,14 @@ async function reportedJob(ctx: AppContext, request: FastifyRequest): Promise<Jo
   const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
   requireQueueAccess(request.principal, job.queue);
   return job;
+}
+
+/**
+ * The parent of a remote worker's `settle` span: its attempt's span when it sent `traceparent`,
+ * else the job's own trace.
+ */
+function reportParent(request: FastifyRequest, job: JobRecord): Context {
+  return parentContextOf(requestTraceContext(request) ?? job.traceContext);
 }
 
 /** What a claim call says about its worker, for the registry (`types` read when present). */

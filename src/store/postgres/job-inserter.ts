@@ -104,6 +104,8 @@ async function insertRows(
     column((j) => j.webhookUrl),
     column((j) => j.createdAt),
     channel,
+    column((j) => j.traceContext?.traceparent ?? null),
+    column((j) => j.traceContext?.tracestate ?? null),
   ]);
   return new Set(result.rows.map((row) => row.id));
 }

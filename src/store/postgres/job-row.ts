@@ -62,6 +62,8 @@ export interface JobRow {
   started_at: number | null;
   completed_at: number | null;
   updated_at: number;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /** A `queues` row. */
@@ -112,6 +114,10 @@ export function rowToJob(row: JobRow): JobRecord {
     cancelRequested: row.cancel_requested,
     leaseExpiresAt: date(row.lease_expires_at),
     webhookUrl: row.webhook_url,
+    traceContext:
+      row.traceparent === null
+        ? null
+        : { traceparent: row.traceparent, tracestate: row.tracestate },
   };
 }
 
@@ -149,6 +155,10 @@ export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
     leaseToken: row.lease_token!,
     leaseExpiresAt: new Date(row.lease_expires_at!),
     webhookUrl: row.webhook_url,
+    traceContext:
+      row.traceparent === null
+        ? null
+        : { traceparent: row.traceparent, tracestate: row.tracestate },
   };
 }
 

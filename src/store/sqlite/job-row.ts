@@ -35,6 +35,8 @@ export interface JobRow {
   started_at: number | null;
   completed_at: number | null;
   updated_at: number;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 /** A `queues` row. */
@@ -102,6 +104,10 @@ export function rowToJob(row: JobRow): JobRecord {
     cancelRequested: row.cancel_requested === 1,
     leaseExpiresAt: date(row.lease_expires_at),
     webhookUrl: row.webhook_url,
+    traceContext:
+      row.traceparent === null
+        ? null
+        : { traceparent: row.traceparent, tracestate: row.tracestate },
   };
 }
 
@@ -133,6 +139,8 @@ export type ClaimRow = [
   createdAt: number,
   startedAt: number,
   updatedAt: number,
+  traceparent: string | null,
+  tracestate: string | null,
 ];
 
 /** The claimed job for a raw claim row. */
@@ -166,6 +174,7 @@ export function claimRowToJob(r: ClaimRow): ClaimedJob {
     startedAt: new Date(r[24]),
     completedAt: null,
     updatedAt: new Date(r[25]),
+    traceContext: r[26] === null ? null : { traceparent: r[26], tracestate: r[27] },
   };
 }
 

@@ -45,6 +45,8 @@ export function insertJobs(
       tags: JSON.stringify(job.tags),
       webhook_url: job.webhookUrl,
       now,
+      traceparent: job.traceContext?.traceparent ?? null,
+      tracestate: job.traceContext?.tracestate ?? null,
     });
     if (info.changes === 1) {
       events.push({
