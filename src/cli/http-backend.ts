@@ -113,6 +113,7 @@ export class HttpBackend implements Backend {
       backoffBaseMs: null,
       backoffCapMs: null,
       updatedAt: new Date(),
+      ...fromTrafficResource(queue),
       counts: Object.fromEntries(
         JOB_STATES.map((state: JobState) => [state, queue.counts[state] ?? 0]),
       ) as StateCounts,
@@ -150,6 +151,8 @@ export class HttpBackend implements Backend {
     concurrency: number | null;
     timeout_seconds: number | null;
     max_attempts: number | null;
+    rate_limit: { limit: number; period_seconds: number } | null;
+    key_concurrency: number | null;
   }): QueueConfig {
     return {
       name: queue.name,
@@ -160,6 +163,7 @@ export class HttpBackend implements Backend {
       backoffBaseMs: null,
       backoffCapMs: null,
       updatedAt: new Date(),
+      ...fromTrafficResource(queue),
     };
   }
 
@@ -196,4 +200,19 @@ export function toLibraryError(error: unknown, target: string): unknown {
     default:
       return new SpoolError(error.code, message, { details: { status: error.status } });
   }
+}
+
+/** `rate_limit` and `key_concurrency` of a queue resource, in library terms. */
+function fromTrafficResource(queue: {
+  rate_limit: { limit: number; period_seconds: number } | null;
+  key_concurrency: number | null;
+}): Pick<QueueConfig, "rateLimit" | "keyConcurrency"> {
+  const rate = queue.rate_limit;
+  return {
+    rateLimit:
+      rate === null
+        ? null
+        : { limit: rate.limit, periodMs: Math.round(rate.period_seconds * 1000) },
+    keyConcurrency: queue.key_concurrency,
+  };
 }

@@ -55,6 +55,7 @@ export function fromJobResource(resource: JobResource | JobSummaryResource): Job
     cancelRequested: resource.cancel_requested,
     leaseExpiresAt: null,
     webhookUrl: resource.webhook_url,
+    concurrencyKey: resource.concurrency_key ?? null,
   };
 }
 

@@ -56,6 +56,8 @@ export interface JobRecord {
   leaseExpiresAt: Date | null;
   /** Where a completion/failure notification is POSTed (HTTP servers only). */
   webhookUrl: string | null;
+  /** Jobs sharing a key in a queue run at most the queue's `keyConcurrency` at once (SPEC §7). */
+  concurrencyKey: string | null;
 }
 
 /** A job handed to a worker by a claim: the record plus the lease that fences its writes. */

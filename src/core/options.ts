@@ -6,6 +6,7 @@ import { DEFAULT_BACKOFF, type BackoffPolicy } from "./backoff.js";
 import { SpoolValidationError } from "./errors.js";
 import type { JobRecord } from "./job.js";
 import { findNonJson, isPlainObject, type JsonObject } from "./json.js";
+import { validateConcurrencyKey } from "./traffic.js";
 import {
   PRIORITY_MAX,
   PRIORITY_MIN,
@@ -51,6 +52,8 @@ export interface EnqueueOptions {
   uniqueKey?: string;
   /** URL that receives a POST when the job ends (served by the HTTP server). */
   webhookUrl?: string;
+  /** At most the queue's `keyConcurrency` jobs with this key run at once; ≤ 255 chars. */
+  concurrencyKey?: string;
 }
 
 /** One job of `enqueueMany`. */
@@ -77,6 +80,7 @@ export interface JobInput {
   uniqueKey: string | null;
   tags: string[];
   webhookUrl: string | null;
+  concurrencyKey: string | null;
 }
 
 /** Per-queue settings that supply defaults to new jobs (null: use Spool's default). */
@@ -107,6 +111,7 @@ export interface ValidationLimits {
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([
   "backoff",
+  "concurrencyKey",
   "delay",
   "maxAttempts",
   "priority",
@@ -224,6 +229,7 @@ export function validateEnqueue(
     uniqueKey: validateUniqueKey(o.uniqueKey, `${p}uniqueKey`),
     tags: validateTags(o.tags, `${p}tags`),
     webhookUrl: validateWebhookUrl(o.webhookUrl, `${p}webhookUrl`),
+    concurrencyKey: validateConcurrencyKey(o.concurrencyKey, `${p}concurrencyKey`),
   };
 }
 
@@ -406,5 +412,6 @@ export function newJobRecord(job: ResolvedJob): JobRecord {
     cancelRequested: false,
     leaseExpiresAt: null,
     webhookUrl: job.webhookUrl,
+    concurrencyKey: job.concurrencyKey,
   };
 }

@@ -24,6 +24,7 @@ import { defineOldestWaitingConformance } from "./oldest-waiting.suite.js";
 import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
+import { defineTrafficConformance } from "./traffic.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 
 /** How a store joins the suite. */
@@ -338,6 +339,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineLeadershipConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
+    defineTrafficConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {

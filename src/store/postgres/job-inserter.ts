@@ -103,6 +103,7 @@ async function insertRows(
     column((j) => j.webhookUrl),
     column((j) => j.createdAt),
     channel,
+    column((j) => j.concurrencyKey),
   ]);
   return new Set(result.rows.map((row) => row.id));
 }

@@ -8,6 +8,7 @@ import type { ClaimedJob, JobErrorEntry, JobRecord } from "../../core/job.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { JobState } from "../../core/states.js";
 import type { QueueConfig } from "../store.js";
+import { queueTraffic } from "../queue-traffic.js";
 
 const INT8_OID = 20;
 
@@ -58,6 +59,7 @@ export interface JobRow {
   lease_token: string | null;
   lease_expires_at: number | null;
   cancel_requested: boolean;
+  concurrency_key?: string | null;
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
@@ -74,6 +76,10 @@ export interface QueueRow {
   backoff_base_ms: number | null;
   backoff_cap_ms: number | null;
   updated_at: number;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_tat: number | null;
+  key_concurrency: number | null;
 }
 
 function parseError(entry: StoredError): JobErrorEntry {
@@ -112,6 +118,7 @@ export function rowToJob(row: JobRow): JobRecord {
     cancelRequested: row.cancel_requested,
     leaseExpiresAt: date(row.lease_expires_at),
     webhookUrl: row.webhook_url,
+    concurrencyKey: row.concurrency_key ?? null,
   };
 }
 
@@ -149,6 +156,7 @@ export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
     leaseToken: row.lease_token!,
     leaseExpiresAt: new Date(row.lease_expires_at!),
     webhookUrl: row.webhook_url,
+    concurrencyKey: row.concurrency_key ?? null,
   };
 }
 
@@ -163,6 +171,7 @@ export function rowToQueue(row: QueueRow): QueueConfig {
     backoffBaseMs: row.backoff_base_ms,
     backoffCapMs: row.backoff_cap_ms,
     updatedAt: new Date(row.updated_at),
+    ...queueTraffic(row),
   };
 }
 

@@ -16,6 +16,7 @@ import * as leadersSql from "./sql/leaders.js";
 import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js";
 import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
+import * as trafficSql from "./sql/traffic.js";
 import * as workersSql from "./sql/workers.js";
 
 const STATEMENT_MODULES = [
@@ -26,6 +27,7 @@ const STATEMENT_MODULES = [
   quotasSql,
   workersSql,
   leadersSql,
+  trafficSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

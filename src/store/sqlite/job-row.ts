@@ -3,6 +3,7 @@ import type { ClaimedJob, JobErrorEntry, JobRecord } from "../../core/job.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { JobState } from "../../core/states.js";
 import type { QueueConfig } from "../store.js";
+import { queueTraffic } from "../queue-traffic.js";
 
 /** A `jobs` row as SQLite returns it. */
 export interface JobRow {
@@ -35,6 +36,7 @@ export interface JobRow {
   started_at: number | null;
   completed_at: number | null;
   updated_at: number;
+  concurrency_key: string | null;
 }
 
 /** A `queues` row. */
@@ -47,6 +49,10 @@ export interface QueueRow {
   backoff_base_ms: number | null;
   backoff_cap_ms: number | null;
   updated_at: number;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_tat: number | null;
+  key_concurrency: number | null;
 }
 
 /** A stored error entry: `at` is an ISO string inside the JSON. */
@@ -102,6 +108,7 @@ export function rowToJob(row: JobRow): JobRecord {
     cancelRequested: row.cancel_requested === 1,
     leaseExpiresAt: date(row.lease_expires_at),
     webhookUrl: row.webhook_url,
+    concurrencyKey: row.concurrency_key,
   };
 }
 
@@ -133,6 +140,7 @@ export type ClaimRow = [
   createdAt: number,
   startedAt: number,
   updatedAt: number,
+  concurrencyKey: string | null,
 ];
 
 /** The claimed job for a raw claim row. */
@@ -166,6 +174,7 @@ export function claimRowToJob(r: ClaimRow): ClaimedJob {
     startedAt: new Date(r[24]),
     completedAt: null,
     updatedAt: new Date(r[25]),
+    concurrencyKey: r[26],
   };
 }
 
@@ -180,6 +189,7 @@ export function rowToQueue(row: QueueRow): QueueConfig {
     backoffBaseMs: row.backoff_base_ms,
     backoffCapMs: row.backoff_cap_ms,
     updatedAt: new Date(row.updated_at),
+    ...queueTraffic(row),
   };
 }
 

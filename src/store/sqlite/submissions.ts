@@ -42,6 +42,7 @@ export function insertJobs(
       unique_key: job.uniqueKey,
       tags: JSON.stringify(job.tags),
       webhook_url: job.webhookUrl,
+      concurrency_key: job.concurrencyKey,
       now,
     });
     if (info.changes === 1) {

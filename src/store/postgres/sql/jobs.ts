@@ -28,7 +28,8 @@ const ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true) AS se
  * $1 ids uuid[], $2 tenants, $3 queues, $4 types, $5 payloads (JSON text), $6 statuses,
  * $7 priorities int[], $8 max_attempts int[], $9 run_ats bigint[], $10 timeout_ms bigint[],
  * $11 backoff_base_ms bigint[], $12 backoff_cap_ms bigint[], $13 unique_keys, $14 tags (array
- * literals), $15 webhook_urls, $16 nows bigint[] (created_at), $17 channel — returns the ids
+ * literals), $15 webhook_urls, $16 nows bigint[] (created_at), $17 channel, $18 concurrency_keys
+ * — returns the ids
  * inserted. Divergence: a whole batch in one statement (rows inserted in the order given, so a
  * duplicate unique key inside the batch loses to the earlier row), logging `job.queued` for
  * each inserted job and notifying each queue that got a `queued` job once.
@@ -37,14 +38,17 @@ export const INSERT_JOB: SqlTemplate = (t) => `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
     $7::int[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[],
-    $14::text[], $15::text[], $16::bigint[])
+    $14::text[], $15::text[], $16::bigint[], $18::text[])
     WITH ORDINALITY AS i(id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
-      timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, now, ord)
+      timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, now,
+      concurrency_key, ord)
 ), inserted AS (
   INSERT INTO ${t.jobs} (id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
-    timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, created_at, updated_at)
+    timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, concurrency_key,
+    created_at, updated_at)
   SELECT id, tenant, queue, type, payload::json, status, priority, max_attempts, run_at,
-    timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags::text[], webhook_url, now, now
+    timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags::text[], webhook_url,
+    concurrency_key, now, now
   FROM input ORDER BY ord
   ON CONFLICT (tenant, queue, unique_key) WHERE unique_key IS NOT NULL AND status IN ${UNFINISHED}
   DO NOTHING
@@ -98,6 +102,7 @@ export const CLAIM_COLUMNS = [
   "created_at",
   "started_at",
   "updated_at",
+  "concurrency_key",
 ] as const;
 
 /**

@@ -19,12 +19,14 @@ const APPEND_ERROR = `CASE WHEN json_array_length(errors) >= ${MAX_ERROR_HISTORY
   ELSE json_insert(errors, '$[#]', json(@error)) END`;
 
 /** @id @tenant @queue @type @payload @status @priority @max_attempts @run_at @timeout_ms
- *  @backoff_base_ms @backoff_cap_ms @unique_key @tags @webhook_url @now */
+ *  @backoff_base_ms @backoff_cap_ms @unique_key @tags @webhook_url @concurrency_key @now */
 export const INSERT_JOB = `
 INSERT INTO jobs (id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
-  timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, created_at, updated_at)
+  timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, concurrency_key,
+  created_at, updated_at)
 VALUES (@id, @tenant, @queue, @type, @payload, @status, @priority, @max_attempts, @run_at,
-  @timeout_ms, @backoff_base_ms, @backoff_cap_ms, @unique_key, @tags, @webhook_url, @now, @now)
+  @timeout_ms, @backoff_base_ms, @backoff_cap_ms, @unique_key, @tags, @webhook_url,
+  @concurrency_key, @now, @now)
 ON CONFLICT (tenant, queue, unique_key) WHERE unique_key IS NOT NULL AND status IN ${UNFINISHED}
 DO NOTHING`;
 
@@ -81,6 +83,7 @@ export const CLAIM_COLUMNS = [
   "created_at",
   "started_at",
   "updated_at",
+  "concurrency_key",
 ] as const;
 
 /** @queue @tenant (null: any) @limit @worker @lease_token @now @lease_ms @grace_ms */
