@@ -57,6 +57,7 @@ describe("migrations (PostgreSQL)", () => {
         "jobs",
         "maintenance_leaders",
         "queues",
+        "ready_tenants",
         "schema_migrations",
         "schema_routines",
         "tenant_quotas",
@@ -83,7 +84,11 @@ describe("migrations (PostgreSQL)", () => {
         )
       ).rows.map((row) => row.args);
     const recorded = async () =>
-      (await adminQuery<{ checksum: string; applied_at: Date }>(`SELECT * FROM ${ledger}`)).rows;
+      (
+        await adminQuery<{ checksum: string; applied_at: Date }>(
+          `SELECT * FROM ${ledger} WHERE name = 'claim_jobs'`,
+        )
+      ).rows;
     assert.deepEqual(await functions(), [10], "one claim_jobs, with p_types");
     const [first] = await recorded();
     assert.equal(first?.checksum, routineChecksum(ROUTINES[0]!));
