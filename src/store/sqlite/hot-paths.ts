@@ -50,8 +50,10 @@ export function claimRows(
       if (limit <= 0) continue;
     }
     const rate = rateOf(config);
+    let rateBound = false;
     if (rate !== null && config !== undefined) {
       const { allowed, nextAt } = rateBudget(config, rate, p.now);
+      rateBound = allowed < limit;
       limit = Math.min(limit, allowed);
       if (limit <= 0) {
         onRateLimited?.(queue, nextAt);
@@ -73,7 +75,11 @@ export function claimRows(
     const rows = needsTrafficClaim(db, config, queue, claim.tenant)
       ? claimTrafficRows(db, config, claim)
       : claimPlainRows(db, claim);
-    if (rate !== null && config !== undefined) spendRate(db, config, rate, p.now, rows.length);
+    if (rate !== null && config !== undefined) {
+      const nextAt = spendRate(db, config, rate, p.now, rows.length);
+      // The bucket, not the backlog, cut this claim short: wake claimers at the next token.
+      if (rateBound && rows.length === limit) onRateLimited?.(queue, nextAt);
+    }
     const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
     for (const job of jobs) claimed.push(job);
   }

@@ -47,17 +47,18 @@ export function rateBudget(
   return rateAllowance(rate, config.rate_tat, now);
 }
 
-/** Takes `started` tokens from the queue's bucket. */
+/** Takes `started` tokens from the queue's bucket; returns when the next start is allowed. */
 export function spendRate(
   db: SqliteConnection,
   config: QueueRow,
   rate: RateLimit,
   now: number,
   started: number,
-): void {
-  if (started <= 0) return;
+): number {
+  if (started <= 0) return rateAllowance(rate, config.rate_tat, now).nextAt;
   const tat = rateAfterStarts(rate, config.rate_tat, now, started);
   db.stmt(trafficSql.UPDATE_RATE_TAT).run({ name: config.name, tat });
+  return Math.max(now, Math.ceil(tat - rate.periodMs + rate.periodMs / rate.limit));
 }
 
 /** True when this claim of the queue needs the traffic path (key cap, or tenants to share). */

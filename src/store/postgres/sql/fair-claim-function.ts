@@ -35,6 +35,7 @@ LANGUAGE plpgsql
 VOLATILE
 SET search_path FROM CURRENT
 SET enable_sort = off
+SET jit = off
 AS $$
 DECLARE
   v_running JSONB := '{}'::jsonb;
