@@ -13,7 +13,7 @@ import type { EnqueueRequest } from "../core/options.js";
 import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
 import type { ListOptions, Spool, EnqueuedJob, Stats } from "../spool.js";
-import type { QueueConfig, StateCounts } from "../store/store.js";
+import type { QueueConfig, QueuePatch, StateCounts } from "../store/store.js";
 
 /** One page of jobs, newest first. */
 export interface JobPage {
@@ -52,6 +52,8 @@ export interface Backend {
   pauseQueue(name: string): Promise<QueueConfig>;
   /** Lets workers claim from a queue again. */
   resumeQueue(name: string): Promise<QueueConfig>;
+  /** Changes a queue's settings (rate limit, key concurrency, concurrency; null clears). */
+  updateQueue(name: string, patch: QueuePatch): Promise<QueueConfig>;
   /** Why a job waits; null when it is not waiting (or unknown). */
   explain(id: string): Promise<WaitingReason | null>;
   /** The live workers, by name. */
@@ -114,6 +116,10 @@ export class LibraryBackend implements Backend {
 
   resumeQueue(name: string): Promise<QueueConfig> {
     return this.spool.resumeQueue(name);
+  }
+
+  updateQueue(name: string, patch: QueuePatch): Promise<QueueConfig> {
+    return this.spool.updateQueue(name, patch);
   }
 
   explain(id: string): Promise<WaitingReason | null> {

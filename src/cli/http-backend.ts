@@ -19,7 +19,7 @@ import type { WorkerPresence } from "../core/worker-presence.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import type { SubmitJobBody } from "../http/contracts.js";
 import type { EnqueuedJob, Stats } from "../spool.js";
-import type { QueueConfig, StateCounts } from "../store/store.js";
+import type { QueueConfig, QueuePatch, StateCounts } from "../store/store.js";
 import type { Backend, JobListFilter, JobPage, QueueSummary } from "./backend.js";
 
 /** See the module header. */
@@ -126,6 +126,19 @@ export class HttpBackend implements Backend {
 
   async resumeQueue(name: string): Promise<QueueConfig> {
     return this.toConfig(await this.call(() => this.client.setPaused(name, false)));
+  }
+
+  async updateQueue(name: string, patch: QueuePatch): Promise<QueueConfig> {
+    const body: Parameters<SpoolClient["updateQueue"]>[1] = {};
+    if (patch.concurrency !== undefined) body.concurrency = patch.concurrency;
+    if (patch.keyConcurrency !== undefined) body.key_concurrency = patch.keyConcurrency;
+    if (patch.rateLimit !== undefined) {
+      body.rate_limit =
+        patch.rateLimit === null
+          ? null
+          : { limit: patch.rateLimit.limit, period_seconds: patch.rateLimit.periodMs / 1000 };
+    }
+    return this.toConfig(await this.call(() => this.client.updateQueue(name, body)));
   }
 
   async explain(id: string): Promise<WaitingReason | null> {
