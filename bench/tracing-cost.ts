@@ -38,6 +38,7 @@ function input(i: number, traced: boolean): JobInput {
     uniqueKey: null,
     tags: [],
     webhookUrl: null,
+    concurrencyKey: null,
     traceContext: traced ? { traceparent: TRACEPARENT, tracestate: null } : null,
   };
 }

@@ -24,7 +24,7 @@ import type {
   Spool,
   Stats,
 } from "../spool.js";
-import type { QueueConfig, StateCounts } from "../store/store.js";
+import type { QueueConfig, QueuePatch, StateCounts } from "../store/store.js";
 
 /** One page of jobs, newest first. */
 export interface JobPage {
@@ -63,6 +63,8 @@ export interface Backend {
   pauseQueue(name: string): Promise<QueueConfig>;
   /** Lets workers claim from a queue again. */
   resumeQueue(name: string): Promise<QueueConfig>;
+  /** Changes a queue's settings (rate limit, key concurrency, concurrency; null clears). */
+  updateQueue(name: string, patch: QueuePatch): Promise<QueueConfig>;
   /** Why a job waits; null when it is not waiting (or unknown). */
   explain(id: string): Promise<WaitingReason | null>;
   /** The live workers, by name. */
@@ -144,6 +146,10 @@ export class LibraryBackend implements Backend {
 
   resumeQueue(name: string): Promise<QueueConfig> {
     return this.spool.resumeQueue(name);
+  }
+
+  updateQueue(name: string, patch: QueuePatch): Promise<QueueConfig> {
+    return this.spool.updateQueue(name, patch);
   }
 
   explain(id: string): Promise<WaitingReason | null> {

@@ -22,7 +22,7 @@ import type { WorkerPresence } from "../core/worker-presence.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import type { SubmitJobBody } from "../http/contracts.js";
 import type { EnqueuedJob, JobLogs, LogsOptions, SavedSchedule, Stats } from "../spool.js";
-import type { QueueConfig, StateCounts } from "../store/store.js";
+import type { QueueConfig, QueuePatch, StateCounts } from "../store/store.js";
 import type { Backend, JobListFilter, JobPage, QueueSummary, ScheduleRequest } from "./backend.js";
 
 /** See the module header. */
@@ -118,6 +118,7 @@ export class HttpBackend implements Backend {
       backoffBaseMs: null,
       backoffCapMs: null,
       updatedAt: new Date(),
+      ...fromTrafficResource(queue),
       counts: Object.fromEntries(
         JOB_STATES.map((state: JobState) => [state, queue.counts[state] ?? 0]),
       ) as StateCounts,
@@ -130,6 +131,19 @@ export class HttpBackend implements Backend {
 
   async resumeQueue(name: string): Promise<QueueConfig> {
     return this.toConfig(await this.call(() => this.client.setPaused(name, false)));
+  }
+
+  async updateQueue(name: string, patch: QueuePatch): Promise<QueueConfig> {
+    const body: Parameters<SpoolClient["updateQueue"]>[1] = {};
+    if (patch.concurrency !== undefined) body.concurrency = patch.concurrency;
+    if (patch.keyConcurrency !== undefined) body.key_concurrency = patch.keyConcurrency;
+    if (patch.rateLimit !== undefined) {
+      body.rate_limit =
+        patch.rateLimit === null
+          ? null
+          : { limit: patch.rateLimit.limit, period_seconds: patch.rateLimit.periodMs / 1000 };
+    }
+    return this.toConfig(await this.call(() => this.client.updateQueue(name, body)));
   }
 
   async explain(id: string): Promise<WaitingReason | null> {
@@ -185,6 +199,8 @@ export class HttpBackend implements Backend {
     concurrency: number | null;
     timeout_seconds: number | null;
     max_attempts: number | null;
+    rate_limit: { limit: number; period_seconds: number } | null;
+    key_concurrency: number | null;
   }): QueueConfig {
     return {
       name: queue.name,
@@ -195,6 +211,7 @@ export class HttpBackend implements Backend {
       backoffBaseMs: null,
       backoffCapMs: null,
       updatedAt: new Date(),
+      ...fromTrafficResource(queue),
     };
   }
 
@@ -255,4 +272,19 @@ export function toLibraryError(error: unknown, target: string): unknown {
     default:
       return new SpoolError(error.code, message, { details: { status: error.status } });
   }
+}
+
+/** `rate_limit` and `key_concurrency` of a queue resource, in library terms. */
+function fromTrafficResource(queue: {
+  rate_limit: { limit: number; period_seconds: number } | null;
+  key_concurrency: number | null;
+}): Pick<QueueConfig, "rateLimit" | "keyConcurrency"> {
+  const rate = queue.rate_limit;
+  return {
+    rateLimit:
+      rate === null
+        ? null
+        : { limit: rate.limit, periodMs: Math.round(rate.period_seconds * 1000) },
+    keyConcurrency: queue.key_concurrency,
+  };
 }

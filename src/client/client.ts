@@ -11,6 +11,7 @@ import type {
   JobResource,
   ListJobsResponse,
   ListWorkersResponse,
+  PatchQueueBody,
   QueueResource,
   StatsResponse,
   SubmitJobBody,
@@ -193,6 +194,20 @@ export class SpoolClient {
       await this.request<z.infer<typeof QueueResource>>(
         "POST",
         `/queues/${encodeURIComponent(queue)}/${paused ? "pause" : "resume"}`,
+      )
+    ).body;
+  }
+
+  /** PATCH /queues/:name (null clears a setting). */
+  async updateQueue(
+    queue: string,
+    body: z.infer<typeof PatchQueueBody>,
+  ): Promise<z.infer<typeof QueueResource>> {
+    return (
+      await this.request<z.infer<typeof QueueResource>>(
+        "PATCH",
+        `/queues/${encodeURIComponent(queue)}`,
+        body,
       )
     ).body;
   }

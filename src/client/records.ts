@@ -57,6 +57,7 @@ export function fromJobResource(resource: JobResource | JobSummaryResource): Job
     webhookUrl: resource.webhook_url,
     // Only claims carry it (`trace_context` of a claimed job).
     traceContext: null,
+    concurrencyKey: resource.concurrency_key ?? null,
   };
 }
 

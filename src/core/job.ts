@@ -59,6 +59,8 @@ export interface JobRecord {
   webhookUrl: string | null;
   /** The W3C trace context of the span that submitted the job, or null (core/trace-context.ts). */
   traceContext: TraceContext | null;
+  /** Jobs sharing a key in a queue run at most the queue's `keyConcurrency` at once (SPEC §7). */
+  concurrencyKey: string | null;
 }
 
 /** A job handed to a worker by a claim: the record plus the lease that fences its writes. */

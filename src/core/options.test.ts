@@ -75,6 +75,7 @@ describe("validateEnqueue: defaults", () => {
       uniqueKey: null,
       tags: [],
       webhookUrl: null,
+      concurrencyKey: null,
     });
     assert.equal(DEFAULT_QUEUE, "default");
   });
@@ -94,6 +95,7 @@ describe("validateEnqueue: defaults", () => {
         uniqueKey: "order-17",
         tags: ["eu", "urgent"],
         webhookUrl: "https://example.com/hook",
+        concurrencyKey: "user-7",
       },
     );
     assert.deepEqual(input, {
@@ -111,6 +113,7 @@ describe("validateEnqueue: defaults", () => {
       uniqueKey: "order-17",
       tags: ["eu", "urgent"],
       webhookUrl: "https://example.com/hook",
+      concurrencyKey: "user-7",
     });
   });
 
@@ -404,6 +407,12 @@ describe("validateEnqueue: uniqueKey, webhookUrl, backoff", () => {
     for (const uniqueKey of ["", "k".repeat(256), 42]) {
       assertInvalid(() => validate("t", {}, { uniqueKey }), "uniqueKey", /1 to 255 characters/);
     }
+  });
+
+  it("concurrencyKey: a string of 1 to 255 characters", () => {
+    assert.equal(validate("t", {}, { concurrencyKey: "k" }).concurrencyKey, "k");
+    for (const concurrencyKey of ["", "k".repeat(256), 5])
+      assertInvalid(() => validate("t", {}, { concurrencyKey }), "concurrencyKey", /1 to 255/);
   });
 
   it("webhookUrl: an absolute http(s) URL", () => {

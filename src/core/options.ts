@@ -8,6 +8,7 @@ import { SpoolValidationError } from "./errors.js";
 import type { JobRecord } from "./job.js";
 import { findNonJson, isPlainObject, type JsonObject } from "./json.js";
 import type { TraceContext } from "./trace-context.js";
+import { validateConcurrencyKey } from "./traffic.js";
 import {
   PRIORITY_MAX,
   PRIORITY_MIN,
@@ -55,6 +56,8 @@ export interface EnqueueOptions {
   webhookUrl?: string;
   /** Parents: job ids, or `"$N"` (an earlier job of the same `enqueueMany`); core/flows.ts. */
   dependsOn?: string[];
+  /** At most the queue's `keyConcurrency` jobs with this key run at once; ≤ 255 chars. */
+  concurrencyKey?: string;
 }
 
 /** One job of `enqueueMany`. */
@@ -87,6 +90,7 @@ export interface JobInput {
   dependsOnField?: string;
   /** The submitter's W3C trace context (worker/tracing.ts); absent or null: none. */
   traceContext?: TraceContext | null;
+  concurrencyKey: string | null;
 }
 
 /** Per-queue settings that supply defaults to new jobs (null: use Spool's default). */
@@ -117,6 +121,7 @@ export interface ValidationLimits {
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([
   "backoff",
+  "concurrencyKey",
   "delay",
   "maxAttempts",
   "priority",
@@ -236,6 +241,7 @@ export function validateEnqueue(
     tags: validateTags(o.tags, `${p}tags`),
     webhookUrl: validateWebhookUrl(o.webhookUrl, `${p}webhookUrl`),
     ...validateDependsOn(o, p),
+    concurrencyKey: validateConcurrencyKey(o.concurrencyKey, `${p}concurrencyKey`),
   };
 }
 
@@ -431,5 +437,6 @@ export function newJobRecord(job: ResolvedJob): JobRecord {
     leaseExpiresAt: null,
     webhookUrl: job.webhookUrl,
     traceContext: job.traceContext ?? null,
+    concurrencyKey: job.concurrencyKey,
   };
 }

@@ -151,5 +151,6 @@ export function tickJob(schedule: ScheduleRecord, tickAt: number, id: string): J
     uniqueKey: tickUniqueKey(schedule.name, tickAt),
     tags: schedule.options.tags,
     webhookUrl: schedule.options.webhookUrl,
+    concurrencyKey: null,
   };
 }

@@ -110,6 +110,32 @@ describe("decideWaitingReason", () => {
     assert.equal(code(facts({ workers: [{ ...scoped, tenant: "acme" }] })), "ready");
   });
 
+  it("rate_limited until the bucket allows the next start, with the time", () => {
+    const until = NOW + 1_500;
+    const reason = decideWaitingReason(facts({ queue: { rateLimitedUntil: until } }), NOW);
+    assert.equal(reason?.code, "rate_limited");
+    assert.match(reason!.message, new RegExp(new Date(until).toISOString()));
+    assert.equal(code(facts({ queue: { rateLimitedUntil: null } })), "ready");
+    assert.equal(code(facts({ queue: { rateLimitedUntil: until, paused: true } })), "queue_paused");
+  });
+
+  it("a concurrency key at its cap is queue_concurrency, naming the key and n/n", () => {
+    const keyed = facts({
+      job: { concurrencyKey: "user-7" },
+      queue: { keyConcurrency: 3, keyRunning: 3 },
+    });
+    const reason = decideWaitingReason(keyed, NOW);
+    assert.equal(reason?.code, "queue_concurrency");
+    assert.match(reason!.message, /key "user-7".*3\/3 running/);
+    const below = facts({
+      job: { concurrencyKey: "u" },
+      queue: { keyConcurrency: 3, keyRunning: 2 },
+    });
+    assert.equal(code(below), "ready");
+    const unkeyed = facts({ queue: { keyConcurrency: 3, keyRunning: 3 } });
+    assert.equal(code(unkeyed), "ready", "a job without a key is not capped");
+  });
+
   it("every code it returns is in the code tuple", () => {
     const cases = [
       facts({ job: { status: "scheduled", runAt: new Date(NOW + 1) } }),

@@ -11,9 +11,9 @@ import type { JobState } from "./states.js";
 import { servesJob, type WorkerPresence } from "./worker-presence.js";
 
 /**
- * Every waiting-reason code, in the order they are checked. `rate_limited`, `tenant_limit` and
- * `dependencies` (SPEC §7, §8) are reserved here so that their checks slot in; nothing returns
- * them yet.
+ * Every waiting-reason code, in the order they are checked. `tenant_limit` and `dependencies`
+ * (SPEC §7, §8) are reserved here so that their checks slot in; nothing returns them yet. A
+ * concurrency key at its cap is reported as `queue_concurrency` ("key K: 3/3 running").
  */
 export const WAITING_REASON_CODES = [
   "scheduled",
@@ -45,6 +45,7 @@ export interface WaitingFacts {
     queue: string;
     type: string;
     tenant: string;
+    concurrencyKey?: string | null;
   };
   queue: {
     paused: boolean;
@@ -52,6 +53,12 @@ export interface WaitingFacts {
     concurrency: number | null;
     /** Jobs of the queue running now (all processes). */
     running: number;
+    /** When the queue's rate limit allows the next start; null when it allows one now. */
+    rateLimitedUntil?: number | null;
+    /** Most running jobs per concurrency key; null = no cap. */
+    keyConcurrency?: number | null;
+    /** Running jobs with the job's concurrency key. */
+    keyRunning?: number;
   };
   /** Live workers (any queue: the ones that serve this job are picked here). */
   workers: readonly Pick<WorkerPresence, "queues" | "types" | "tenant">[];
@@ -85,6 +92,8 @@ export function decideWaitingReason(facts: WaitingFacts, now: number): WaitingRe
       message: `queue "${job.queue}" is at its concurrency limit (${queue.running}/${queue.concurrency} running)`,
     };
   }
+  const traffic = decideTrafficReason(facts);
+  if (traffic !== null) return traffic;
   if (!facts.workers.some((worker) => servesJob(worker, job))) {
     return {
       code: "no_worker",
@@ -95,4 +104,23 @@ export function decideWaitingReason(facts: WaitingFacts, now: number): WaitingRe
     code: "ready",
     message: `ready: next in line for a free worker on queue "${job.queue}"`,
   };
+}
+
+/** A concurrency key at its cap, then the queue's rate limit (SPEC §7); null when neither. */
+function decideTrafficReason({ job, queue }: WaitingFacts): WaitingReason | null {
+  const key = job.concurrencyKey ?? null;
+  const cap = queue.keyConcurrency ?? null;
+  if (key !== null && cap !== null && (queue.keyRunning ?? 0) >= cap) {
+    return {
+      code: "queue_concurrency",
+      message: `key "${key}" is at its concurrency limit in queue "${job.queue}" (${queue.keyRunning}/${cap} running)`,
+    };
+  }
+  if (queue.rateLimitedUntil != null) {
+    return {
+      code: "rate_limited",
+      message: `queue "${job.queue}" is at its rate limit until ${new Date(queue.rateLimitedUntil).toISOString()}`,
+    };
+  }
+  return null;
 }

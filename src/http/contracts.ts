@@ -7,6 +7,12 @@
  * `request_id` are added to every JSON body in one place (`envelope.ts`). The same schemas
  * generate the OpenAPI document and type the HTTP client.
  */
+import {
+  MAX_CONCURRENCY_KEY_CHARS,
+  MAX_KEY_CONCURRENCY,
+  MAX_RATE_LIMIT,
+  MAX_RATE_PERIOD_MS,
+} from "../core/traffic.js";
 import { z } from "zod";
 import {
   MAX_ATTEMPTS_LIMIT,
@@ -105,6 +111,12 @@ const submissionFields = {
   tags: z.array(z.string().min(1).max(MAX_TAG_CHARS)).max(MAX_TAGS).optional(),
   webhook_url: z.string().max(2048).optional().describe("Receives a POST when the job ends"),
   depends_on: DependsOn.optional(),
+  concurrency_key: z
+    .string()
+    .min(1)
+    .max(MAX_CONCURRENCY_KEY_CHARS)
+    .optional()
+    .describe("At most the queue's key_concurrency jobs with this key run at once"),
 };
 
 /** POST /jobs body. */
@@ -169,6 +181,7 @@ export const JobResource = z.object({
   worker: z.string().nullable(),
   cancel_requested: z.boolean(),
   webhook_url: z.string().nullable(),
+  concurrency_key: z.string().nullable(),
   queue_position: z.number().optional().describe("Queued jobs ahead (waiting jobs only)"),
   eta_seconds: z
     .number()
@@ -296,13 +309,27 @@ export type StatsResponse = z.infer<typeof StatsResponse>;
 
 const percentiles = z.object({ p50: z.number(), p95: z.number() }).nullable();
 
+/** A queue's rate limit (SPEC §7). */
+export const RateLimitResource = z.strictObject({
+  limit: z.number().int().min(1).max(MAX_RATE_LIMIT).describe("Job starts per period"),
+  period_seconds: z
+    .number()
+    .min(0.001)
+    .max(MAX_RATE_PERIOD_MS / 1000)
+    .describe("The period, seconds (at most a day)"),
+});
+
 /** One queue in GET /queues. */
 export const QueueResource = z.object({
   name: z.string(),
   counts: z.record(z.string(), z.number()),
   paused: z.boolean(),
   concurrency: z.number().nullable(),
-  rate_limit: z.null().describe("Rate limits are not configurable yet"),
+  rate_limit: RateLimitResource.nullable().describe("Job starts per period; null = no limit"),
+  key_concurrency: z
+    .number()
+    .nullable()
+    .describe("Most running jobs per concurrency_key; null = no cap"),
   timeout_seconds: z.number().nullable(),
   max_attempts: z.number().nullable(),
   completed_per_minute: z.number(),
@@ -319,6 +346,8 @@ export const QueueResource = z.object({
 /** PATCH /queues/:name body (null clears a setting). */
 export const PatchQueueBody = z.strictObject({
   paused: z.boolean().optional(),
+  rate_limit: RateLimitResource.nullable().optional(),
+  key_concurrency: z.number().int().min(1).max(MAX_KEY_CONCURRENCY).nullable().optional(),
   concurrency: z.number().int().min(1).max(100_000).nullable().optional(),
   timeout_seconds: z
     .number()

@@ -64,6 +64,7 @@ export function toJobResource(
     worker: job.worker,
     cancel_requested: job.cancelRequested,
     webhook_url: job.webhookUrl,
+    concurrency_key: job.concurrencyKey,
   };
   if (estimate) {
     resource.queue_position = estimate.queuePosition;

@@ -16,6 +16,7 @@ import type { TenantCredits } from "../core/quota.js";
 import type { TenantFacts, TierPolicy } from "../core/tiers.js";
 import type { ScheduleDefinition, ScheduleRecord } from "../core/schedule.js";
 import type { JobState } from "../core/states.js";
+import type { RateLimit } from "../core/traffic.js";
 import type { FailureOutcome } from "../core/transitions.js";
 import type { WorkerPresence, WorkerRegistration } from "../core/worker-presence.js";
 import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "./flow-types.js";
@@ -66,6 +67,10 @@ export interface QueueConfig {
   backoffBaseMs: number | null;
   backoffCapMs: number | null;
   updatedAt: Date;
+  /** At most `limit` job starts per `periodMs` across all processes (SPEC §7); null = none. */
+  rateLimit: RateLimit | null;
+  /** Most running jobs per concurrency key across all processes (SPEC §7); null = no cap. */
+  keyConcurrency: number | null;
 }
 
 /** Changeable queue settings; `undefined` leaves a field alone, `null` clears it. */
@@ -209,6 +214,11 @@ export interface QueueWaitingFacts {
   concurrency: number | null;
   /** Jobs of the queue running now. */
   running: number;
+  /** When the rate limit allows the next start (ms); null when it allows one now or has none. */
+  rateLimitedUntil: number | null;
+  keyConcurrency: number | null;
+  /** Running jobs of the asked-for concurrency key (0 without one). */
+  keyRunning: number;
   /** What every live worker serves (the caller picks the ones that serve a job). */
   workers: Pick<WorkerPresence, "queues" | "types" | "tenant">[];
 }
@@ -467,7 +477,11 @@ export interface Store {
   /** Deletes rows of dead workers (silent past their `staleAfterMs`); at most `limit`. */
   pruneWorkers(params: { now: number; limit: number }): Promise<number>;
   /** A queue's pause, limit and running count, and the live workers, in one read. */
-  queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts>;
+  queueWaitingFacts(params: {
+    queue: string;
+    now: number;
+    concurrencyKey?: string | null;
+  }): Promise<QueueWaitingFacts>;
 
   /**
    * Takes or renews the leadership `name` for `holder` until `now + leaseMs`: succeeds when the

@@ -24,11 +24,22 @@ export async function readWaitingReason(
       message: dependencyWaitMessage(links.waitingOn, links.dependsOn.length),
     };
   }
-  const facts = await store.queueWaitingFacts({ queue: job.queue, now });
+  const facts = await store.queueWaitingFacts({
+    queue: job.queue,
+    now,
+    concurrencyKey: job.concurrencyKey,
+  });
   return decideWaitingReason(
     {
       job,
-      queue: { paused: facts.paused, concurrency: facts.concurrency, running: facts.running },
+      queue: {
+        paused: facts.paused,
+        concurrency: facts.concurrency,
+        running: facts.running,
+        rateLimitedUntil: facts.rateLimitedUntil,
+        keyConcurrency: facts.keyConcurrency,
+        keyRunning: facts.keyRunning,
+      },
       workers: facts.workers,
     },
     now,

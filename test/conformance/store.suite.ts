@@ -27,6 +27,7 @@ import { defineTraceContextConformance } from "./trace-context.suite.js";
 import { defineListByTagConformance } from "./list-by-tag.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTenantConformance } from "./tenants.suite.js";
+import { defineTrafficConformance } from "./traffic.suite.js";
 import { defineTransitionConformance } from "./transitions.suite.js";
 import { defineJobLogsConformance } from "./job-logs.suite.js";
 import { defineFlowConformance } from "./flows.suite.js";
@@ -348,6 +349,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
     defineFlowConformance(() => ({ store, clock }));
+    defineTrafficConformance(() => ({ store, clock }));
 
     describe("extendLeases", () => {
       test("extends the lease and saves progress", async () => {
@@ -1104,7 +1106,6 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
           now: clock.now(),
         });
         for (let i = 0; i < 3; i++) await enqueue({ queue: "work" });
-        await enqueue({ queue: "work", tenant: "acme" });
         clock.advance(100); // waited 100 ms
         const jobs = await claim(2, ["work"]);
         clock.advance(40); // ran 40 ms
@@ -1112,6 +1113,8 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
           completions: jobs.map((j) => ({ id: j.id, leaseToken: j.leaseToken, resultJson: null })),
           now: clock.now(),
         });
+        // Submitted after the claim: with two tenants ready, fair scheduling would start it.
+        await enqueue({ queue: "work", tenant: "acme" });
         const stats = await store.queueStats({ now: clock.now(), windowMs: 600_000 });
         const work = stats.find((q) => q.name === "work")!;
         assert.equal(work.counts.completed, 2);

@@ -183,7 +183,15 @@ export function defineWorkerRegistryConformance(ctx: {
     it("reports a queue's pause, limit, running count and the live workers", async () => {
       const store = ctx.store();
       const empty = await store.queueWaitingFacts({ queue: "fresh", now: now() });
-      assert.deepEqual(empty, { paused: false, concurrency: null, running: 0, workers: [] });
+      assert.deepEqual(empty, {
+        paused: false,
+        concurrency: null,
+        running: 0,
+        rateLimitedUntil: null,
+        keyConcurrency: null,
+        keyRunning: 0,
+        workers: [],
+      });
 
       await store.enqueueJobs({ jobs: [jobInput(now()), jobInput(now())], now: now() });
       await store.claimJobs({
@@ -204,6 +212,9 @@ export function defineWorkerRegistryConformance(ctx: {
         paused: true,
         concurrency: 5,
         running: 1,
+        rateLimitedUntil: null,
+        keyConcurrency: null,
+        keyRunning: 0,
         workers: [{ queues: ["default"], types: ["a", "b"], tenant: "acme" }],
       });
       ctx.clock().advance(STALE_MS);

@@ -8,6 +8,7 @@ import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
 import { addJsonOption, withBackend, type CliContext } from "../context.js";
 import { renderTable, writeJson, type Cell } from "../output.js";
 import { queueName } from "../parsers.js";
+import { formatRate, registerQueueSetCommand } from "./queue-set.js";
 
 interface QueuesFlags extends ConnectionFlags {
   json?: boolean;
@@ -45,6 +46,8 @@ Examples:
           q.name,
           q.paused ? { text: "paused", color: ctx.out.yellow } : "active",
           q.concurrency === null ? "-" : String(q.concurrency),
+          q.rateLimit === null ? "-" : formatRate(q.rateLimit),
+          q.keyConcurrency === null ? "-" : String(q.keyConcurrency),
           String(q.counts.scheduled + q.counts.queued + q.counts.retrying),
           String(q.counts.running),
           String(q.counts.completed),
@@ -53,7 +56,18 @@ Examples:
         ]);
         ctx.io.stdout.write(
           renderTable(
-            ["QUEUE", "STATE", "LIMIT", "WAITING", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"],
+            [
+              "QUEUE",
+              "STATE",
+              "LIMIT",
+              "RATE",
+              "PER KEY",
+              "WAITING",
+              "RUNNING",
+              "COMPLETED",
+              "FAILED",
+              "CANCELLED",
+            ],
             rows,
             ctx.out,
           ),
@@ -81,4 +95,5 @@ Examples:
     addConnectionOptions(command);
     addJsonOption(command);
   }
+  registerQueueSetCommand(queues, ctx);
 }

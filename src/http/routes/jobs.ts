@@ -304,6 +304,7 @@ async function toJobInput(
   if (body.max_attempts !== undefined) options.maxAttempts = body.max_attempts;
   if (body.tags !== undefined) options.tags = body.tags;
   if (body.webhook_url !== undefined) options.webhookUrl = body.webhook_url;
+  if (body.concurrency_key !== undefined) options.concurrencyKey = body.concurrency_key;
   const uniqueKey = body.unique_key ?? idempotencyKey;
   if (uniqueKey !== undefined) options.uniqueKey = uniqueKey;
   if (body.run_at !== undefined) options.runAt = parseTimestamp(body.run_at, `${prefix}run_at`);

@@ -3,11 +3,12 @@
  * queues its tenant has jobs in, with its own counts); control for admins.
  */
 import { assertQueueName } from "../../core/options.js";
-import type { QueuePatch, QueueStats } from "../../store/store.js";
+import type { QueueConfig, QueuePatch, QueueStats } from "../../store/store.js";
 import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
 import { secondsToMs } from "./jobs.js";
+import { toTrafficPatch, toTrafficResource } from "./queue-traffic.js";
 import { z } from "zod";
 
 const errors = {
@@ -26,14 +27,14 @@ const seconds = (
 /** The queue as GET /queues shows it. */
 function toQueueResource(
   queue: QueueStats,
-  config?: { timeoutMs: number | null; maxAttempts: number | null },
+  config?: Pick<QueueConfig, "timeoutMs" | "maxAttempts" | "rateLimit" | "keyConcurrency">,
 ): Omit<z.infer<typeof QueueResource>, "oldest_waiting_at"> {
   return {
     name: queue.name,
     counts: { ...queue.counts },
     paused: queue.paused,
     concurrency: queue.concurrency,
-    rate_limit: null,
+    ...toTrafficResource(config),
     timeout_seconds: config?.timeoutMs == null ? null : config.timeoutMs / 1000,
     max_attempts: config?.maxAttempts ?? null,
     completed_per_minute: queue.completedLastMinute,
@@ -148,5 +149,5 @@ function toQueuePatch(body: z.infer<typeof PatchQueueBody>): QueuePatch {
   if (baseMs !== undefined) patch.backoffBaseMs = baseMs;
   const capMs = ms(body.backoff_cap_seconds, "backoff_cap_seconds", 0);
   if (capMs !== undefined) patch.backoffCapMs = capMs;
-  return patch;
+  return { ...patch, ...toTrafficPatch(body) };
 }

@@ -106,6 +106,7 @@ async function insertRows(
     channel,
     column((j) => j.traceContext?.traceparent ?? null),
     column((j) => j.traceContext?.tracestate ?? null),
+    column((j) => j.concurrencyKey),
   ]);
   return new Set(result.rows.map((row) => row.id));
 }

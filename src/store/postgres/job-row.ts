@@ -8,6 +8,7 @@ import type { ClaimedJob, JobErrorEntry, JobRecord } from "../../core/job.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { JobState } from "../../core/states.js";
 import type { QueueConfig } from "../store.js";
+import { queueTraffic } from "../queue-traffic.js";
 
 const INT8_OID = 20;
 
@@ -58,6 +59,7 @@ export interface JobRow {
   lease_token: string | null;
   lease_expires_at: number | null;
   cancel_requested: boolean;
+  concurrency_key?: string | null;
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
@@ -76,6 +78,10 @@ export interface QueueRow {
   backoff_base_ms: number | null;
   backoff_cap_ms: number | null;
   updated_at: number;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_tat: number | null;
+  key_concurrency: number | null;
 }
 
 function parseError(entry: StoredError): JobErrorEntry {
@@ -118,6 +124,7 @@ export function rowToJob(row: JobRow): JobRecord {
       row.traceparent === null
         ? null
         : { traceparent: row.traceparent, tracestate: row.tracestate },
+    concurrencyKey: row.concurrency_key ?? null,
   };
 }
 
@@ -159,6 +166,7 @@ export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
       row.traceparent === null
         ? null
         : { traceparent: row.traceparent, tracestate: row.tracestate },
+    concurrencyKey: row.concurrency_key ?? null,
   };
 }
 
@@ -173,6 +181,7 @@ export function rowToQueue(row: QueueRow): QueueConfig {
     backoffBaseMs: row.backoff_base_ms,
     backoffCapMs: row.backoff_cap_ms,
     updatedAt: new Date(row.updated_at),
+    ...queueTraffic(row),
   };
 }
 

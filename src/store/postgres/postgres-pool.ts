@@ -18,6 +18,7 @@ import { schemaNames, type SchemaNames, type SqlTemplate } from "./sql/names.js"
 import * as queuesSql from "./sql/queues.js";
 import * as quotasSql from "./sql/quotas.js";
 import * as tenantsSql from "./sql/tenants.js";
+import * as trafficSql from "./sql/traffic.js";
 import * as workersSql from "./sql/workers.js";
 import * as flowsSql from "./sql/flows.js";
 import * as schedulesSql from "./sql/schedules.js";
@@ -36,6 +37,7 @@ const STATEMENT_MODULES = [
   flowsSql,
   schedulesSql,
   webhooksSql,
+  trafficSql,
 ] as const;
 
 /** A statement ready to run: a stable name (so each connection prepares it once) and its text. */

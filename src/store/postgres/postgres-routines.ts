@@ -1,5 +1,5 @@
 /**
- * Server-side routines (today: `claim_jobs`) that live in source files rather than in
+ * Server-side routines (`claim_jobs`, `claim_fair_candidates`, the ready-tenant triggers) that live in source files rather than in
  * migrations, so the hottest SQL can change like any other code. After the migrations, the
  * migrator applies each routine whose text changed — `CREATE OR REPLACE`, idempotent — and
  * records its SHA-256 in the `schema_routines` ledger, so an unchanged routine costs a restart
@@ -8,6 +8,8 @@
 import { createHash } from "node:crypto";
 import type { Queryable } from "./postgres-pool.js";
 import { CLAIM_FUNCTION, CLAIM_FUNCTION_NAME } from "./sql/claim-function.js";
+import { FAIR_CLAIM_FUNCTION, FAIR_CLAIM_FUNCTION_NAME } from "./sql/fair-claim-function.js";
+import { READY_TENANTS_ROUTINE, READY_TENANTS_ROUTINE_NAME } from "./sql/ready-tenants.js";
 import type { SchemaNames } from "./sql/names.js";
 
 /** A routine: its ledger name and the SQL that (re)creates it, with unqualified names. */
@@ -17,7 +19,11 @@ export interface Routine {
 }
 
 /** Every routine, applied in this order after the migrations. */
-export const ROUTINES: readonly Routine[] = [{ name: CLAIM_FUNCTION_NAME, sql: CLAIM_FUNCTION }];
+export const ROUTINES: readonly Routine[] = [
+  { name: CLAIM_FUNCTION_NAME, sql: CLAIM_FUNCTION },
+  { name: FAIR_CLAIM_FUNCTION_NAME, sql: FAIR_CLAIM_FUNCTION },
+  { name: READY_TENANTS_ROUTINE_NAME, sql: READY_TENANTS_ROUTINE },
+];
 
 /** The checksum recorded for a routine's text. */
 export function routineChecksum(routine: Routine): string {

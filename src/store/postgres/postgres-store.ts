@@ -71,6 +71,8 @@ import { countJobsByState, listJobs } from "./job-queries.js";
 import * as leadership from "./leadership.js";
 import * as leaseWrites from "./lease-writes.js";
 import { NotificationListener } from "./notification-listener.js";
+import { parseDelayedWakeup, trafficWaitingFacts } from "./queue-traffic.js";
+import { WakeupTimers } from "../wakeup-timers.js";
 import * as tableHealth from "./table-health.js";
 import { mapPostgresError } from "./postgres-errors.js";
 import { migratePostgres } from "./postgres-migrator.js";
@@ -142,6 +144,8 @@ export class PostgresStore implements Store {
   private readonly statements: Statements;
   private readonly listener: NotificationListener;
   private readonly listeners = new Set<JobsAvailableListener>();
+  /** Hints for rate-limited queues when their next start is allowed (claim_jobs notifies). */
+  private readonly wakeups = new WakeupTimers((queue) => this.emit([queue]));
   private readonly batcher: SubmissionBatcher;
   private readonly publisherLockKey: string;
   private closing: Promise<void> | undefined;
@@ -169,7 +173,7 @@ export class PostgresStore implements Store {
     this.listener = new NotificationListener({
       channel: this.channel,
       clientConfig: clientConfig(settings, `spool-listener ${this.schema}`.slice(0, 63)),
-      onNotification: (queue) => this.emit([queue]),
+      onNotification: (payload) => this.onNotification(payload),
     });
     this.batcher = new SubmissionBatcher({
       // Errors are mapped here already: the batcher must tell "database unavailable" (fail the
@@ -195,6 +199,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       this.listeners.clear();
+      this.wakeups.clear();
       await this.listener.stop();
       await this.batcher.drain();
       await this.pool.end();
@@ -496,10 +501,15 @@ export class PostgresStore implements Store {
     );
   }
 
-  async queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts> {
-    return this.guard(() =>
-      registry.queueWaitingFacts(this.pool, this.statements, params.queue, params.now),
-    );
+  async queueWaitingFacts(params: {
+    queue: string;
+    now: number;
+    concurrencyKey?: string | null;
+  }): Promise<QueueWaitingFacts> {
+    return this.guard(async () => ({
+      ...(await registry.queueWaitingFacts(this.pool, this.statements, params.queue, params.now)),
+      ...(await trafficWaitingFacts(this.pool, this.statements, params)),
+    }));
   }
 
   async readTableHealth(): Promise<TableHealth[]> {
@@ -679,6 +689,13 @@ export class PostgresStore implements Store {
       this.listeners.delete(listener);
       if (this.listeners.size === 0) void this.listener.stop();
     };
+  }
+
+  /** A queue name (jobs may be ready), `<queue> +<ms>` (ready after a delay), or null (any). */
+  private onNotification(payload: string | null): void {
+    const delayed = payload === null ? null : parseDelayedWakeup(payload);
+    if (delayed === null) this.emit([payload]);
+    else this.wakeups.schedule(delayed.queue, delayed.delayMs);
   }
 
   /** Tells this process's listeners that jobs may be ready in `queues`. */

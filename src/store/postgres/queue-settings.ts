@@ -2,6 +2,7 @@
 import type { QueueConfig, QueuePatch } from "../store.js";
 import { rowToQueue, type QueueRow } from "./job-row.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+import { updateQueueTraffic } from "./queue-traffic.js";
 
 /** Every configured (or used) queue's settings, by name. */
 export async function listQueues(on: Queryable, statements: Statements): Promise<QueueConfig[]> {
@@ -11,7 +12,12 @@ export async function listQueues(on: Queryable, statements: Statements): Promise
 
 /** True when a patch can make jobs claimable that were not (so waiting workers should look). */
 export function patchWakesWorkers(patch: QueuePatch): boolean {
-  return patch.paused === false || patch.concurrency !== undefined;
+  return (
+    patch.paused === false ||
+    patch.concurrency !== undefined ||
+    patch.rateLimit !== undefined ||
+    patch.keyConcurrency !== undefined
+  );
 }
 
 /**
@@ -42,7 +48,8 @@ export async function updateQueue(
     patch.backoffBaseMs !== undefined,
     patch.backoffCapMs !== undefined,
   ]);
+  const traffic = await updateQueueTraffic(on, statements, params);
   if (patchWakesWorkers(patch))
     await runStatement(on, statements.NOTIFY_QUEUES, [channel, [params.name]]);
-  return rowToQueue(result.rows[0]!);
+  return rowToQueue(traffic ?? result.rows[0]!);
 }

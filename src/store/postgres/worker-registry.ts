@@ -149,7 +149,7 @@ export async function queueWaitingFacts(
   statements: Statements,
   queue: string,
   now: number,
-): Promise<QueueWaitingFacts> {
+): Promise<Omit<QueueWaitingFacts, "rateLimitedUntil" | "keyConcurrency" | "keyRunning">> {
   const [load, workers] = await Promise.all([
     runStatement<{ paused: boolean; concurrency: number | null; running: number }>(
       on,

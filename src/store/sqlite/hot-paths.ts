@@ -12,14 +12,29 @@ import { appendJobEvents, eventIdentity } from "./event-log.js";
 import { claimRowToJob, type ClaimRow, type QueueRow } from "./job-row.js";
 import * as jobsSql from "./sql/jobs.js";
 import * as queuesSql from "./sql/queues.js";
+import {
+  claimTrafficRows,
+  needsTrafficClaim,
+  rateBudget,
+  rateOf,
+  spendRate,
+  type TrafficClaim,
+} from "./traffic-claim.js";
 
 /** Parameters of a claim. */
 export type ClaimParams = Parameters<Store["claimJobs"]>[0];
 /** Parameters of a batch completion. */
 export type CompleteParams = { completions: readonly Completion[]; now: number };
 
+/** Told when a queue's rate limit stopped a claim: the next start is allowed at `nextAt`. */
+export type RateLimitedListener = (queue: string, nextAt: number) => void;
+
 /** The body of a claim (inside its IMMEDIATE transaction). */
-export function claimRows(db: SqliteConnection, p: ClaimParams): ClaimedJob[] {
+export function claimRows(
+  db: SqliteConnection,
+  p: ClaimParams,
+  onRateLimited?: RateLimitedListener,
+): ClaimedJob[] {
   const claimed: ClaimedJob[] = [];
   const leaseToken = randomToken();
   const types = servedTypes(p.types);
@@ -34,19 +49,37 @@ export function claimRows(db: SqliteConnection, p: ClaimParams): ClaimedJob[] {
       limit = Math.min(limit, config.concurrency - running);
       if (limit <= 0) continue;
     }
+    const rate = rateOf(config);
+    let rateBound = false;
+    if (rate !== null && config !== undefined) {
+      const { allowed, nextAt } = rateBudget(config, rate, p.now);
+      rateBound = allowed < limit;
+      limit = Math.min(limit, allowed);
+      if (limit <= 0) {
+        onRateLimited?.(queue, nextAt);
+        continue;
+      }
+    }
     db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now, limit });
-    const statement = types === undefined ? jobsSql.CLAIM_JOBS : jobsSql.CLAIM_JOBS_OF_TYPES;
-    const rows = db.rawStmt(statement).all({
+    const claim = {
       queue,
-      ...(types === undefined ? {} : { types: JSON.stringify(types) }),
+      types: types === undefined ? null : JSON.stringify(types),
       tenant: p.tenant ?? null,
       limit,
       worker: p.workerId,
-      lease_token: leaseToken,
+      leaseToken,
       now: p.now,
-      lease_ms: p.leaseMs,
-      grace_ms: TIMEOUT_GRACE_MS,
-    }) as ClaimRow[];
+      leaseMs: p.leaseMs,
+      graceMs: TIMEOUT_GRACE_MS,
+    };
+    const rows = needsTrafficClaim(db, config, queue, claim.tenant)
+      ? claimTrafficRows(db, config, claim)
+      : claimPlainRows(db, claim);
+    if (rate !== null && config !== undefined) {
+      const nextAt = spendRate(db, config, rate, p.now, rows.length);
+      // The bucket, not the backlog, cut this claim short: wake claimers at the next token.
+      if (rateBound && rows.length === limit) onRateLimited?.(queue, nextAt);
+    }
     const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
     for (const job of jobs) claimed.push(job);
   }
@@ -65,6 +98,22 @@ export function claimRows(db: SqliteConnection, p: ClaimParams): ClaimedJob[] {
     p.now,
   );
   return claimed;
+}
+
+/** Today's claim of one queue: one statement in claim order (any type, or the served ones). */
+function claimPlainRows(db: SqliteConnection, c: TrafficClaim): ClaimRow[] {
+  const statement = c.types === null ? jobsSql.CLAIM_JOBS : jobsSql.CLAIM_JOBS_OF_TYPES;
+  return db.rawStmt(statement).all({
+    queue: c.queue,
+    ...(c.types === null ? {} : { types: c.types }),
+    tenant: c.tenant,
+    limit: c.limit,
+    worker: c.worker,
+    lease_token: c.leaseToken,
+    now: c.now,
+    lease_ms: c.leaseMs,
+    grace_ms: c.graceMs,
+  }) as ClaimRow[];
 }
 
 /** The body of a batch completion (inside its IMMEDIATE transaction). */

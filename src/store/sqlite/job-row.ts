@@ -3,6 +3,7 @@ import type { ClaimedJob, JobErrorEntry, JobRecord } from "../../core/job.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { JobState } from "../../core/states.js";
 import type { QueueConfig } from "../store.js";
+import { queueTraffic } from "../queue-traffic.js";
 
 /** A `jobs` row as SQLite returns it. */
 export interface JobRow {
@@ -37,6 +38,7 @@ export interface JobRow {
   updated_at: number;
   traceparent: string | null;
   tracestate: string | null;
+  concurrency_key: string | null;
 }
 
 /** A `queues` row. */
@@ -49,6 +51,10 @@ export interface QueueRow {
   backoff_base_ms: number | null;
   backoff_cap_ms: number | null;
   updated_at: number;
+  rate_limit: number | null;
+  rate_period_ms: number | null;
+  rate_tat: number | null;
+  key_concurrency: number | null;
 }
 
 /** A stored error entry: `at` is an ISO string inside the JSON. */
@@ -108,6 +114,7 @@ export function rowToJob(row: JobRow): JobRecord {
       row.traceparent === null
         ? null
         : { traceparent: row.traceparent, tracestate: row.tracestate },
+    concurrencyKey: row.concurrency_key,
   };
 }
 
@@ -141,6 +148,7 @@ export type ClaimRow = [
   updatedAt: number,
   traceparent: string | null,
   tracestate: string | null,
+  concurrencyKey: string | null,
 ];
 
 /** The claimed job for a raw claim row. */
@@ -175,6 +183,7 @@ export function claimRowToJob(r: ClaimRow): ClaimedJob {
     completedAt: null,
     updatedAt: new Date(r[25]),
     traceContext: r[26] === null ? null : { traceparent: r[26], tracestate: r[27] },
+    concurrencyKey: r[28],
   };
 }
 
@@ -189,6 +198,7 @@ export function rowToQueue(row: QueueRow): QueueConfig {
     backoffBaseMs: row.backoff_base_ms,
     backoffCapMs: row.backoff_cap_ms,
     updatedAt: new Date(row.updated_at),
+    ...queueTraffic(row),
   };
 }
 

@@ -4,6 +4,7 @@ import type { QueueConfig, QueuePatch } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import { rowToQueue, type QueueRow } from "./job-row.js";
 import * as queuesSql from "./sql/queues.js";
+import * as trafficSql from "./sql/traffic.js";
 
 /** Creates the queue's row on first use and returns its job defaults (inside a transaction). */
 export function registerQueue(
@@ -30,7 +31,7 @@ export function updateQueue(
   const value = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
   const flag = (v: unknown): number => (v === undefined ? 0 : 1);
   const row = db.write(
-    () =>
+    (): QueueRow =>
       db.stmt(queuesSql.UPSERT_QUEUE).get({
         name: params.name,
         paused: patch.paused === undefined ? null : patch.paused ? 1 : 0,
@@ -48,5 +49,26 @@ export function updateQueue(
         now: params.now,
       }) as QueueRow,
   );
-  return rowToQueue(row);
+  return rowToQueue(updateQueueTraffic(db, params) ?? row);
+}
+
+/** Applies the traffic fields of a patch (rate limit, key cap); undefined when it has none. */
+function updateQueueTraffic(
+  db: SqliteConnection,
+  params: { name: string; patch: QueuePatch; now: number },
+): QueueRow | undefined {
+  const { rateLimit, keyConcurrency } = params.patch;
+  if (rateLimit === undefined && keyConcurrency === undefined) return undefined;
+  return db.write(
+    () =>
+      db.stmt(trafficSql.UPDATE_QUEUE_TRAFFIC).get({
+        name: params.name,
+        now: params.now,
+        set_rate: rateLimit === undefined ? 0 : 1,
+        rate_limit: rateLimit?.limit ?? null,
+        rate_period_ms: rateLimit?.periodMs ?? null,
+        set_key: keyConcurrency === undefined ? 0 : 1,
+        key_concurrency: keyConcurrency ?? null,
+      }) as QueueRow,
+  );
 }

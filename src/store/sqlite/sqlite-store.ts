@@ -74,6 +74,7 @@ import * as leadership from "./leadership.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
+import { WakeupTimers } from "../wakeup-timers.js";
 import * as quotas from "./quotas.js";
 import * as tenants from "./tenants.js";
 import { SubmissionBatcher } from "./submissions.js";
@@ -114,12 +115,20 @@ export class SqliteStore implements Store {
   private readonly completeTransaction: (params: CompleteParams) => CompletionOutcome[];
   /** Group commit of submissions (submissions.ts). */
   private readonly submissions: SubmissionBatcher;
+  /** Hints for rate-limited queues when their next start is allowed. */
+  private readonly wakeups = new WakeupTimers((queue) => this.notifyQueues([queue]));
+
+  /** The database file (or `:memory:`). */
+  readonly path: string;
 
   constructor(options: SqliteStoreOptions) {
+    this.path = options.path;
     this.db = new SqliteConnection(options.path, options.busyTimeoutMs ?? 10_000);
     this.pollIntervalMs = options.pollIntervalMs ?? 20;
     this.claimTransaction = this.db.transaction((params: ClaimParams) =>
-      claimRows(this.db, params),
+      claimRows(this.db, params, (queue, nextAt) =>
+        this.wakeups.schedule(queue, nextAt - params.now),
+      ),
     );
     this.submissions = new SubmissionBatcher(this.db, (outcomes) =>
       this.notifyQueues(
@@ -141,6 +150,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    this.wakeups.clear();
     this.db.close();
   }
 
@@ -395,7 +405,12 @@ export class SqliteStore implements Store {
     now: number;
   }): Promise<QueueConfig> {
     const config = queueSettings.updateQueue(this.db, params);
-    if (params.patch.paused === false || params.patch.concurrency !== undefined) {
+    if (
+      params.patch.paused === false ||
+      params.patch.concurrency !== undefined ||
+      params.patch.rateLimit !== undefined ||
+      params.patch.keyConcurrency !== undefined
+    ) {
       this.notifyQueues([params.name]);
     }
     return config;
@@ -504,8 +519,12 @@ export class SqliteStore implements Store {
     return registry.pruneWorkers(this.db, params.now, params.limit);
   }
 
-  async queueWaitingFacts(params: { queue: string; now: number }): Promise<QueueWaitingFacts> {
-    return registry.queueWaitingFacts(this.db, params.queue, params.now);
+  async queueWaitingFacts(params: {
+    queue: string;
+    now: number;
+    concurrencyKey?: string | null;
+  }): Promise<QueueWaitingFacts> {
+    return registry.queueWaitingFacts(this.db, params.queue, params.now, params.concurrencyKey);
   }
 
   /** SQLite overwrites rows in place and reuses freed pages: nothing to report. */

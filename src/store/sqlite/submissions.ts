@@ -44,6 +44,7 @@ export function insertJobs(
       unique_key: job.uniqueKey,
       tags: JSON.stringify(job.tags),
       webhook_url: job.webhookUrl,
+      concurrency_key: job.concurrencyKey,
       now,
       traceparent: job.traceContext?.traceparent ?? null,
       tracestate: job.traceContext?.tracestate ?? null,

@@ -3,6 +3,7 @@
  * explain a waiting job. Registration runs in one IMMEDIATE transaction, so the "is the name
  * held by a live worker?" check and the insert cannot interleave with another process's.
  */
+import { trafficWaitingFacts } from "./traffic-facts.js";
 import {
   workerNameTakenError,
   type WorkerPresence,
@@ -127,6 +128,7 @@ export function queueWaitingFacts(
   db: SqliteConnection,
   queue: string,
   now: number,
+  concurrencyKey?: string | null,
 ): QueueWaitingFacts {
   return db.guard(() => {
     const load = db.stmt(workersSql.SELECT_QUEUE_LOAD).get({ queue }) as {
@@ -138,6 +140,7 @@ export function queueWaitingFacts(
       paused: load.paused === 1,
       concurrency: load.concurrency,
       running: load.running,
+      ...trafficWaitingFacts(db, queue, now, concurrencyKey),
       workers: (
         db.stmt(workersSql.SELECT_SERVING_WORKERS).all({ now }) as {
           queues: string;

@@ -63,6 +63,7 @@ describe("migrations (PostgreSQL)", () => {
         "maintenance_leaders",
         "queues",
         "schedules",
+        "ready_tenants",
         "schema_migrations",
         "schema_routines",
         "tenant_quotas",
@@ -93,7 +94,11 @@ describe("migrations (PostgreSQL)", () => {
         )
       ).rows.map((row) => row.args);
     const recorded = async () =>
-      (await adminQuery<{ checksum: string; applied_at: Date }>(`SELECT * FROM ${ledger}`)).rows;
+      (
+        await adminQuery<{ checksum: string; applied_at: Date }>(
+          `SELECT * FROM ${ledger} WHERE name = 'claim_jobs'`,
+        )
+      ).rows;
     assert.deepEqual(await functions(), [10], "one claim_jobs, with p_types");
     const [first] = await recorded();
     assert.equal(first?.checksum, routineChecksum(ROUTINES[0]!));

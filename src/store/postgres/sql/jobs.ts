@@ -29,7 +29,7 @@ const ASYNC_COMMIT = "SELECT set_config('synchronous_commit', 'off', true) AS se
  * $7 priorities int[], $8 max_attempts int[], $9 run_ats bigint[], $10 timeout_ms bigint[],
  * $11 backoff_base_ms bigint[], $12 backoff_cap_ms bigint[], $13 unique_keys, $14 tags (array
  * literals), $15 webhook_urls, $16 nows bigint[] (created_at), $17 channel, $18 traceparents,
- * $19 tracestates — returns the ids
+ * $19 tracestates, $20 concurrency_keys — returns the ids
  * inserted. Divergence: a whole batch in one statement (rows inserted in the order given, so a
  * duplicate unique key inside the batch loses to the earlier row), logging `job.queued` for
  * each inserted job and notifying each queue that got a `queued` job once.
@@ -38,17 +38,17 @@ export const INSERT_JOB: SqlTemplate = (t) => `
 WITH input AS (
   SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
     $7::int[], $8::int[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[], $13::text[],
-    $14::text[], $15::text[], $16::bigint[], $18::text[], $19::text[])
+    $14::text[], $15::text[], $16::bigint[], $18::text[], $19::text[], $20::text[])
     WITH ORDINALITY AS i(id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
       timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, now, traceparent,
-      tracestate, ord)
+      tracestate, concurrency_key, ord)
 ), inserted AS (
   INSERT INTO ${t.jobs} (id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
     timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, created_at, updated_at,
-    traceparent, tracestate)
+    traceparent, tracestate, concurrency_key)
   SELECT id, tenant, queue, type, payload::json, status, priority, max_attempts, run_at,
     timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags::text[], webhook_url, now, now,
-    traceparent, tracestate
+    traceparent, tracestate, concurrency_key
   FROM input ORDER BY ord
   ON CONFLICT (tenant, queue, unique_key) WHERE unique_key IS NOT NULL AND status IN ${UNFINISHED}
   DO NOTHING
@@ -104,6 +104,7 @@ export const CLAIM_COLUMNS = [
   "updated_at",
   "traceparent",
   "tracestate",
+  "concurrency_key",
 ] as const;
 
 /**

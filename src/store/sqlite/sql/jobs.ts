@@ -19,14 +19,15 @@ const APPEND_ERROR = `CASE WHEN json_array_length(errors) >= ${MAX_ERROR_HISTORY
   ELSE json_insert(errors, '$[#]', json(@error)) END`;
 
 /** @id @tenant @queue @type @payload @status @priority @max_attempts @run_at @timeout_ms
- *  @backoff_base_ms @backoff_cap_ms @unique_key @tags @webhook_url @now @traceparent @tracestate */
+ *  @backoff_base_ms @backoff_cap_ms @unique_key @tags @webhook_url @now @traceparent @tracestate
+ *  @concurrency_key */
 export const INSERT_JOB = `
 INSERT INTO jobs (id, tenant, queue, type, payload, status, priority, max_attempts, run_at,
   timeout_ms, backoff_base_ms, backoff_cap_ms, unique_key, tags, webhook_url, created_at, updated_at,
-  traceparent, tracestate)
+  traceparent, tracestate, concurrency_key)
 VALUES (@id, @tenant, @queue, @type, @payload, @status, @priority, @max_attempts, @run_at,
   @timeout_ms, @backoff_base_ms, @backoff_cap_ms, @unique_key, @tags, @webhook_url, @now, @now,
-  @traceparent, @tracestate)
+  @traceparent, @tracestate, @concurrency_key)
 ON CONFLICT (tenant, queue, unique_key) WHERE unique_key IS NOT NULL AND status IN ${UNFINISHED}
 DO NOTHING`;
 
@@ -85,6 +86,7 @@ export const CLAIM_COLUMNS = [
   "updated_at",
   "traceparent",
   "tracestate",
+  "concurrency_key",
 ] as const;
 
 /** @queue @tenant (null: any) @limit @worker @lease_token @now @lease_ms @grace_ms */
