@@ -97,6 +97,34 @@ export function checkDependencyIndexes(jobs: readonly FlowInput[]): void {
   });
 }
 
+/**
+ * Whether a job waits for parents: any index reference (a job of the same call, not completed
+ * yet), or an id parent that is not completed. Throws for an unknown id or another tenant's job
+ * — with the same message, so the answer never tells that such a job exists. `parents` are the
+ * rows the store found for the call's id references.
+ */
+export function holdsForParents(
+  job: FlowInput,
+  parents: ReadonlyMap<string, { tenant: string; status: JobState }>,
+): boolean {
+  let held = false;
+  job.dependsOn?.forEach((ref, k) => {
+    if (!("id" in ref)) {
+      held = true;
+      return;
+    }
+    const parent = parents.get(ref.id);
+    if (parent === undefined || parent.tenant !== job.tenant) {
+      throw new SpoolValidationError(
+        `${job.dependsOnField ?? "dependsOn"}[${k}]`,
+        "is not a known job",
+      );
+    }
+    if (parent.status !== "completed") held = true;
+  });
+  return held;
+}
+
 /** True for a job held until its parents are final. */
 export function isHeldForDependencies(job: Pick<JobRecord, "status" | "runAt">): boolean {
   return job.status === "scheduled" && job.runAt.getTime() === DEPENDENCY_HOLD_RUN_AT;

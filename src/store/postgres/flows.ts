@@ -9,11 +9,11 @@
  */
 import type { TierPolicy } from "../../core/tiers.js";
 import type pg from "pg";
-import { SpoolValidationError } from "../../core/errors.js";
 import {
   DEPENDENCY_HOLD_RUN_AT,
   checkDependencyIndexes,
   dependencyFailedError,
+  holdsForParents,
   type BatchRecord,
 } from "../../core/flows.js";
 import { uuidv7 } from "../../core/ids.js";
@@ -54,7 +54,7 @@ export async function insertFlow(
         ? []
         : (await runStatement<ParentRow>(client, statements.SELECT_JOB_TENANTS, [ids])).rows;
     const parents = new Map(found.map((row) => [row.id, row]));
-    const held = jobs.map((job) => holds(job, parents));
+    const held = jobs.map((job) => holdsForParents(job, parents));
     const prepared = jobs.map((job, i) =>
       held[i] ? { ...job, runAt: DEPENDENCY_HOLD_RUN_AT } : job,
     );
@@ -92,26 +92,6 @@ export async function insertFlow(
     }
     return outcomes!;
   });
-}
-
-/** See sqlite/flows.ts `holds`. */
-function holds(job: JobInput, parents: ReadonlyMap<string, ParentRow>): boolean {
-  let held = false;
-  job.dependsOn?.forEach((ref, k) => {
-    if (!("id" in ref)) {
-      held = true;
-      return;
-    }
-    const parent = parents.get(ref.id);
-    if (parent === undefined || parent.tenant !== job.tenant) {
-      throw new SpoolValidationError(
-        `${job.dependsOnField ?? "dependsOn"}[${k}]`,
-        "is not a known job",
-      );
-    }
-    if (parent.status !== "completed") held = true;
-  });
-  return held;
 }
 
 type WaitRow = {

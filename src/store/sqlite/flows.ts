@@ -10,9 +10,9 @@ import {
   DEPENDENCY_HOLD_RUN_AT,
   checkDependencyIndexes,
   dependencyFailedError,
+  holdsForParents,
   type BatchRecord,
 } from "../../core/flows.js";
-import { SpoolValidationError } from "../../core/errors.js";
 import { uuidv7 } from "../../core/ids.js";
 import type { JsonValue } from "../../core/json.js";
 import type { JobInput } from "../../core/options.js";
@@ -47,7 +47,7 @@ export function insertFlow(
       db.stmt(sql.SELECT_JOB_TENANTS).all({ ids: JSON.stringify([...new Set(ids)]) }) as ParentRow[]
     ).map((row) => [row.id, row]),
   );
-  const held = jobs.map((job) => holds(job, parents));
+  const held = jobs.map((job) => holdsForParents(job, parents));
   const outcomes = insertJobs(
     db,
     jobs.map((job, i) => (held[i] ? { ...job, runAt: DEPENDENCY_HOLD_RUN_AT } : job)),
@@ -67,30 +67,6 @@ export function insertFlow(
   });
   if (batch !== null) insertBatch(db, batch, outcomes, now);
   return outcomes;
-}
-
-/**
- * Whether a job waits for parents: any index reference (a job of this call, not completed yet),
- * or an id parent that is not completed. Throws for an unknown id or another tenant's job —
- * with the same message, so the answer never tells that such a job exists.
- */
-function holds(job: JobInput, parents: ReadonlyMap<string, ParentRow>): boolean {
-  let held = false;
-  job.dependsOn?.forEach((ref, k) => {
-    if (!("id" in ref)) {
-      held = true;
-      return;
-    }
-    const parent = parents.get(ref.id);
-    if (parent === undefined || parent.tenant !== job.tenant) {
-      throw new SpoolValidationError(
-        `${job.dependsOnField ?? "dependsOn"}[${k}]`,
-        "is not a known job",
-      );
-    }
-    if (parent.status !== "completed") held = true;
-  });
-  return held;
 }
 
 function insertBatch(
