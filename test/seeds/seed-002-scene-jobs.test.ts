@@ -186,4 +186,25 @@ describe("seed 002: the five Python examples with a remote worker beside the dem
     }
     assert.ok(SEED_TYPES.includes(detail.job.type));
   });
+
+  it("the Webhook Integration snippet registers its subscription as written", async () => {
+    // The seed's body, word for word: its event names are the application's own, which Spool
+    // stores (and no job event matches); the placeholder host does not resolve here.
+    const registered = await call<{ id: string; events: string[]; secret_hint: string }>(
+      server,
+      "POST",
+      "/webhooks",
+      {
+        token: producer,
+        body: {
+          url: "https://your-server.com/webhook",
+          events: ["scene.loaded", "scene.validated"],
+          secret: "webhook_secret",
+        },
+      },
+    );
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    assert.deepEqual(registered.body.events, ["scene.loaded", "scene.validated"]);
+    assert.ok(!JSON.stringify(registered.body).includes("webhook_secret"), "never the secret");
+  });
 });

@@ -20,7 +20,7 @@ describe("spool webhooks", () => {
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /--url: is refused: 127\.0\.0\.1 is not a public address/);
     const badEvents = await runSpool(
-      ["webhooks", "create", "--url", "https://93.184.216.34/", "--events", "scene.loaded"],
+      ["webhooks", "create", "--url", "https://93.184.216.34/", "--events", "job.complete"],
       env,
     );
     assert.equal(badEvents.code, 2, badEvents.stderr);

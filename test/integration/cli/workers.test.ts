@@ -109,7 +109,7 @@ describe("spool worker --name and spool workers", () => {
       );
       const json = await runSpool(["job", id, ...connection, "--json"]);
       assert.equal(
-        (JSON.parse(json.stdout) as { waitingReason: { code: string } }).waitingReason.code,
+        (JSON.parse(json.stdout) as { waiting_reason: { code: string } }).waiting_reason.code,
         "no_worker",
       );
     }
