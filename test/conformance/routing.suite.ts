@@ -180,11 +180,18 @@ export function defineRoutingConformance(fixtures: () => RoutingFixtures): void 
         claim(["t.a"], 10, { workerId: "c" }),
         claim(["t.b", "t.a"], 10, { workerId: "d" }),
       ]);
-      const all = results.flat();
-      assert.equal(new Set(ids(all)).size, all.length, "no job handed out twice");
-      assert.equal(all.length, 30);
       assert.ok(results[1]!.every((job) => job.type === "t.b"));
       assert.ok(results[2]!.every((job) => job.type === "t.a"));
+      // A claim may come back short while a parallel one holds rows it will not take (a typed
+      // claim locks up to its limit per type for a moment; SKIP LOCKED passes over them): the
+      // promise is that nothing is handed out twice and nothing is left behind, so the rest
+      // comes with the next claims.
+      const all = results.flat();
+      for (let round = 0; all.length < 30 && round < 10; round++) {
+        all.push(...(await claim(["t.a", "t.b"], 30, { workerId: "e" })));
+      }
+      assert.equal(new Set(ids(all)).size, all.length, "no job handed out twice");
+      assert.equal(all.length, 30);
     });
   });
 }
