@@ -37,6 +37,8 @@ export class CronEnqueuer implements MaintenanceService {
   readonly intervalMs: number;
   private readonly limit: number;
   /** Parsed expressions by `timezone cron`; parsing costs more than the round's query. */
+  /** The tick each failing schedule was last warned about (schedule key → tick ms). */
+  private readonly warnedTicks = new Map<string, number>();
   private readonly parsed = new Map<string, CronTicks>();
 
   constructor(private readonly options: CronEnqueuerOptions) {
@@ -87,11 +89,16 @@ export class CronEnqueuer implements MaintenanceService {
       return true;
     } catch (error) {
       // One schedule's failure (its tenant's quota, say) must not hold up the others; its tick
-      // is not recorded, so the next round tries again.
-      this.options.logger?.warn(
-        { err: error, tenant: schedule.tenant, schedule: schedule.name },
-        "enqueueing a scheduled job failed",
-      );
+      // is not recorded, so the next round tries again — warned once per tick, not per round.
+      const key = `${schedule.tenant}\u0000${schedule.name}`;
+      if (this.warnedTicks.get(key) !== tickAt) {
+        if (this.warnedTicks.size > 10_000) this.warnedTicks.clear();
+        this.warnedTicks.set(key, tickAt);
+        this.options.logger?.warn(
+          { err: error, tenant: schedule.tenant, schedule: schedule.name, tickAt },
+          "enqueueing a scheduled job failed; retrying every round until it succeeds",
+        );
+      }
       return false;
     }
   }
