@@ -19,6 +19,7 @@ import { MaintenanceRunner } from "./maintenance/runner.js";
 import { TableVacuumer } from "./maintenance/table-vacuumer.js";
 import { WorkerPruner } from "./maintenance/worker-pruner.js";
 import type { MaintenanceIntervals } from "./spool-options.js";
+import type { TierPolicy } from "./core/tiers.js";
 import type { Store } from "./store/store.js";
 
 /** What the runner is built from. */
@@ -30,6 +31,8 @@ export interface MaintenanceParts {
   random: () => number;
   retention: RetentionOptions | undefined;
   store: Store;
+  /** The Spool's tier policy: what scheduled ticks are charged under. */
+  tiers?: TierPolicy | undefined;
 }
 
 /** See the module header. */
@@ -59,6 +62,7 @@ export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
     // Cron schedules: exactly one job per tick (cron-enqueuer.ts).
     new CronEnqueuer({
       store,
+      tiers: parts.tiers,
       events: parts.events,
       logger,
       ...opt("intervalMs", intervals.cronIntervalMs),

@@ -106,6 +106,7 @@ export class Spool {
       random: this.random,
       intervals: typeof options.maintenance === "object" ? options.maintenance : {},
       retention: options.retention,
+      tiers: tierPolicy,
     });
     if (options.maintenance !== false) this.maintenance.start();
   }

@@ -13,6 +13,7 @@ import type { JobEventMap, SafeEmitter } from "../core/events.js";
 import { uuidv7 } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import { tickJob, type ScheduleRecord } from "../core/schedule.js";
+import type { TierPolicy } from "../core/tiers.js";
 import type { Store } from "../store/store.js";
 import type { MaintenanceService } from "./service.js";
 
@@ -29,6 +30,8 @@ export interface CronEnqueuerOptions {
   limit?: number;
   logger?: Logger;
   store: Store;
+  /** The tier policy ticks are charged under (the Spool's); undefined: the default tiers. */
+  tiers?: TierPolicy | undefined;
 }
 
 /** See the module header. */
@@ -76,6 +79,7 @@ export class CronEnqueuer implements MaintenanceService {
         nextRunAt,
         job,
         now,
+        tiers: this.options.tiers,
       });
       if (outcome === null || outcome.duplicate) return false;
       this.options.events?.emit("job.queued", {

@@ -538,6 +538,8 @@ export interface Store {
     nextRunAt: number | null;
     job: JobInput;
     now: number;
+    /** The tier policy the job is charged under, as for `enqueueJobs`. */
+    tiers?: TierPolicy | undefined;
   }): Promise<EnqueueOutcome | null>;
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */

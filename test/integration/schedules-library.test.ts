@@ -80,4 +80,21 @@ describe("spool.schedule", () => {
     assert.equal(stored?.paused, true);
     assert.ok(stored?.lastRunAt !== null);
   });
+
+  it("charges each tick to the tenant's credits under the Spool's configured tiers", async () => {
+    const spool = await Spool.open({
+      url: tempSqliteUrl(),
+      maintenance: { cronIntervalMs: 100 },
+      tiers: { metered: { dailyLimit: 2, monthlyLimit: null } },
+      defaultTier: "metered",
+    });
+    opened.push(spool);
+    await spool.schedule("metered-beat", "* * * * * *", "beat.ping", {}, { queue: "beats" });
+    await waitFor(async () => (await spool.list({ queue: "beats" })).jobs.length >= 2, {
+      timeoutMs: 15_000,
+    });
+    const credits = await spool.credits("default");
+    assert.equal(credits.dailyLimit, 2, "the configured tier, not the built-in ones");
+    assert.equal(credits.dailyUsed, 2, "each tick's job was charged");
+  });
 });

@@ -5,6 +5,7 @@
  */
 import type pg from "pg";
 import type { JobInput } from "../../core/options.js";
+import type { TierPolicy } from "../../core/tiers.js";
 import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js";
 import type { EnqueueOutcome } from "../store.js";
 import { insertJobs } from "./job-inserter.js";
@@ -113,6 +114,7 @@ export async function enqueueScheduledJob(
     nextRunAt: number | null;
     job: JobInput;
     now: number;
+    tiers?: TierPolicy | undefined;
   },
 ): Promise<EnqueueOutcome | null> {
   return withTransaction(pool, async (client) => {
@@ -127,7 +129,7 @@ export async function enqueueScheduledJob(
     ]);
     if (guard.rowCount !== 1) return null;
     const [outcomes] = await insertJobs(client, statements, channel, [
-      { jobs: [params.job], now: params.now },
+      { jobs: [params.job], now: params.now, tiers: params.tiers },
     ]);
     return outcomes![0]!;
   });

@@ -4,6 +4,7 @@
  * job's insert commit together or not at all, which is what makes a tick exactly once.
  */
 import type { JobInput } from "../../core/options.js";
+import type { TierPolicy } from "../../core/tiers.js";
 import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js";
 import type { EnqueueOutcome } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
@@ -103,6 +104,7 @@ export function enqueueScheduledJob(
     nextRunAt: number | null;
     job: JobInput;
     now: number;
+    tiers?: TierPolicy | undefined;
   },
 ): EnqueueOutcome | null {
   return db.write(
@@ -117,7 +119,7 @@ export function enqueueScheduledJob(
         now: params.now,
       });
       if (guard === undefined) return null;
-      return insertJobs(db, [params.job], params.now)[0]!;
+      return insertJobs(db, [params.job], params.now, params.tiers)[0]!;
     },
     { durable: true },
   );
