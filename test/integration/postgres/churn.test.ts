@@ -59,14 +59,20 @@ describe("PostgreSQL under churn", () => {
       seen.every((seq, i) => i === 0 || seq > seen[i - 1]!),
       "seq strictly increasing",
     );
-    // One more publication drains the slot writers left; it is emptied by TRUNCATE.
+    // One more publication drains the slot writers left; it is emptied by TRUNCATE. A writer
+    // whose statement read the slot before the switch committed, but reached the partition only
+    // after the drain had locked it, waits for the drain and then lands its batch in the emptied
+    // slot: a straggler, published like any other event and truncated at that slot's next drain.
+    // So at most one batch per writer (4 × 1,000) may be left there, and nothing unpublished.
     await store.enqueueJobs({ jobs: [jobInput(now)], now });
     await store.readJobEvents({ afterSeq: after, limit: 10 });
     const state = await adminQuery<{ slot: number; draining: boolean; left: string }>(
       `SELECT slot, draining, (SELECT count(*) FROM "${store.schema}".job_events_pending_0) AS left
        FROM "${store.schema}".job_event_slot`,
     );
-    assert.deepEqual(state.rows[0], { slot: 1, draining: false, left: "0" });
+    const { slot, draining, left } = state.rows[0]!;
+    assert.deepEqual({ slot, draining }, { slot: 1, draining: false });
+    assert.ok(Number(left) <= 4_000, `${left} events left in the drained slot`);
     assert.equal(await store.latestJobEventSeq(), written + 1);
   });
 
