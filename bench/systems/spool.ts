@@ -62,7 +62,8 @@ export class SpoolSystem implements BenchSystem {
     this.tuning =
       "`Spool.open({ maintenance: false })` for the in-process instance; worker `concurrency: 50` " +
       "(claims batched up to the free slots, completions batched per event-loop turn, leases " +
-      "and heartbeats kept); the cross-process worker runs with default options, maintenance on" +
+      "and heartbeats kept; `prefetch: 50` in the throughput scenarios, where graphile-worker " +
+      "gets its local queue); the cross-process worker runs with default options, maintenance on" +
       (store === "postgres" ? "; its own schema via `storeTuning.schema`" : "");
     this.durability =
       store === "sqlite"
@@ -131,7 +132,12 @@ class SpoolInstance implements SystemInstance {
     await this.spool.enqueue(NOOP_TYPE, { i: payload.i });
   }
 
-  async startWorker({ concurrency, hooks, lanes }: StartWorkerOptions): Promise<RunningWorker> {
+  async startWorker({
+    concurrency,
+    goal,
+    hooks,
+    lanes,
+  }: StartWorkerOptions): Promise<RunningWorker> {
     // `job.completed` carries the job id, not the payload: remember which index each id is.
     const indexById = new Map<string, number>();
     const off = this.spool.on("job.completed", (event) => {
@@ -148,6 +154,9 @@ class SpoolInstance implements SystemInstance {
     });
     const worker = this.spool.worker({
       concurrency,
+      // Like graphile-worker's local queue in the same scenarios: the next jobs are at hand
+      // when a slot frees.
+      ...(goal === "throughput" ? { prefetch: concurrency } : {}),
       ...(lanes === undefined
         ? {}
         : { queues: Array.from({ length: lanes }, (_, n) => `lane-${n}`) }),

@@ -24,10 +24,12 @@ export interface ActiveJob {
   pendingProgress: { progress: number; message: string | null } | undefined;
   /** Resolvers of `ctx.progress()` calls waiting for the next write. */
   progressWaiters: (() => void)[];
+  /** How long the job waited in the prefetch buffer after its claim, ms (its timeout runs from the claim). */
+  heldMs: number;
 }
 
 /** Creates the bookkeeping entry for a claimed job. */
-export function createActiveJob(job: ClaimedJob): ActiveJob {
+export function createActiveJob(job: ClaimedJob, heldMs = 0): ActiveJob {
   return {
     job,
     abortCause: undefined,
@@ -36,6 +38,7 @@ export function createActiveJob(job: ClaimedJob): ActiveJob {
     abortListeners: undefined,
     pendingProgress: undefined,
     progressWaiters: [],
+    heldMs,
   };
 }
 

@@ -91,7 +91,7 @@ export class Executor {
     }
     const timer = setTimeout(
       () => abortActiveJob(active, "timeout", new JobTimeoutError(job.timeout)),
-      job.timeout,
+      Math.max(0, job.timeout - active.heldMs),
     );
     // The handler runs inside the attempt's span (a child of the job's trace), so its own spans
     // nest under it; recording the outcome is a `settle` span under it (worker/tracing.ts).

@@ -36,6 +36,7 @@ import { Fetcher } from "./fetcher.js";
 import type { HandlerMap } from "./handler.js";
 import { LeaseKeeper } from "./lease-keeper.js";
 import { LogWriter } from "./log-writer.js";
+import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { PresenceKeeper } from "./presence-keeper.js";
 
 /** Options of a worker (durations in ms). */
@@ -66,6 +67,13 @@ export interface WorkerOptions {
   name?: string;
   /** Backstop poll interval when no wake-up arrives. Default 1,000. */
   pollIntervalMs?: number;
+  /**
+   * Jobs claimed ahead of the free slots and held locally, so the next ones are at hand the
+   * moment a slot frees (for short jobs, a claim's round trip then overlaps running jobs). A
+   * held job is claimed (its attempt counts, its timeout runs from the claim) and waits at most
+   * 1 s (or a third of the lease, if shorter) before it goes back to its queue. Default 0.
+   */
+  prefetch?: number;
   /** Queues, in precedence order. Default `["default"]`. */
   queues?: string[];
   /** Grace period for in-flight jobs on stop. Default 10,000. */
@@ -89,6 +97,7 @@ const optionsSchema = z
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
       .optional(),
     pollIntervalMs: z.number().int().min(10).default(1_000),
+    prefetch: z.number().int().min(0).max(10_000).default(0),
     queues: z.array(z.string()).min(1).default([DEFAULT_QUEUE]),
     shutdownGraceMs: z.number().int().min(0).default(10_000),
   })
@@ -106,7 +115,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   parsed.data.queues.forEach((queue, i) => assertQueueName(queue, `queues[${i}]`));
   // Keys are the types the worker claims (SPEC §6); "*" or a malformed name would match no job.
   for (const type of Object.keys(parsed.data.handlers)) assertJobType(type, `handlers.${type}`);
-  return { ...parsed.data, batchSize: parsed.data.batchSize ?? parsed.data.concurrency };
+  const { batchSize, concurrency, prefetch } = parsed.data;
+  return { ...parsed.data, batchSize: batchSize ?? Math.min(1_000, concurrency + prefetch) };
 }
 
 /** Events of the worker itself. */
@@ -129,6 +139,9 @@ export interface WorkerContext {
 
 type WorkerState = "idle" | "running" | "stopping" | "stopped";
 
+/** Longest a prefetched job waits for a slot, ms (also at most a third of the lease). */
+const PREFETCH_MAX_WAIT_MS = 1_000;
+
 /** A worker; see the module header. */
 export class Worker {
   /** Unique id of this worker, written to `job.worker`. */
@@ -145,6 +158,12 @@ export class Worker {
   private readonly completer: Completer;
   private readonly logWriter: LogWriter;
   private readonly presence: PresenceKeeper;
+  private readonly held: PrefetchBuffer;
+  /**
+   * Whether claims fill the prefetch buffer too: off once held jobs had to go back (the slots
+   * are busy with long jobs), on again when a slot frees with nothing held.
+   */
+  private prefetching = true;
   private state: WorkerState = "idle";
   private stopping: Promise<void> | undefined;
   private readonly signalHandler = (signal: NodeJS.Signals): void => this.onSignal(signal);
@@ -173,6 +192,14 @@ export class Worker {
       logger.error({ err: error, event: name }, "worker event listener threw"),
     );
     this.completer = new Completer({ store, clock, logger });
+    this.held = new PrefetchBuffer({
+      store,
+      logger,
+      maxWaitMs: Math.min(PREFETCH_MAX_WAIT_MS, Math.floor(this.options.leaseMs / 3)),
+      now: () => performance.now(),
+      onExpired: () => (this.prefetching = false),
+      wallNow: () => clock.now(),
+    });
     this.logWriter = new LogWriter({ store, clock, logger });
     this.leaseKeeper = new LeaseKeeper({
       store,
@@ -203,10 +230,14 @@ export class Worker {
       leaseMs: this.options.leaseMs,
       batchSize: this.options.batchSize,
       pollIntervalMs: this.options.pollIntervalMs,
-      freeSlots: () => this.options.concurrency - this.active.size,
+      freeSlots: () =>
+        this.options.concurrency -
+        this.active.size +
+        (this.prefetching ? this.options.prefetch - this.held.size : 0),
       onJobs: (jobs) => this.runAll(jobs),
       onIdle: () => {
-        if (this.active.size === 0) this.emitter.emit("worker.idle", { workerId: this.id });
+        if (this.active.size === 0 && this.held.size === 0)
+          this.emitter.emit("worker.idle", { workerId: this.id });
       },
     });
   }
@@ -291,6 +322,8 @@ export class Worker {
   private async shutdown(graceMs: number): Promise<void> {
     this.state = "stopping";
     await this.fetcher.stop();
+    // Prefetched jobs never started: give them back at once, before the grace.
+    let released = await this.held.releaseAll();
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, this.graceSkipped ? 0 : graceMs);
@@ -301,10 +334,9 @@ export class Worker {
     const leftovers = [...this.active.values()];
     for (const active of leftovers)
       abortActiveJob(active, "shutdown", new Error("worker is shutting down"));
-    let released = 0;
     await this.logWriter.flush(); // while the leases still fence the lines
     try {
-      released = await this.context.store.releaseJobs({
+      released += await this.context.store.releaseJobs({
         leases: leftovers.map((active) => ({
           id: active.job.id,
           leaseToken: active.job.leaseToken,
@@ -355,21 +387,34 @@ export class Worker {
     void this.stop(this.signalsSeen > 1 ? { graceMs: 0 } : {}); // a second signal: release now
   }
 
+  /** Runs claimed jobs in the free slots; holds the rest (prefetched) until slots free. */
   private runAll(jobs: ClaimedJob[]): void {
-    for (const job of jobs) {
-      const active = createActiveJob(job);
-      // Keyed by attempt, not job: after a lost lease the same job can be re-claimed by this
-      // worker while the stale attempt is still winding down.
-      const key = `${job.id}:${job.leaseToken}`;
-      this.active.set(key, active);
-      void this.executor.run(active).finally(() => this.release(key));
+    let i = 0;
+    for (; i < jobs.length && this.active.size < this.options.concurrency; i += 1) {
+      this.run(jobs[i]!, 0);
     }
+    if (i < jobs.length) this.held.push(i === 0 ? jobs : jobs.slice(i));
+  }
+
+  private run(job: ClaimedJob, heldMs: number): void {
+    const active = createActiveJob(job, heldMs);
+    // Keyed by attempt, not job: after a lost lease the same job can be re-claimed by this
+    // worker while the stale attempt is still winding down.
+    const key = `${job.id}:${job.leaseToken}`;
+    this.active.set(key, active);
+    void this.executor.run(active).finally(() => this.release(key));
   }
 
   private release(key: string): void {
     this.active.delete(key);
     for (const check of [...this.settled]) check();
-    if (this.state === "running") this.fetcher.slotFreed();
+    if (this.state !== "running") return;
+    for (let next = this.held.size > 0 ? this.held.shift() : undefined; next !== undefined;) {
+      this.run(next.job, performance.now() - next.heldAt);
+      next = this.active.size < this.options.concurrency ? this.held.shift() : undefined;
+    }
+    if (this.held.size === 0) this.prefetching = true;
+    this.fetcher.slotFreed();
   }
 
   private cancelRunning(jobId: string): void {
