@@ -48,12 +48,6 @@ export async function listJobs(
 ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
   const where = new Conditions();
   if (params.tenant !== undefined) where.add(params.tenant, (p) => `tenant = ${p}`);
-  if (params.status?.length === 1)
-    // One state as `=`, not `= ANY`: an index scan with an array condition on its leading
-    // column returns rows out of id order, so a page would sort every job in that state.
-    where.add(params.status[0], (p) => `status = ${p}::text`);
-  else if (params.status !== undefined && params.status.length > 0)
-    where.add([...params.status], (p) => `status = ANY(${p}::text[])`);
   if (params.queue !== undefined) where.add(params.queue, (p) => `queue = ${p}`);
   if (params.type !== undefined) where.add(params.type, (p) => `type = ${p}`);
   if (params.tag !== undefined)
@@ -61,8 +55,7 @@ export async function listJobs(
     // use jobs_tags_idx, which is partial on tagged rows.
     where.add(params.tag, (p) => `tags @> ARRAY[${p}::text] AND tags <> '{}'`);
   if (params.cursor !== undefined) where.add(decodeCursor(params.cursor), (p) => `id < ${p}::uuid`);
-  const limit = where.next(params.limit + 1);
-  const text = `${statements.LIST_JOBS.text}${where.toString()} ORDER BY id DESC LIMIT ${limit}::int`;
+  const text = listText(statements.LIST_JOBS.text, where, params.status, params.limit + 1);
   const result = await runStatement<JobRow>(on, shaped(text), where.values);
   const more = result.rows.length > params.limit;
   const page = more ? result.rows.slice(0, params.limit) : result.rows;
@@ -70,6 +63,39 @@ export async function listJobs(
     jobs: page.map(rowToJob),
     nextCursor: more ? encodeCursor(page[page.length - 1]!.id) : null,
   };
+}
+
+/**
+ * The listing's text. The listing indexes hold no running jobs (migration 0017: a claim would
+ * otherwise add an entry to each), so the running jobs — at most the workers' concurrency — come
+ * from jobs_running_idx in a branch of their own, merged in id order, and the other states'
+ * branch says `status <> 'running'` so that the planner can use the partial indexes.
+ */
+function listText(
+  select: string,
+  where: Conditions,
+  status: JobFilter["status"],
+  limit: number,
+): string {
+  const states = status !== undefined && status.length > 0 ? status : undefined;
+  const others = states?.filter((state) => state !== "running");
+  const common = where.fragments;
+  const branches: string[] = [];
+  if (others === undefined || others.length > 0) {
+    const fragments = [...common, `status <> 'running'`];
+    // One state as `=`, not `= ANY`: an index scan with an array condition on its leading
+    // column returns rows out of id order, so a page would sort every job in that state.
+    if (others?.length === 1) fragments.push(`status = ${where.next(others[0])}::text`);
+    else if (others !== undefined) fragments.push(`status = ANY(${where.next(others)}::text[])`);
+    branches.push(`${select} WHERE ${fragments.join(" AND ")}`);
+  }
+  if (states === undefined || states.includes("running")) {
+    branches.push(`${select} WHERE ${[...common, `status = 'running'`].join(" AND ")}`);
+  }
+  const n = `${where.next(limit)}::int`;
+  if (branches.length === 1) return `${branches[0]} ORDER BY id DESC LIMIT ${n}`;
+  const parts = branches.map((branch) => `(${branch} ORDER BY id DESC LIMIT ${n})`);
+  return `SELECT * FROM (${parts.join(" UNION ALL ")}) AS listed ORDER BY id DESC LIMIT ${n}`;
 }
 
 /** Counts of jobs in each state, for everything or one tenant / queue. */
