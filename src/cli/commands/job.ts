@@ -19,7 +19,19 @@ interface JobFlags extends ConnectionFlags {
 
 /** Registers `spool job`, `spool cancel` and `spool retry`. */
 export function registerJobCommands(program: Command, ctx: CliContext): void {
-  const show = program
+  for (const command of [
+    registerShowCommand(program, ctx),
+    registerCancelCommand(program, ctx),
+    registerRetryCommand(program, ctx),
+  ]) {
+    addConnectionOptions(command);
+    addJsonOption(command);
+  }
+}
+
+/** `spool job ID`. */
+function registerShowCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("job")
     .description("show one job: status, progress, attempts, payload, result and errors")
     .argument("<id>", "job id")
@@ -39,8 +51,11 @@ Examples:
         else ctx.io.stdout.write(renderJobDetail(job, ctx.out, ctx.now(), waitingReason));
       });
     });
+}
 
-  const cancel = program
+/** `spool cancel ID`. */
+function registerCancelCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("cancel")
     .description("cancel a job: a waiting job at once, a running one cooperatively")
     .argument("<id>", "job id")
@@ -67,8 +82,11 @@ Examples:
         );
       });
     });
+}
 
-  const retry = program
+/** `spool retry ID`. */
+function registerRetryCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("retry")
     .description("re-queue a failed or cancelled job (attempts start again)")
     .argument("<id>", "job id")
@@ -85,11 +103,6 @@ Examples:
         report(ctx, flags, job, `re-queued job ${id} (queue ${job.queue})`);
       });
     });
-
-  for (const command of [show, cancel, retry]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
 }
 
 function report(ctx: CliContext, flags: JobFlags, job: JobRecord, message: string): void {
