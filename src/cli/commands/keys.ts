@@ -4,6 +4,8 @@
  */
 import type { Command } from "commander";
 import { SpoolClient } from "../../client/client.js";
+import type { createApiKey as CreateApiKey } from "../../http/auth.js";
+import type { Spool } from "../../spool.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../../store/store.js";
 import {
   addConnectionOptions,
@@ -45,7 +47,19 @@ const ROLES: readonly ApiKeyRole[] = ["admin", "producer", "worker"];
 /** Registers `spool keys`. */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command("keys").description("manage API keys (create, list, revoke)");
-  const create = keys
+  for (const command of [
+    registerCreateCommand(keys, ctx),
+    registerListCommand(keys, ctx),
+    registerRevokeCommand(keys, ctx),
+  ]) {
+    addConnectionOptions(command);
+    addJsonOption(command);
+  }
+}
+
+/** `spool keys create --role R [--tenant T] [--name N] [--queues a,b]`. */
+function registerCreateCommand(keys: Command, ctx: CliContext): Command {
+  return keys
     .command("create")
     .description("create an API key; it is printed once")
     .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
@@ -74,7 +88,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         `created ${record.role} key ${record.id} for tenant ${record.tenant}; it is shown this once\n`,
       );
     });
-  const list = keys
+}
+
+/** `spool keys list`. */
+function registerListCommand(keys: Command, ctx: CliContext): Command {
+  return keys
     .command("list")
     .description("list API keys (never the keys themselves)")
     .action(async (flags: KeyFlags) => {
@@ -96,7 +114,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         `${renderTable(["ID", "ROLE", "TENANT", "PREFIX", "NAME", "QUEUES", "STATE"], rows, ctx.out)}\n`,
       );
     });
-  const revoke = keys
+}
+
+/** `spool keys revoke ID`. */
+function registerRevokeCommand(keys: Command, ctx: CliContext): Command {
+  return keys
     .command("revoke")
     .description("revoke an API key")
     .argument("<id>", "the key's id (from `spool keys list`)")
@@ -105,10 +127,6 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       if (flags.json) writeJson(ctx.io, record);
       else ctx.io.stdout.write(`revoked ${record.id}\n`);
     });
-  for (const command of [create, list, revoke]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
 }
 
 interface KeyOps {
@@ -130,13 +148,15 @@ function view(record: ApiKeyRecord): KeyView {
   };
 }
 
+/** Flags named in the errors of the key operations. */
+const KEY_FIELDS = { role: "--role", tenant: "--tenant", queues: "--queues" };
+
 /** Runs `action` against the store or the server the flags select. */
 async function withKeys<T>(
   ctx: CliContext,
   flags: KeyFlags,
   action: (ops: KeyOps) => Promise<T>,
 ): Promise<T> {
-  const fields = { role: "--role", tenant: "--tenant", queues: "--queues" };
   const server = serverUrlOf(flags, ctx.io.env);
   if (server !== undefined) {
     const client = new SpoolClient({
@@ -145,30 +165,10 @@ async function withKeys<T>(
         ? { token: flags.token ?? ctx.io.env.SPOOL_TOKEN! }
         : {}),
     });
-    const ops: KeyOps = {
-      create: async (f) => {
-        const body = {
-          role: f.role,
-          tenant: f.tenant,
-          ...(f.name === undefined ? {} : { name: f.name }),
-          ...(f.queues === undefined ? {} : { queues: f.queues }),
-        };
-        const { body: created } = await client.request<KeyView & { key: string }>(
-          "POST",
-          "/keys",
-          body,
-        );
-        const { key, ...record } = created;
-        return { key, record };
-      },
-      list: async () => (await client.request<{ keys: KeyView[] }>("GET", "/keys")).body.keys,
-      revoke: async (id) =>
-        (await client.request<KeyView>("DELETE", `/keys/${encodeURIComponent(id)}`)).body,
-    };
     try {
-      return await action(ops);
+      return await action(httpKeyOps(client));
     } catch (error) {
-      throw translate(toLibraryError(error, server), fields);
+      throw translate(toLibraryError(error, server), KEY_FIELDS);
     }
   }
   const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
@@ -178,10 +178,45 @@ async function withKeys<T>(
   ]);
   const spool = await Spool.open({ url, maintenance: false, migrate: flags.migrate ?? true }).catch(
     (error: unknown) => {
-      throw translate(error, fields);
+      throw translate(error, KEY_FIELDS);
     },
   );
-  const ops: KeyOps = {
+  try {
+    return await action(storeKeyOps(ctx, spool, createApiKey));
+  } catch (error) {
+    throw translate(error, KEY_FIELDS);
+  } finally {
+    await spool.close();
+  }
+}
+
+/** The key operations through a server's HTTP API. */
+function httpKeyOps(client: SpoolClient): KeyOps {
+  return {
+    create: async (f) => {
+      const body = {
+        role: f.role,
+        tenant: f.tenant,
+        ...(f.name === undefined ? {} : { name: f.name }),
+        ...(f.queues === undefined ? {} : { queues: f.queues }),
+      };
+      const { body: created } = await client.request<KeyView & { key: string }>(
+        "POST",
+        "/keys",
+        body,
+      );
+      const { key, ...record } = created;
+      return { key, record };
+    },
+    list: async () => (await client.request<{ keys: KeyView[] }>("GET", "/keys")).body.keys,
+    revoke: async (id) =>
+      (await client.request<KeyView>("DELETE", `/keys/${encodeURIComponent(id)}`)).body,
+  };
+}
+
+/** The key operations straight in the store of `spool`. */
+function storeKeyOps(ctx: CliContext, spool: Spool, createApiKey: typeof CreateApiKey): KeyOps {
+  return {
     create: async (f) => {
       const { key, record } = await createApiKey(spool.store, {
         role: f.role as ApiKeyRole,
@@ -195,11 +230,4 @@ async function withKeys<T>(
     list: async () => (await spool.store.listApiKeys()).map(view),
     revoke: async (id) => view(await spool.store.revokeApiKey({ id, now: ctx.now() })),
   };
-  try {
-    return await action(ops);
-  } catch (error) {
-    throw translate(error, fields);
-  } finally {
-    await spool.close();
-  }
 }
