@@ -3,21 +3,16 @@
  * server (`--server`, with an admin key). A new key is printed once; only its hash is kept.
  */
 import type { Command } from "commander";
-import { SpoolClient } from "../../client/client.js";
+import type { SpoolClient } from "../../client/client.js";
 import type { createApiKey as CreateApiKey } from "../../http/auth.js";
 import type { Spool } from "../../spool.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../../store/store.js";
-import {
-  addConnectionOptions,
-  serverUrlOf,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
+import { addJsonOption, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { renderTable, writeJson } from "../output.js";
 import { queueList } from "../parsers.js";
-import { toLibraryError } from "../http-backend.js";
+import { withServerOrStore, type OpsTargets } from "../server-or-store.js";
 
 interface KeyFlags extends ConnectionFlags {
   json?: boolean;
@@ -152,42 +147,20 @@ function view(record: ApiKeyRecord): KeyView {
 const KEY_FIELDS = { role: "--role", tenant: "--tenant", queues: "--queues" };
 
 /** Runs `action` against the store or the server the flags select. */
-async function withKeys<T>(
+function withKeys<T>(
   ctx: CliContext,
   flags: KeyFlags,
   action: (ops: KeyOps) => Promise<T>,
 ): Promise<T> {
-  const server = serverUrlOf(flags, ctx.io.env);
-  if (server !== undefined) {
-    const client = new SpoolClient({
-      baseUrl: server,
-      ...((flags.token ?? ctx.io.env.SPOOL_TOKEN)
-        ? { token: flags.token ?? ctx.io.env.SPOOL_TOKEN! }
-        : {}),
-    });
-    try {
-      return await action(httpKeyOps(client));
-    } catch (error) {
-      throw translate(toLibraryError(error, server), KEY_FIELDS);
-    }
-  }
-  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
-  const [{ Spool }, { createApiKey }] = await Promise.all([
-    import("../../spool.js"),
-    import("../../http/auth.js"),
-  ]);
-  const spool = await Spool.open({ url, maintenance: false, migrate: flags.migrate ?? true }).catch(
-    (error: unknown) => {
-      throw translate(error, KEY_FIELDS);
+  const targets: OpsTargets<KeyOps> = {
+    http: httpKeyOps,
+    store: async (spool) => {
+      const { createApiKey } = await import("../../http/auth.js");
+      return storeKeyOps(ctx, spool, createApiKey);
     },
-  );
-  try {
-    return await action(storeKeyOps(ctx, spool, createApiKey));
-  } catch (error) {
-    throw translate(error, KEY_FIELDS);
-  } finally {
-    await spool.close();
-  }
+    fields: KEY_FIELDS,
+  };
+  return withServerOrStore(ctx, flags, targets, action);
 }
 
 /** The key operations through a server's HTTP API. */

@@ -6,25 +6,21 @@
  * API's shapes (`GET /tenants/:tenant`, `GET /credits`) in both modes.
  */
 import type { Command } from "commander";
-import { SpoolClient } from "../../client/client.js";
+import type { SpoolClient } from "../../client/client.js";
 import { toCreditsResource } from "../../http/routes/credits-resource.js";
 import {
   toTenantSettingsResource,
   type TenantSettingsResource,
 } from "../../http/routes/tenant-settings.js";
+import type { Spool } from "../../spool.js";
 import type { z } from "zod";
 import { loadConfigFile } from "../config-file.js";
-import {
-  addConnectionOptions,
-  serverUrlOf,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
+import { addJsonOption, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
-import { toLibraryError } from "../http-backend.js";
 import { renderTable, writeJson } from "../output.js";
 import { integer, nonEmpty } from "../parsers.js";
+import { withServerOrStore, type OpsTargets } from "../server-or-store.js";
 
 type TenantView = z.infer<typeof TenantSettingsResource>;
 type CreditsView = ReturnType<typeof toCreditsResource>;
@@ -193,45 +189,29 @@ function writeTenantTable(ctx: CliContext, views: readonly TenantView[]): void {
 }
 
 /** Runs `action` against the server or the store the flags select. */
-async function withTenantOps<T>(
+function withTenantOps<T>(
   ctx: CliContext,
   flags: TenantFlags,
   action: (ops: TenantOps) => Promise<T>,
 ): Promise<T> {
-  const server = serverUrlOf(flags, ctx.io.env);
-  if (server !== undefined) {
-    const token = flags.token ?? ctx.io.env.SPOOL_TOKEN;
-    const client = new SpoolClient({ baseUrl: server, ...(token ? { token } : {}) });
-    try {
-      return await action(httpOps(client));
-    } catch (error) {
-      throw translate(toLibraryError(error, server), FIELDS);
-    }
-  }
-  const config = flags.config === undefined ? undefined : await loadConfigFile(flags.config);
-  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
-  const { Spool } = await import("../../spool.js");
-  const spool = await Spool.open({
-    url,
-    maintenance: false,
-    migrate: flags.migrate ?? true,
-    ...config?.tierOptions,
-  }).catch((error: unknown) => {
-    throw translate(error, FIELDS);
-  });
-  const ops: TenantOps = {
+  const targets: OpsTargets<TenantOps> = {
+    http: httpOps,
+    store: storeOps,
+    openOptions: async () =>
+      flags.config === undefined ? undefined : (await loadConfigFile(flags.config)).tierOptions,
+    fields: FIELDS,
+  };
+  return withServerOrStore(ctx, flags, targets, action);
+}
+
+/** The operations straight on `spool` (an operator: any tenant). */
+function storeOps(spool: Spool): TenantOps {
+  return {
     list: async () => (await spool.tenants({ limit: 1000 })).map(toTenantSettingsResource),
     show: async (tenant) => toTenantSettingsResource(await spool.tenant(tenant)),
     set: async (tenant, patch) => toTenantSettingsResource(await spool.setTenant(tenant, patch)),
     credits: async (tenant) => toCreditsResource(await spool.credits(tenant ?? "default")),
   };
-  try {
-    return await action(ops);
-  } catch (error) {
-    throw translate(error, FIELDS);
-  } finally {
-    await spool.close();
-  }
 }
 
 function httpOps(client: SpoolClient): TenantOps {
