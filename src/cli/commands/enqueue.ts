@@ -13,8 +13,8 @@ import type { EnqueueOptions } from "../../core/options.js";
 import { isFinalState } from "../../core/states.js";
 import type { EnqueuedJob } from "../../spool-options.js";
 import type { Backend } from "../backend.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, translate, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, translate, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { checkSubmission, loadHandlerModule } from "../handler-module.js";
@@ -63,8 +63,7 @@ Examples:
     .action(async (type: string, flags: EnqueueFlags) => {
       await runEnqueue(ctx, type, flags);
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }
 
 /** The flags that shape the job: `--payload` to `--tag`. */

@@ -6,8 +6,8 @@
 import type { Command } from "commander";
 import type { JobRecord } from "../../core/job.js";
 import { isWaitingState } from "../../core/waiting-reason.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { renderJobDetail } from "../format.js";
 import { writeJson } from "../output.js";
@@ -19,14 +19,11 @@ interface JobFlags extends ConnectionFlags {
 
 /** Registers `spool job`, `spool cancel` and `spool retry`. */
 export function registerJobCommands(program: Command, ctx: CliContext): void {
-  for (const command of [
+  addCommonOptions(
     registerShowCommand(program, ctx),
     registerCancelCommand(program, ctx),
     registerRetryCommand(program, ctx),
-  ]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
+  );
 }
 
 /** `spool job ID`. */

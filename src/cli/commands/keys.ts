@@ -7,8 +7,8 @@ import type { SpoolClient } from "../../client/client.js";
 import type { createApiKey as CreateApiKey } from "../../http/auth.js";
 import type { Spool } from "../../spool.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../../store/store.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { renderTable, writeJson } from "../output.js";
 import { queueList } from "../parsers.js";
@@ -42,14 +42,11 @@ const ROLES: readonly ApiKeyRole[] = ["admin", "producer", "worker"];
 /** Registers `spool keys`. */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command("keys").description("manage API keys (create, list, revoke)");
-  for (const command of [
+  addCommonOptions(
     registerCreateCommand(keys, ctx),
     registerListCommand(keys, ctx),
     registerRevokeCommand(keys, ctx),
-  ]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
+  );
 }
 
 /** `spool keys create --role R [--tenant T] [--name N] [--queues a,b]`. */

@@ -5,8 +5,8 @@
 import type { Command } from "commander";
 import type { QueueConfig } from "../../store/store.js";
 import type { QueueSummary } from "../backend.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { renderTable, writeJson, type Cell } from "../output.js";
 import { queueName } from "../parsers.js";
 import { formatRate, registerQueueSetCommand } from "./queue-set.js";
@@ -53,10 +53,7 @@ Examples:
     "resume",
     "let workers claim from a queue again",
   );
-  for (const command of [list, pause, resume]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
+  addCommonOptions(list, pause, resume);
   registerQueueSetCommand(queues, ctx);
 }
 

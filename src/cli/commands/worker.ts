@@ -16,13 +16,8 @@ import type { Spool } from "../../spool.js";
 import type { HandlerMap } from "../../worker/handler.js";
 import type { Worker, WorkerOptions } from "../../worker/worker.js";
 import { createSandbox, type Sandbox } from "../../worker/sandbox.js";
-import {
-  addConnectionOptions,
-  redactUrl,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import { redactUrl, storeUrlOf, type ConnectionFlags } from "../connection.js";
+import { addCommonOptions, translate, type CliContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
@@ -87,8 +82,7 @@ Examples:
     .action(async (flags: WorkerFlags) => {
       await runWorker(ctx, flags);
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }
 
 /** `--grace` of `spool worker` and `spool serve`. */
