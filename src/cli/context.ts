@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { SpoolValidationError } from "../core/errors.js";
 import type { Backend } from "./backend.js";
-import { openBackend, type ConnectionFlags } from "./connection.js";
+import { addConnectionOptions, openBackend, type ConnectionFlags } from "./connection.js";
 import { COMMON_FIELD_FLAGS, UsageError, flagOf, type FieldFlags } from "./errors.js";
 import { colorEnabled, createStyle, type CliIO, type Style } from "./output.js";
 
@@ -34,6 +34,11 @@ export function createContext(io: CliIO): CliContext {
 /** Adds `--json` to `command`. */
 export function addJsonOption(command: Command): Command {
   return command.option("--json", "print machine-readable JSON on stdout");
+}
+
+/** Adds the connection flags, then `--json`, to each of `commands`: what most commands take. */
+export function addCommonOptions(...commands: Command[]): void {
+  for (const command of commands) addJsonOption(addConnectionOptions(command));
 }
 
 /**

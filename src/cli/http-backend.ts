@@ -110,15 +110,7 @@ export class HttpBackend implements Backend {
   async queues(): Promise<QueueSummary[]> {
     const queues = await this.call(() => this.client.queues());
     return queues.map((queue) => ({
-      name: queue.name,
-      paused: queue.paused,
-      concurrency: queue.concurrency,
-      timeoutMs: queue.timeout_seconds === null ? null : queue.timeout_seconds * 1000,
-      maxAttempts: queue.max_attempts,
-      backoffBaseMs: null,
-      backoffCapMs: null,
-      updatedAt: new Date(),
-      ...fromTrafficResource(queue),
+      ...this.toConfig(queue),
       counts: Object.fromEntries(
         JOB_STATES.map((state: JobState) => [state, queue.counts[state] ?? 0]),
       ) as StateCounts,

@@ -52,31 +52,16 @@ const SLICE_MS = 25;
 
 /** Runs the search; see the module header. */
 export async function solveVrp(problem: VrpProblem, options: SolveOptions): Promise<SolveResult> {
-  const { now, signal } = options;
+  const { now } = options;
   const started = now();
   const deadline = started + options.timeLimitMs * (1 - SAFETY_MARGIN);
   const random = mulberry32(options.seed);
   const customers = problem.customerPoints.length;
   const stallRounds = options.stallRounds ?? Math.max(500, 20 * customers);
-  const reportEveryMs = options.reportEveryMs ?? 250;
-  let lastReport = -Infinity;
-  let lastPercent = 0;
-  let sliceStart = now();
-
+  const elapsedShare = (): number =>
+    Math.min(1, (now() - started) / Math.max(1, deadline - started));
+  const checkpoint = createCheckpoint(options, elapsedShare);
   const timeUp = (): boolean => now() >= deadline;
-  const checkpoint = async (message: () => string, force = false): Promise<void> => {
-    if (now() - sliceStart >= SLICE_MS || force) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      sliceStart = now();
-    }
-    if (signal?.aborted) throw signal.reason;
-    if (options.onProgress === undefined || (!force && now() - lastReport < reportEveryMs)) return;
-    const share = Math.min(1, (now() - started) / Math.max(1, deadline - started));
-    const percent = Math.max(lastPercent, Math.min(99, Math.floor(5 + 94 * share)));
-    lastPercent = percent;
-    lastReport = now();
-    await options.onProgress(percent, message());
-  };
 
   const initial = nearestNeighbour(problem);
   const initialKm = initial.total();
@@ -98,8 +83,7 @@ export async function solveVrp(problem: VrpProblem, options: SolveOptions): Prom
     const candidate = current.clone();
     ruinAndRecreate(candidate, random);
     localSearch(candidate, timeUp);
-    const share = Math.min(1, (now() - started) / Math.max(1, deadline - started));
-    const threshold = START_THRESHOLD * (1 - share) * best.total();
+    const threshold = START_THRESHOLD * (1 - elapsedShare()) * best.total();
     if (candidate.betterThan(current, threshold)) current = candidate;
     if (current.betterThan(best)) {
       best = current.clone();
@@ -113,6 +97,34 @@ export async function solveVrp(problem: VrpProblem, options: SolveOptions): Prom
     rounds,
     stoppedBy: sinceBest >= stallRounds ? "stalled" : "time_limit",
     elapsedMs: now() - started,
+  };
+}
+
+/**
+ * The search's pause point: yields to the event loop once a slice is used up (or when
+ * `force`d), throws the abort reason, and reports progress at most every `reportEveryMs`
+ * (always when forced), never going down. `elapsedShare` is the share of the time used, 0–1.
+ */
+function createCheckpoint(
+  options: SolveOptions,
+  elapsedShare: () => number,
+): (message: () => string, force?: boolean) => Promise<void> {
+  const { now, signal } = options;
+  const reportEveryMs = options.reportEveryMs ?? 250;
+  let lastReport = -Infinity;
+  let lastPercent = 0;
+  let sliceStart = now();
+  return async (message, force = false) => {
+    if (now() - sliceStart >= SLICE_MS || force) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = now();
+    }
+    if (signal?.aborted) throw signal.reason;
+    if (options.onProgress === undefined || (!force && now() - lastReport < reportEveryMs)) return;
+    const percent = Math.max(lastPercent, Math.min(99, Math.floor(5 + 94 * elapsedShare())));
+    lastPercent = percent;
+    lastReport = now();
+    await options.onProgress(percent, message());
   };
 }
 

@@ -4,7 +4,10 @@
  * are snake_case like the rest of the API (`retry_after_seconds`, `job_id`).
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import {
+  hasZodFastifySchemaValidationErrors,
+  type ZodFastifySchemaValidationError,
+} from "fastify-type-provider-zod";
 import { SpoolError } from "../core/errors.js";
 
 /** An HTTP-level failure with its status. */
@@ -89,59 +92,76 @@ function describeIssue(code: string, message: string | undefined): string {
 
 /** Classifies an error into status, code, message. */
 export function describeHttpError(error: unknown): ErrorBody {
-  if (error instanceof HttpError) {
-    const body: ErrorBody = {
-      statusCode: error.statusCode,
-      code: error.code,
-      message: error.message,
-    };
-    if (error.details !== undefined) body.details = snakeCaseKeys(error.details);
-    if (error.headers !== undefined) body.headers = error.headers;
-    return body;
-  }
-  if (error instanceof SpoolError) {
-    const details = error.details === undefined ? undefined : snakeCaseKeys(error.details);
-    let message = error.message;
-    if (
-      error.code === "validation_error" &&
-      details !== undefined &&
-      typeof details.field === "string"
-    ) {
-      details.field = httpFieldName(details.field);
-      message = `${details.field}: ${String(details.reason)}`;
-    }
-    const retryAfter = details?.retry_after_seconds;
-    const body: ErrorBody = {
-      ...(typeof retryAfter === "number" ? { headers: { "retry-after": String(retryAfter) } } : {}),
-      statusCode: STATUS_BY_CODE[error.code] ?? 500,
-      code: error.code,
-      message,
-    };
-    if (details !== undefined) body.details = details;
-    return body;
-  }
+  if (error instanceof HttpError) return describeOwnError(error);
+  if (error instanceof SpoolError) return describeSpoolError(error);
   const fastifyError = error as FastifyError & { validationContext?: string };
-  if (hasZodFastifySchemaValidationErrors(fastifyError)) {
-    const issue = fastifyError.validation[0]!;
-    const path: PropertyKey[] = issue.instancePath
-      .split("/")
-      .filter((part: string) => part !== "")
-      .map((part: string) => (/^\d+$/.test(part) ? Number(part) : part));
-    let reason = describeIssue(issue.keyword, issue.message);
-    const keys = (issue.params as { keys?: unknown }).keys;
-    if (issue.keyword === "unrecognized_keys" && Array.isArray(keys) && keys.length > 0) {
-      path.push(String(keys[0]));
-      reason = "is not a known field";
-    }
-    const field = formatPath(path) || (fastifyError.validationContext ?? "body");
-    return {
-      statusCode: 400,
-      code: "validation_error",
-      message: `${field}: ${reason}`,
-      details: { field, reason },
-    };
+  if (hasZodFastifySchemaValidationErrors(fastifyError)) return describeSchemaError(fastifyError);
+  return describeFastifyError(fastifyError);
+}
+
+/** An `HttpError` thrown by a route: its own status, code and headers. */
+function describeOwnError(error: HttpError): ErrorBody {
+  const body: ErrorBody = {
+    statusCode: error.statusCode,
+    code: error.code,
+    message: error.message,
+  };
+  if (error.details !== undefined) body.details = snakeCaseKeys(error.details);
+  if (error.headers !== undefined) body.headers = error.headers;
+  return body;
+}
+
+/** A library error: status by code, field in HTTP spelling, `Retry-After` when it says when. */
+function describeSpoolError(error: SpoolError): ErrorBody {
+  const details = error.details === undefined ? undefined : snakeCaseKeys(error.details);
+  let message = error.message;
+  if (
+    error.code === "validation_error" &&
+    details !== undefined &&
+    typeof details.field === "string"
+  ) {
+    details.field = httpFieldName(details.field);
+    message = `${details.field}: ${String(details.reason)}`;
   }
-  switch (fastifyError.code) {
+  const retryAfter = details?.retry_after_seconds;
+  const body: ErrorBody = {
+    ...(typeof retryAfter === "number" ? { headers: { "retry-after": String(retryAfter) } } : {}),
+    statusCode: STATUS_BY_CODE[error.code] ?? 500,
+    code: error.code,
+    message,
+  };
+  if (details !== undefined) body.details = details;
+  return body;
+}
+
+/** A request that failed its route schema: 400 naming the first offending field. */
+function describeSchemaError(error: {
+  validation: readonly ZodFastifySchemaValidationError[];
+  validationContext?: string;
+}): ErrorBody {
+  const issue = error.validation[0]!;
+  const path: PropertyKey[] = issue.instancePath
+    .split("/")
+    .filter((part: string) => part !== "")
+    .map((part: string) => (/^\d+$/.test(part) ? Number(part) : part));
+  let reason = describeIssue(issue.keyword, issue.message);
+  const keys = (issue.params as { keys?: unknown }).keys;
+  if (issue.keyword === "unrecognized_keys" && Array.isArray(keys) && keys.length > 0) {
+    path.push(String(keys[0]));
+    reason = "is not a known field";
+  }
+  const field = formatPath(path) || (error.validationContext ?? "body");
+  return {
+    statusCode: 400,
+    code: "validation_error",
+    message: `${field}: ${reason}`,
+    details: { field, reason },
+  };
+}
+
+/** Fastify's own failures (body too large, wrong media type, bad JSON) and anything else. */
+function describeFastifyError(error: FastifyError): ErrorBody {
+  switch (error.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
       return {
         statusCode: 413,
@@ -159,21 +179,17 @@ export function describeHttpError(error: unknown): ErrorBody {
       return {
         statusCode: 400,
         code: "invalid_json",
-        message: `body: ${fastifyError.message}`,
+        message: `body: ${error.message}`,
         details: { field: "body" },
       };
     default:
       break;
   }
-  if (
-    fastifyError.statusCode !== undefined &&
-    fastifyError.statusCode >= 400 &&
-    fastifyError.statusCode < 500
-  ) {
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return {
-      statusCode: fastifyError.statusCode,
+      statusCode: error.statusCode,
       code: "bad_request",
-      message: fastifyError.message,
+      message: error.message,
     };
   }
   return { statusCode: 500, code: "internal_error", message: "internal server error" };

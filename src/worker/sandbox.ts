@@ -205,6 +205,45 @@ function killLiveChildren(): void {
   for (const child of liveChildren) child.kill("SIGKILL");
 }
 
+/** A child's message that is passed on to the job's context rather than ending the job. */
+type RelayedMessage = Extract<ChildMessage, { t: "progress" | "log" | "job-log" }>;
+
+/** Passes progress (acknowledged once stored), log lines and job-log lines on to `ctx`. */
+function relayToContext(
+  message: RelayedMessage,
+  job: ClaimedJob,
+  ctx: JobContext,
+  child: ChildProcess,
+  send: (message: ParentMessage) => void,
+): void {
+  switch (message.t) {
+    case "progress":
+      Promise.resolve()
+        .then(() => ctx.progress(message.percent, message.message))
+        .then(
+          () => send({ t: "progress-done", seq: message.seq }),
+          (error: unknown) =>
+            send({ t: "progress-done", seq: message.seq, error: toWireError(error) }),
+        );
+      return;
+    case "log":
+      (ctx.logger[message.level] as LogFn | undefined)?.call(
+        ctx.logger,
+        { ...message.fields, jobId: job.id, sandboxPid: child.pid },
+        message.message,
+      );
+      return;
+    case "job-log":
+      // Checked in the child already; a line is never worth failing the job over.
+      try {
+        ctx.log(message.message, { level: message.level });
+      } catch {
+        // a malformed message from a misbehaving child is dropped
+      }
+      return;
+  }
+}
+
 /** Starts children and runs jobs in them. */
 class SandboxPool {
   private readonly moduleUrl: string;
@@ -256,38 +295,9 @@ class SandboxPool {
         outcome();
       };
       const onMessage = (message: ChildMessage): void => {
-        switch (message.t) {
-          case "progress":
-            Promise.resolve()
-              .then(() => ctx.progress(message.percent, message.message))
-              .then(
-                () => send({ t: "progress-done", seq: message.seq }),
-                (error: unknown) =>
-                  send({ t: "progress-done", seq: message.seq, error: toWireError(error) }),
-              );
-            return;
-          case "log":
-            (ctx.logger[message.level] as LogFn | undefined)?.call(
-              ctx.logger,
-              { ...message.fields, jobId: job.id, sandboxPid: child.pid },
-              message.message,
-            );
-            return;
-          case "job-log":
-            // Checked in the child already; a line is never worth failing the job over.
-            try {
-              ctx.log(message.message, { level: message.level });
-            } catch {
-              // a malformed message from a misbehaving child is dropped
-            }
-            return;
-          case "result":
-            settle(() => resolve(message.value));
-            return;
-          case "error":
-            settle(() => reject(fromWireError(message.error)));
-            return;
-        }
+        if (message.t === "result") settle(() => resolve(message.value));
+        else if (message.t === "error") settle(() => reject(fromWireError(message.error)));
+        else relayToContext(message, job, ctx, child, send);
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
         settle(() =>

@@ -8,11 +8,13 @@
  */
 import type { Command } from "commander";
 import type { JobRecord } from "../../core/job.js";
+import type { JsonObject } from "../../core/json.js";
 import type { EnqueueOptions } from "../../core/options.js";
 import { isFinalState } from "../../core/states.js";
+import type { EnqueuedJob } from "../../spool-options.js";
 import type { Backend } from "../backend.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, translate, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, translate, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { checkSubmission, loadHandlerModule } from "../handler-module.js";
@@ -41,7 +43,32 @@ export function registerEnqueueCommand(program: Command, ctx: CliContext): void 
   const command = program
     .command("enqueue")
     .description("submit a job (and with --wait, follow it to its result)")
-    .argument("<type>", "job type, e.g. route.optimize")
+    .argument("<type>", "job type, e.g. route.optimize");
+  addJobOptions(command)
+    .option(
+      "--handlers <path>",
+      "handler module: apply the type's defaults and check its payload schema",
+    )
+    .option("--wait", "follow the job; print its result (exit 0) or error (exit 1)")
+    .option("--poll-interval <ms>", "how often --wait looks at the job", integer(20, 60_000), 200)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ spool enqueue demo.sleep --payload '{"seconds": 5}' --wait
+  $ spool enqueue route.optimize --payload @examples/route-request.json --wait > routes.json
+  $ spool enqueue emails.send --payload '{"to": "a@b.c"}' --queue emails --priority 10 --tag signup
+  $ spool enqueue report.build --delay 10m --unique-key report-2024-06 --json | jq -r .id`,
+    )
+    .action(async (type: string, flags: EnqueueFlags) => {
+      await runEnqueue(ctx, type, flags);
+    });
+  addCommonOptions(command);
+}
+
+/** The flags that shape the job: `--payload` to `--tag`. */
+function addJobOptions(command: Command): Command {
+  return command
     .option("--payload <json>", "payload: a JSON object, @file.json, or - for stdin", nonEmpty)
     .option(
       "--queue <name>",
@@ -69,60 +96,54 @@ export function registerEnqueueCommand(program: Command, ctx: CliContext): void 
       "return the unfinished job with this key instead of a duplicate",
       nonEmpty,
     )
-    .option("--tag <tag>", "tag the job (repeatable)", collect)
-    .option(
-      "--handlers <path>",
-      "handler module: apply the type's defaults and check its payload schema",
-    )
-    .option("--wait", "follow the job; print its result (exit 0) or error (exit 1)")
-    .option("--poll-interval <ms>", "how often --wait looks at the job", integer(20, 60_000), 200)
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ spool enqueue demo.sleep --payload '{"seconds": 5}' --wait
-  $ spool enqueue route.optimize --payload @examples/route-request.json --wait > routes.json
-  $ spool enqueue emails.send --payload '{"to": "a@b.c"}' --queue emails --priority 10 --tag signup
-  $ spool enqueue report.build --delay 10m --unique-key report-2024-06 --json | jq -r .id`,
-    )
-    .action(async (type: string, flags: EnqueueFlags) => {
-      const payload = await readPayload(flags.payload);
-      let options = optionsOf(flags);
-      if (flags.handlers !== undefined) {
-        const loaded = await loadHandlerModule(flags.handlers);
-        const definition = loaded.definitions.get(type);
-        if (definition === undefined)
-          ctx.io.stderr.write(
-            `${ctx.err.dim(`note: ${flags.handlers} does not define "${type}"`)}\n`,
-          );
-        try {
-          options = await checkSubmission(definition, payload, options);
-        } catch (error) {
-          throw translate(error, {});
-        }
-      }
-      await withBackend(ctx, flags, { type: "TYPE" }, async (backend) => {
-        const job = await backend.enqueue({ type, payload, ...options });
-        if (!flags.wait) {
-          if (flags.json)
-            writeJson(ctx.io, { ...jobJson(job, ctx.now()), duplicate: job.duplicate });
-          else
-            ctx.io.stdout.write(
-              job.duplicate
-                ? `job ${job.id} already exists with this unique key (${job.status})\n`
-                : `queued job ${job.id} (${job.type} on queue ${job.queue})\n`,
-            );
-          return;
-        }
-        if (!flags.json)
-          ctx.io.stderr.write(
-            `${ctx.err.dim(`job ${job.id} · ${job.type} · queue ${job.queue}`)}\n`,
-          );
-        await follow(ctx, backend, job, flags);
-      });
-    });
-  addConnectionOptions(command);
-  addJsonOption(command);
+    .option("--tag <tag>", "tag the job (repeatable)", collect);
+}
+
+/** Submits the job; with `--wait`, follows it. */
+async function runEnqueue(ctx: CliContext, type: string, flags: EnqueueFlags): Promise<void> {
+  const payload = await readPayload(flags.payload);
+  const options = await submissionOptions(ctx, type, payload, flags);
+  await withBackend(ctx, flags, { type: "TYPE" }, async (backend) => {
+    const job = await backend.enqueue({ type, payload, ...options });
+    if (!flags.wait) {
+      reportSubmitted(ctx, job, flags);
+      return;
+    }
+    if (!flags.json)
+      ctx.io.stderr.write(`${ctx.err.dim(`job ${job.id} · ${job.type} · queue ${job.queue}`)}\n`);
+    await follow(ctx, backend, job, flags);
+  });
+}
+
+/** The flags' options, with `--handlers`: the type's defaults applied and the payload checked. */
+async function submissionOptions(
+  ctx: CliContext,
+  type: string,
+  payload: JsonObject,
+  flags: EnqueueFlags,
+): Promise<EnqueueOptions> {
+  const options = optionsOf(flags);
+  if (flags.handlers === undefined) return options;
+  const loaded = await loadHandlerModule(flags.handlers);
+  const definition = loaded.definitions.get(type);
+  if (definition === undefined)
+    ctx.io.stderr.write(`${ctx.err.dim(`note: ${flags.handlers} does not define "${type}"`)}\n`);
+  try {
+    return await checkSubmission(definition, payload, options);
+  } catch (error) {
+    throw translate(error, {});
+  }
+}
+
+/** Without `--wait`: the new job (or the existing one with its unique key). */
+function reportSubmitted(ctx: CliContext, job: EnqueuedJob, flags: EnqueueFlags): void {
+  if (flags.json) writeJson(ctx.io, { ...jobJson(job, ctx.now()), duplicate: job.duplicate });
+  else
+    ctx.io.stdout.write(
+      job.duplicate
+        ? `job ${job.id} already exists with this unique key (${job.status})\n`
+        : `queued job ${job.id} (${job.type} on queue ${job.queue})\n`,
+    );
 }
 
 function optionsOf(flags: EnqueueFlags): EnqueueOptions {

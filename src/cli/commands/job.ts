@@ -6,8 +6,8 @@
 import type { Command } from "commander";
 import type { JobRecord } from "../../core/job.js";
 import { isWaitingState } from "../../core/waiting-reason.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { renderJobDetail } from "../format.js";
 import { writeJson } from "../output.js";
@@ -19,7 +19,16 @@ interface JobFlags extends ConnectionFlags {
 
 /** Registers `spool job`, `spool cancel` and `spool retry`. */
 export function registerJobCommands(program: Command, ctx: CliContext): void {
-  const show = program
+  addCommonOptions(
+    registerShowCommand(program, ctx),
+    registerCancelCommand(program, ctx),
+    registerRetryCommand(program, ctx),
+  );
+}
+
+/** `spool job ID`. */
+function registerShowCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("job")
     .description("show one job: status, progress, attempts, payload, result and errors")
     .argument("<id>", "job id")
@@ -39,8 +48,11 @@ Examples:
         else ctx.io.stdout.write(renderJobDetail(job, ctx.out, ctx.now(), waitingReason));
       });
     });
+}
 
-  const cancel = program
+/** `spool cancel ID`. */
+function registerCancelCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("cancel")
     .description("cancel a job: a waiting job at once, a running one cooperatively")
     .argument("<id>", "job id")
@@ -67,8 +79,11 @@ Examples:
         );
       });
     });
+}
 
-  const retry = program
+/** `spool retry ID`. */
+function registerRetryCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("retry")
     .description("re-queue a failed or cancelled job (attempts start again)")
     .argument("<id>", "job id")
@@ -85,11 +100,6 @@ Examples:
         report(ctx, flags, job, `re-queued job ${id} (queue ${job.queue})`);
       });
     });
-
-  for (const command of [show, cancel, retry]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
 }
 
 function report(ctx: CliContext, flags: JobFlags, job: JobRecord, message: string): void {

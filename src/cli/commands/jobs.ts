@@ -4,8 +4,8 @@
  */
 import type { Command } from "commander";
 import type { JobListFilter } from "../backend.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { renderJobTable } from "../format.js";
 import { writeJson } from "../output.js";
 import { jobPageJson } from "../resources.js";
@@ -67,6 +67,5 @@ Examples:
         }
       });
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }

@@ -3,19 +3,16 @@
  * server (`--server`, with an admin key). A new key is printed once; only its hash is kept.
  */
 import type { Command } from "commander";
-import { SpoolClient } from "../../client/client.js";
+import type { SpoolClient } from "../../client/client.js";
+import type { createApiKey as CreateApiKey } from "../../http/auth.js";
+import type { Spool } from "../../spool.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../../store/store.js";
-import {
-  addConnectionOptions,
-  serverUrlOf,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { renderTable, writeJson } from "../output.js";
 import { queueList } from "../parsers.js";
-import { toLibraryError } from "../http-backend.js";
+import { withServerOrStore, type OpsTargets } from "../server-or-store.js";
 
 interface KeyFlags extends ConnectionFlags {
   json?: boolean;
@@ -45,7 +42,16 @@ const ROLES: readonly ApiKeyRole[] = ["admin", "producer", "worker"];
 /** Registers `spool keys`. */
 export function registerKeysCommand(program: Command, ctx: CliContext): void {
   const keys = program.command("keys").description("manage API keys (create, list, revoke)");
-  const create = keys
+  addCommonOptions(
+    registerCreateCommand(keys, ctx),
+    registerListCommand(keys, ctx),
+    registerRevokeCommand(keys, ctx),
+  );
+}
+
+/** `spool keys create --role R [--tenant T] [--name N] [--queues a,b]`. */
+function registerCreateCommand(keys: Command, ctx: CliContext): Command {
+  return keys
     .command("create")
     .description("create an API key; it is printed once")
     .requiredOption("--role <role>", `one of ${ROLES.join(", ")}`)
@@ -74,7 +80,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         `created ${record.role} key ${record.id} for tenant ${record.tenant}; it is shown this once\n`,
       );
     });
-  const list = keys
+}
+
+/** `spool keys list`. */
+function registerListCommand(keys: Command, ctx: CliContext): Command {
+  return keys
     .command("list")
     .description("list API keys (never the keys themselves)")
     .action(async (flags: KeyFlags) => {
@@ -96,7 +106,11 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
         `${renderTable(["ID", "ROLE", "TENANT", "PREFIX", "NAME", "QUEUES", "STATE"], rows, ctx.out)}\n`,
       );
     });
-  const revoke = keys
+}
+
+/** `spool keys revoke ID`. */
+function registerRevokeCommand(keys: Command, ctx: CliContext): Command {
+  return keys
     .command("revoke")
     .description("revoke an API key")
     .argument("<id>", "the key's id (from `spool keys list`)")
@@ -105,10 +119,6 @@ export function registerKeysCommand(program: Command, ctx: CliContext): void {
       if (flags.json) writeJson(ctx.io, record);
       else ctx.io.stdout.write(`revoked ${record.id}\n`);
     });
-  for (const command of [create, list, revoke]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
 }
 
 interface KeyOps {
@@ -130,58 +140,53 @@ function view(record: ApiKeyRecord): KeyView {
   };
 }
 
+/** Flags named in the errors of the key operations. */
+const KEY_FIELDS = { role: "--role", tenant: "--tenant", queues: "--queues" };
+
 /** Runs `action` against the store or the server the flags select. */
-async function withKeys<T>(
+function withKeys<T>(
   ctx: CliContext,
   flags: KeyFlags,
   action: (ops: KeyOps) => Promise<T>,
 ): Promise<T> {
-  const fields = { role: "--role", tenant: "--tenant", queues: "--queues" };
-  const server = serverUrlOf(flags, ctx.io.env);
-  if (server !== undefined) {
-    const client = new SpoolClient({
-      baseUrl: server,
-      ...((flags.token ?? ctx.io.env.SPOOL_TOKEN)
-        ? { token: flags.token ?? ctx.io.env.SPOOL_TOKEN! }
-        : {}),
-    });
-    const ops: KeyOps = {
-      create: async (f) => {
-        const body = {
-          role: f.role,
-          tenant: f.tenant,
-          ...(f.name === undefined ? {} : { name: f.name }),
-          ...(f.queues === undefined ? {} : { queues: f.queues }),
-        };
-        const { body: created } = await client.request<KeyView & { key: string }>(
-          "POST",
-          "/keys",
-          body,
-        );
-        const { key, ...record } = created;
-        return { key, record };
-      },
-      list: async () => (await client.request<{ keys: KeyView[] }>("GET", "/keys")).body.keys,
-      revoke: async (id) =>
-        (await client.request<KeyView>("DELETE", `/keys/${encodeURIComponent(id)}`)).body,
-    };
-    try {
-      return await action(ops);
-    } catch (error) {
-      throw translate(toLibraryError(error, server), fields);
-    }
-  }
-  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
-  const [{ Spool }, { createApiKey }] = await Promise.all([
-    import("../../spool.js"),
-    import("../../http/auth.js"),
-  ]);
-  const spool = await Spool.open({ url, maintenance: false, migrate: flags.migrate ?? true }).catch(
-    (error: unknown) => {
-      throw translate(error, fields);
+  const targets: OpsTargets<KeyOps> = {
+    http: httpKeyOps,
+    store: async (spool) => {
+      const { createApiKey } = await import("../../http/auth.js");
+      return storeKeyOps(ctx, spool, createApiKey);
     },
-  );
-  const ops: KeyOps = {
+    fields: KEY_FIELDS,
+  };
+  return withServerOrStore(ctx, flags, targets, action);
+}
+
+/** The key operations through a server's HTTP API. */
+function httpKeyOps(client: SpoolClient): KeyOps {
+  return {
+    create: async (f) => {
+      const body = {
+        role: f.role,
+        tenant: f.tenant,
+        ...(f.name === undefined ? {} : { name: f.name }),
+        ...(f.queues === undefined ? {} : { queues: f.queues }),
+      };
+      const { body: created } = await client.request<KeyView & { key: string }>(
+        "POST",
+        "/keys",
+        body,
+      );
+      const { key, ...record } = created;
+      return { key, record };
+    },
+    list: async () => (await client.request<{ keys: KeyView[] }>("GET", "/keys")).body.keys,
+    revoke: async (id) =>
+      (await client.request<KeyView>("DELETE", `/keys/${encodeURIComponent(id)}`)).body,
+  };
+}
+
+/** The key operations straight in the store of `spool`. */
+function storeKeyOps(ctx: CliContext, spool: Spool, createApiKey: typeof CreateApiKey): KeyOps {
+  return {
     create: async (f) => {
       const { key, record } = await createApiKey(spool.store, {
         role: f.role as ApiKeyRole,
@@ -195,11 +200,4 @@ async function withKeys<T>(
     list: async () => (await spool.store.listApiKeys()).map(view),
     revoke: async (id) => view(await spool.store.revokeApiKey({ id, now: ctx.now() })),
   };
-  try {
-    return await action(ops);
-  } catch (error) {
-    throw translate(error, fields);
-  } finally {
-    await spool.close();
-  }
 }

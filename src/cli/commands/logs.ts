@@ -13,8 +13,8 @@ import type { Command } from "commander";
 import type { JobLogLine } from "../../core/job-logs.js";
 import { isFinalState } from "../../core/states.js";
 import type { Backend } from "../backend.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { integer } from "../parsers.js";
 
@@ -50,8 +50,7 @@ Examples:
         printLogs(ctx, backend, id, flags),
       );
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }
 
 async function printLogs(

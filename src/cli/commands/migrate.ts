@@ -7,13 +7,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { loadMigrations } from "../../store/migrate.js";
-import {
-  addConnectionOptions,
-  redactUrl,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import { redactUrl, storeUrlOf, type ConnectionFlags } from "../connection.js";
+import { addCommonOptions, translate, type CliContext } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { writeJson } from "../output.js";
 
@@ -81,6 +76,5 @@ Examples:
         await store.close();
       }
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }

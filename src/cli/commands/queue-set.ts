@@ -7,8 +7,8 @@ import { InvalidArgumentError, type Command } from "commander";
 import { SpoolValidationError } from "../../core/errors.js";
 import { parseRate, type RateLimit } from "../../core/traffic.js";
 import type { QueuePatch } from "../../store/store.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { writeJson } from "../output.js";
 import { queueName } from "../parsers.js";
 
@@ -97,7 +97,6 @@ Examples:
         );
       });
     });
-  addConnectionOptions(set);
-  addJsonOption(set);
+  addCommonOptions(set);
   return set;
 }

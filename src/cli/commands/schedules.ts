@@ -5,8 +5,8 @@
  */
 import type { Command } from "commander";
 import type { ScheduleOptions, ScheduleRecord } from "../../core/schedule.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { formatAge } from "../format.js";
 import { renderTable, writeJson, type Cell } from "../output.js";
 import { collect, duration, integer, nonEmpty, queueName, readPayload } from "../parsers.js";
@@ -52,10 +52,7 @@ Examples:
   const remove = registerChange(schedules, ctx, "delete", "delete a schedule (its jobs stay)");
   const pause = registerChange(schedules, ctx, "pause", "stop enqueueing a schedule's ticks");
   const resume = registerChange(schedules, ctx, "resume", "enqueue its ticks again, from the next");
-  for (const command of [list, set, remove, pause, resume]) {
-    addConnectionOptions(command);
-    addJsonOption(command);
-  }
+  addCommonOptions(list, set, remove, pause, resume);
 }
 
 /** `spool schedules [list]`. */

@@ -8,24 +8,34 @@
  * `--grace`, then are released to the queue), closes the store and exits 0. A second signal
  * releases running jobs at once.
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { hostname } from "node:os";
 import pino from "pino";
 import type { JsonObject } from "../../core/json.js";
 import type { EnqueueOptions } from "../../core/options.js";
 import { DEFAULT_TENANT } from "../../core/options.js";
-import type { RunningServer } from "../../http/server.js";
+import type { RunningServer, ServerOptions } from "../../http/server.js";
 import { parseAllowList } from "../../http/webhook-target-guard.js";
 import type { Spool } from "../../spool.js";
+import type { HandlerMap } from "../../worker/handler.js";
 import type { Worker } from "../../worker/worker.js";
 import { loadConfigFile } from "../config-file.js";
 import { storeUrlOf, redactUrl } from "../connection.js";
 import { addJsonOption, translate, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
 import { formatDuration } from "../format.js";
-import { checkSubmission, loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
-import { duration, integer, queueList } from "../parsers.js";
-import { buildHandlers, defaultQueues, printer, subscribe } from "./worker.js";
+import { checkSubmission, type LoadedHandlers } from "../handler-module.js";
+import { integer, queueList } from "../parsers.js";
+import {
+  buildHandlers,
+  defaultQueues,
+  graceOption,
+  killGraceOption,
+  loadHandlerSources,
+  printer,
+  subscribe,
+  type Print,
+} from "./worker.js";
 
 interface ServeFlags {
   demo?: boolean;
@@ -89,7 +99,29 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .option("--demo", "register the demo job types demo.sleep, demo.flaky and route.optimize")
     .option("--no-auth", "serve without API keys (only allowed on a loopback host)")
     .option("--host <host>", "interface to listen on", "127.0.0.1")
-    .option("--port <port>", "port (0 picks a free one)", integer(0, 65_535), 8080)
+    .option("--port <port>", "port (0 picks a free one)", integer(0, 65_535), 8080);
+  addBuiltInWorkerOptions(command);
+  addServerOptions(command)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ spool serve --demo                       # http://127.0.0.1:8080, prints an admin key once
+  $ spool serve --demo --no-auth --port 0    # loopback only, no keys
+  $ spool serve --host 0.0.0.0 --handlers ./handlers.ts --workers 8 --url postgres://db/spool
+  $ spool serve --cors-origin https://app.example.com   # a browser frontend on another origin
+  $ SPOOL_WEBHOOK_SECRET=… spool serve        # sign webhook deliveries
+  $ spool serve --webhook-allow 10.0.0.0/8   # webhooks may target the private network`,
+    )
+    .action(async (flags: ServeFlags) => {
+      await runServe(ctx, flags);
+    });
+  addJsonOption(command);
+}
+
+/** `--workers` to `--kill-grace`: the built-in workers. */
+function addBuiltInWorkerOptions(command: Command): Command {
+  return command
     .option(
       "--workers <n>",
       "jobs the built-in workers run at once (0: none)",
@@ -106,19 +138,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       "handler module for the built-in workers (format: docs/handlers.md)",
     )
     .option("--sandbox", "run each built-in job in its own child process")
-    .addOption(
-      new Option("--grace <seconds>", "on stop, how long running jobs may finish before release")
-        .argParser(duration(0, 86_400_000))
-        .default(10_000, "10 s"),
-    )
-    .addOption(
-      new Option(
-        "--kill-grace <seconds>",
-        "with --sandbox: time a stopped job gets before it is killed",
-      )
-        .argParser(duration(0, 3_600_000))
-        .default(2_000, "2 s"),
-    )
+    .addOption(graceOption())
+    .addOption(killGraceOption("with --sandbox: time a stopped job gets before it is killed"));
+}
+
+/** `--url` to `--webhook-allow`: the store and the HTTP server. */
+function addServerOptions(command: Command): Command {
+  return command
     .option(
       "--url <url>",
       "store URL: sqlite:<path> or postgres://… (default: $SPOOL_URL, $DATABASE_URL, sqlite:./data/spool.db)",
@@ -137,33 +163,13 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       "let webhooks target this non-public address or range, e.g. 127.0.0.1 or 10.0.0.0/8 (repeatable)",
       webhookAllow,
       [],
-    )
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ spool serve --demo                       # http://127.0.0.1:8080, prints an admin key once
-  $ spool serve --demo --no-auth --port 0    # loopback only, no keys
-  $ spool serve --host 0.0.0.0 --handlers ./handlers.ts --workers 8 --url postgres://db/spool
-  $ spool serve --cors-origin https://app.example.com   # a browser frontend on another origin
-  $ SPOOL_WEBHOOK_SECRET=… spool serve        # sign webhook deliveries
-  $ spool serve --webhook-allow 10.0.0.0/8   # webhooks may target the private network`,
-    )
-    .action(async (flags: ServeFlags) => {
-      await runServe(ctx, flags);
-    });
-  addJsonOption(command);
+    );
 }
 
 async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
   if (!LOG_LEVELS.includes(flags.logLevel))
     throw new UsageError("--log-level", `must be one of ${LOG_LEVELS.join(", ")}`);
-  const sources: LoadedHandlers[] = [];
-  if (flags.demo) {
-    const { DEMO_HANDLERS_PATH } = await import("../../demo/handlers.js");
-    sources.push(await loadHandlerModule(DEMO_HANDLERS_PATH, "--demo"));
-  }
-  if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
+  const sources = await loadHandlerSources(flags);
   const print = printer(ctx, flags.json === true);
   const config = flags.config === undefined ? undefined : await loadConfigFile(flags.config);
   const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
@@ -176,53 +182,23 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
     killGrace: flags.killGrace,
     concurrency: Math.max(1, flags.workers),
   });
+  const closeSandboxes = (): void => sandboxes.forEach((sandbox) => sandbox.close());
   let spool: Spool;
   try {
     spool = await Spool.open({ url, migrate: flags.migrate ?? true, ...config?.tierOptions });
   } catch (error) {
-    sandboxes.forEach((sandbox) => sandbox.close());
+    closeSandboxes();
     throw translate(error, {});
   }
   let server: RunningServer;
   try {
-    server = await startServer({
-      spool,
-      host: flags.host,
-      port: flags.port,
-      auth: flags.auth,
-      logger: pino({ level: flags.logLevel, base: { service: "spool" } }),
-      submissionHook: submissionHook(sources),
-      corsOrigins: flags.corsOrigin,
-      webhooks: {
-        allow: flags.webhookAllow,
-        ...(ctx.io.env.SPOOL_WEBHOOK_SECRET === undefined
-          ? {}
-          : { secret: ctx.io.env.SPOOL_WEBHOOK_SECRET }),
-      },
-    });
+    server = await startServer(serverOptions(ctx, flags, spool, sources));
   } catch (error) {
-    sandboxes.forEach((sandbox) => sandbox.close());
+    closeSandboxes();
     await spool.close();
-    if (error instanceof Error && /refusing to run without API keys/.test(error.message))
-      throw new UsageError("--no-auth", error.message);
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
-      throw new UsageError("--port", `${flags.port} is already in use on ${flags.host}`);
-    throw translate(error, {});
+    throw startFailure(error, flags);
   }
-  let worker: Worker | null = null;
-  if (flags.workers > 0 && Object.keys(handlers).length > 0) {
-    subscribe(spool, print);
-    worker = spool.worker({
-      queues: flags.queues ?? defaultQueues(sources),
-      concurrency: flags.workers,
-      handlers,
-      // One serve process per pid: unique on the host, and the name says where it runs.
-      name: `serve-${hostname()}-${process.pid}`,
-      shutdownGraceMs: flags.grace,
-      ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
-    });
-    await worker.start();
-  }
+  const worker = await startBuiltInWorker(spool, flags, sources, handlers, print);
   printBanner(
     ctx,
     flags,
@@ -231,8 +207,82 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
     redactUrl(url),
     print,
   );
+  await untilStopped(flags, print, worker, async () => {
+    await server.close();
+    await worker?.stop();
+    closeSandboxes();
+    await spool.close();
+  });
+  print("serve.stopped", {}, "spool serve stopped");
+}
 
-  await new Promise<void>((resolve) => {
+/** What `startServer` gets from the flags and the environment. */
+function serverOptions(
+  ctx: CliContext,
+  flags: ServeFlags,
+  spool: Spool,
+  sources: readonly LoadedHandlers[],
+): ServerOptions {
+  return {
+    spool,
+    host: flags.host,
+    port: flags.port,
+    auth: flags.auth,
+    logger: pino({ level: flags.logLevel, base: { service: "spool" } }),
+    submissionHook: submissionHook(sources),
+    corsOrigins: flags.corsOrigin,
+    webhooks: {
+      allow: flags.webhookAllow,
+      ...(ctx.io.env.SPOOL_WEBHOOK_SECRET === undefined
+        ? {}
+        : { secret: ctx.io.env.SPOOL_WEBHOOK_SECRET }),
+    },
+  };
+}
+
+/** A server that would not start, re-stated under the flag the user can change. */
+function startFailure(error: unknown, flags: ServeFlags): unknown {
+  if (error instanceof Error && /refusing to run without API keys/.test(error.message))
+    return new UsageError("--no-auth", error.message);
+  if ((error as NodeJS.ErrnoException).code === "EADDRINUSE")
+    return new UsageError("--port", `${flags.port} is already in use on ${flags.host}`);
+  return translate(error, {});
+}
+
+/** Starts the built-in workers, if there are handlers and `--workers` is not 0. */
+async function startBuiltInWorker(
+  spool: Spool,
+  flags: ServeFlags,
+  sources: readonly LoadedHandlers[],
+  handlers: HandlerMap,
+  print: Print,
+): Promise<Worker | null> {
+  if (flags.workers <= 0 || Object.keys(handlers).length === 0) return null;
+  subscribe(spool, print);
+  const worker = spool.worker({
+    queues: flags.queues ?? defaultQueues(sources),
+    concurrency: flags.workers,
+    handlers,
+    // One serve process per pid: unique on the host, and the name says where it runs.
+    name: `serve-${hostname()}-${process.pid}`,
+    shutdownGraceMs: flags.grace,
+    ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
+  });
+  await worker.start();
+  return worker;
+}
+
+/**
+ * Resolves once the first SIGTERM/SIGINT has run `shutdown`; a second signal releases the
+ * running jobs at once.
+ */
+function untilStopped(
+  flags: ServeFlags,
+  print: Print,
+  worker: Worker | null,
+  shutdown: () => Promise<void>,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals): void => {
       signals += 1;
@@ -247,10 +297,7 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
         `${signal}: stopping; running jobs get ${formatDuration(flags.grace)} to finish (send again to release them now)`,
       );
       void (async () => {
-        await server.close();
-        await worker?.stop();
-        sandboxes.forEach((sandbox) => sandbox.close());
-        await spool.close();
+        await shutdown();
         process.off("SIGTERM", onSignal);
         process.off("SIGINT", onSignal);
         resolve();
@@ -259,7 +306,6 @@ async function runServe(ctx: CliContext, flags: ServeFlags): Promise<void> {
     process.on("SIGTERM", onSignal);
     process.on("SIGINT", onSignal);
   });
-  print("serve.stopped", {}, "spool serve stopped");
 }
 
 /** Checks submissions of the loaded types against their payload schemas and fills their defaults. */
@@ -281,7 +327,7 @@ function printBanner(
   server: RunningServer,
   types: readonly string[],
   store: string,
-  print: ReturnType<typeof printer>,
+  print: Print,
 ): void {
   const key = server.initialAdminKey;
   // The key to show in the follow-up commands: the new one, else the one the user keeps.

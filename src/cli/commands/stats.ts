@@ -2,8 +2,8 @@
 import type { Command } from "commander";
 import { JOB_STATES } from "../../core/states.js";
 import { toStatsResource } from "../../http/serialize.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { statusCell } from "../format.js";
 import { renderTable, writeJson } from "../output.js";
 import { queueName } from "../parsers.js";
@@ -42,6 +42,5 @@ Examples:
         ctx.io.stdout.write(renderTable(["STATE", "JOBS"], rows, ctx.out));
       });
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }

@@ -6,25 +6,21 @@
  * API's shapes (`GET /tenants/:tenant`, `GET /credits`) in both modes.
  */
 import type { Command } from "commander";
-import { SpoolClient } from "../../client/client.js";
+import type { SpoolClient } from "../../client/client.js";
 import { toCreditsResource } from "../../http/routes/credits-resource.js";
 import {
   toTenantSettingsResource,
   type TenantSettingsResource,
 } from "../../http/routes/tenant-settings.js";
+import type { Spool } from "../../spool.js";
 import type { z } from "zod";
 import { loadConfigFile } from "../config-file.js";
-import {
-  addConnectionOptions,
-  serverUrlOf,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
+import { addJsonOption, type CliContext } from "../context.js";
 import { UsageError } from "../errors.js";
-import { toLibraryError } from "../http-backend.js";
 import { renderTable, writeJson } from "../output.js";
 import { integer, nonEmpty } from "../parsers.js";
+import { withServerOrStore, type OpsTargets } from "../server-or-store.js";
 
 type TenantView = z.infer<typeof TenantSettingsResource>;
 type CreditsView = ReturnType<typeof toCreditsResource>;
@@ -64,7 +60,21 @@ Examples:
   $ spool tenants show acme --json
   $ spool tenants set acme --clear-tier --server http://127.0.0.1:8080 --token $SPOOL_TOKEN`,
     );
-  const list = tenants
+  for (const command of [
+    registerListCommand(tenants, ctx),
+    registerShowCommand(tenants, ctx),
+    registerSetCommand(tenants, ctx),
+    registerCreditsCommand(program, ctx),
+  ]) {
+    addConnectionOptions(command);
+    command.option("--config <file>", "with --url: the server's configuration file (tiers)");
+    addJsonOption(command);
+  }
+}
+
+/** `spool tenants [list]`. */
+function registerListCommand(tenants: Command, ctx: CliContext): Command {
+  return tenants
     .command("list", { isDefault: true })
     .description("tenants with a tier, weight or quota: limits and usage today / this month")
     .action(async (flags: TenantFlags) => {
@@ -72,7 +82,11 @@ Examples:
       if (flags.json) writeJson(ctx.io, all);
       else writeTenantTable(ctx, all);
     });
-  const show = tenants
+}
+
+/** `spool tenants show T`. */
+function registerShowCommand(tenants: Command, ctx: CliContext): Command {
+  return tenants
     .command("show")
     .description("one tenant's tier, weight, quota override and credits")
     .argument("<tenant>", "tenant name", nonEmpty)
@@ -81,7 +95,11 @@ Examples:
       if (flags.json) writeJson(ctx.io, view);
       else writeTenantTable(ctx, [view]);
     });
-  const set = tenants
+}
+
+/** `spool tenants set T [--tier NAME | --clear-tier] [--weight N]`. */
+function registerSetCommand(tenants: Command, ctx: CliContext): Command {
+  return tenants
     .command("set")
     .description("set a tenant's tier and/or weight (admin)")
     .argument("<tenant>", "tenant name", nonEmpty)
@@ -89,15 +107,7 @@ Examples:
     .option("--clear-tier", "remove the tenant's tier (the default tier applies)")
     .option("--weight <n>", "fair-scheduling weight, 1–1000", integer(1, 1000))
     .action(async (tenant: string, flags: SetFlags) => {
-      if (flags.tier !== undefined && flags.clearTier)
-        throw new UsageError("--clear-tier", "give --tier or --clear-tier, not both");
-      const patch = {
-        ...(flags.tier !== undefined ? { tier: flags.tier } : {}),
-        ...(flags.clearTier ? { tier: null } : {}),
-        ...(flags.weight === undefined ? {} : { weight: flags.weight }),
-      };
-      if (Object.keys(patch).length === 0)
-        throw new UsageError("--tier", "give --tier, --clear-tier or --weight");
+      const patch = patchOf(flags);
       const view = await withTenantOps(ctx, flags, (ops) => ops.set(tenant, patch));
       if (flags.json) writeJson(ctx.io, view);
       else
@@ -105,39 +115,57 @@ Examples:
           `tenant ${view.tenant}: tier ${view.tier ?? "none"}, weight ${view.weight}\n`,
         );
     });
-  const credits = program
+}
+
+/** The change `set` asks for; a usage error when the flags ask for none or contradict. */
+function patchOf(flags: SetFlags): { tier?: string | null; weight?: number } {
+  if (flags.tier !== undefined && flags.clearTier)
+    throw new UsageError("--clear-tier", "give --tier or --clear-tier, not both");
+  const patch = {
+    ...(flags.tier !== undefined ? { tier: flags.tier } : {}),
+    ...(flags.clearTier ? { tier: null } : {}),
+    ...(flags.weight === undefined ? {} : { weight: flags.weight }),
+  };
+  if (Object.keys(patch).length === 0)
+    throw new UsageError("--tier", "give --tier, --clear-tier or --weight");
+  return patch;
+}
+
+/** `spool credits [--tenant T]`. */
+function registerCreditsCommand(program: Command, ctx: CliContext): Command {
+  return program
     .command("credits")
     .description("credits: limits and usage today and this month (yours, or --tenant's)")
     .option("--tenant <name>", "another tenant (direct store access or an admin key)", nonEmpty)
     .action(async (flags: TenantFlags & { tenant?: string }) => {
       const view = await withTenantOps(ctx, flags, (ops) => ops.credits(flags.tenant));
-      if (flags.json) {
-        writeJson(ctx.io, view);
-        return;
-      }
-      const info = view.credits_info;
-      const limit = (n: number | null): string => (n === null ? "∞" : String(n));
-      ctx.io.stdout.write(
-        renderTable(
-          ["TENANT", "TIER", "TODAY", "THIS MONTH", "RESETS"],
-          [
-            [
-              view.tenant,
-              info.tier ?? "-",
-              `${info.daily_used}/${limit(info.daily_limit)}`,
-              `${info.monthly_used}/${limit(info.monthly_limit)}`,
-              info.resets_at,
-            ],
-          ],
-          ctx.out,
-        ),
-      );
+      if (flags.json) writeJson(ctx.io, view);
+      else writeCreditsTable(ctx, view);
     });
-  for (const command of [list, show, set, credits]) {
-    addConnectionOptions(command);
-    command.option("--config <file>", "with --url: the server's configuration file (tiers)");
-    addJsonOption(command);
-  }
+}
+
+function writeCreditsTable(ctx: CliContext, view: CreditsView): void {
+  const info = view.credits_info;
+  ctx.io.stdout.write(
+    renderTable(
+      ["TENANT", "TIER", "TODAY", "THIS MONTH", "RESETS"],
+      [
+        [
+          view.tenant,
+          info.tier ?? "-",
+          `${info.daily_used}/${limitText(info.daily_limit)}`,
+          `${info.monthly_used}/${limitText(info.monthly_limit)}`,
+          info.resets_at,
+        ],
+      ],
+      ctx.out,
+    ),
+  );
+}
+
+/** A credit limit as the tables show it: ∞ for none. */
+function limitText(n: number | null): string {
+  return n === null ? "∞" : String(n);
 }
 
 function writeTenantTable(ctx: CliContext, views: readonly TenantView[]): void {
@@ -145,14 +173,15 @@ function writeTenantTable(ctx: CliContext, views: readonly TenantView[]): void {
     ctx.io.stderr.write("no tenant has a tier, weight or quota yet\n");
     return;
   }
-  const limit = (n: number | null): string => (n === null ? "∞" : String(n));
   const rows = views.map((v) => [
     v.tenant,
     v.tier ?? "-",
     String(v.weight),
-    `${v.daily.used}/${limit(v.daily.limit)}`,
-    `${v.monthly.used}/${limit(v.monthly.limit)}`,
-    v.quota === null ? "-" : `${limit(v.quota.daily_limit)}/${limit(v.quota.monthly_limit)}`,
+    `${v.daily.used}/${limitText(v.daily.limit)}`,
+    `${v.monthly.used}/${limitText(v.monthly.limit)}`,
+    v.quota === null
+      ? "-"
+      : `${limitText(v.quota.daily_limit)}/${limitText(v.quota.monthly_limit)}`,
   ]);
   ctx.io.stdout.write(
     renderTable(["TENANT", "TIER", "WEIGHT", "TODAY", "THIS MONTH", "QUOTA"], rows, ctx.out),
@@ -160,45 +189,29 @@ function writeTenantTable(ctx: CliContext, views: readonly TenantView[]): void {
 }
 
 /** Runs `action` against the server or the store the flags select. */
-async function withTenantOps<T>(
+function withTenantOps<T>(
   ctx: CliContext,
   flags: TenantFlags,
   action: (ops: TenantOps) => Promise<T>,
 ): Promise<T> {
-  const server = serverUrlOf(flags, ctx.io.env);
-  if (server !== undefined) {
-    const token = flags.token ?? ctx.io.env.SPOOL_TOKEN;
-    const client = new SpoolClient({ baseUrl: server, ...(token ? { token } : {}) });
-    try {
-      return await action(httpOps(client));
-    } catch (error) {
-      throw translate(toLibraryError(error, server), FIELDS);
-    }
-  }
-  const config = flags.config === undefined ? undefined : await loadConfigFile(flags.config);
-  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
-  const { Spool } = await import("../../spool.js");
-  const spool = await Spool.open({
-    url,
-    maintenance: false,
-    migrate: flags.migrate ?? true,
-    ...config?.tierOptions,
-  }).catch((error: unknown) => {
-    throw translate(error, FIELDS);
-  });
-  const ops: TenantOps = {
+  const targets: OpsTargets<TenantOps> = {
+    http: httpOps,
+    store: storeOps,
+    openOptions: async () =>
+      flags.config === undefined ? undefined : (await loadConfigFile(flags.config)).tierOptions,
+    fields: FIELDS,
+  };
+  return withServerOrStore(ctx, flags, targets, action);
+}
+
+/** The operations straight on `spool` (an operator: any tenant). */
+function storeOps(spool: Spool): TenantOps {
+  return {
     list: async () => (await spool.tenants({ limit: 1000 })).map(toTenantSettingsResource),
     show: async (tenant) => toTenantSettingsResource(await spool.tenant(tenant)),
     set: async (tenant, patch) => toTenantSettingsResource(await spool.setTenant(tenant, patch)),
     credits: async (tenant) => toCreditsResource(await spool.credits(tenant ?? "default")),
   };
-  try {
-    return await action(ops);
-  } catch (error) {
-    throw translate(error, FIELDS);
-  } finally {
-    await spool.close();
-  }
 }
 
 function httpOps(client: SpoolClient): TenantOps {

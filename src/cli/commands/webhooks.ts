@@ -5,22 +5,18 @@
  * field names.
  */
 import type { Command } from "commander";
-import { SpoolClient } from "../../client/client.js";
+import type { SpoolClient } from "../../client/client.js";
 import { SpoolNotFoundError } from "../../core/errors.js";
 import { randomToken, uuidv7 } from "../../core/ids.js";
 import { validateWebhookEvents, validateWebhookSecret } from "../../core/webhook.js";
 import { toWebhookResource } from "../../http/routes/webhooks.js";
 import type { WebhookResource } from "../../http/webhook-contracts.js";
 import { WebhookTargetGuard } from "../../http/webhook-target-guard.js";
-import {
-  addConnectionOptions,
-  serverUrlOf,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
-import { toLibraryError } from "../http-backend.js";
+import type { Spool } from "../../spool.js";
+import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
+import { addJsonOption, type CliContext } from "../context.js";
 import { renderTable, writeJson } from "../output.js";
+import { withServerOrStore, type OpsTargets } from "../server-or-store.js";
 
 interface WebhookFlags extends ConnectionFlags {
   json?: boolean;
@@ -130,58 +126,47 @@ function eventList(text: string): string[] {
 }
 
 /** Runs `action` against the server or the store the flags select. */
-async function withWebhooks<T>(
+function withWebhooks<T>(
   ctx: CliContext,
   flags: WebhookFlags,
   action: (ops: WebhookOps) => Promise<T>,
 ): Promise<T> {
-  const server = serverUrlOf(flags, ctx.io.env);
-  if (server !== undefined) {
-    const token = flags.token ?? ctx.io.env.SPOOL_TOKEN;
-    const client = new SpoolClient({ baseUrl: server, ...(token ? { token } : {}) });
-    const ops: WebhookOps = {
-      list: async (tenant) => {
-        const query = tenant === undefined ? "" : `?tenant=${encodeURIComponent(tenant)}`;
-        return (await client.request<{ webhooks: WebhookResource[] }>("GET", `/webhooks${query}`))
-          .body.webhooks;
-      },
-      create: async (f) =>
-        (
-          await client.request<WebhookResource & { secret?: string }>("POST", "/webhooks", {
-            url: f.url,
-            events: eventList(f.events),
-            ...(f.secret === undefined ? {} : { secret: f.secret }),
-            ...(f.tenant === undefined ? {} : { tenant: f.tenant }),
-          })
-        ).body,
-      remove: async (id) =>
-        (await client.request<WebhookResource>("DELETE", `/webhooks/${encodeURIComponent(id)}`))
-          .body,
-    };
-    try {
-      return await action(ops);
-    } catch (error) {
-      throw translate(toLibraryError(error, server), FIELDS);
-    }
-  }
-  return withStore(ctx, flags, action);
+  // `webhookAllow` errors come only from the store mode's own target check.
+  const fields = { ...FIELDS, webhookAllow: "--webhook-allow" };
+  const targets: OpsTargets<WebhookOps> = {
+    http: httpWebhookOps,
+    store: (spool) => storeWebhookOps(ctx, spool),
+    fields,
+  };
+  return withServerOrStore(ctx, flags, targets, action);
+}
+
+/** The operations through a server's HTTP API. */
+function httpWebhookOps(client: SpoolClient): WebhookOps {
+  return {
+    list: async (tenant) => {
+      const query = tenant === undefined ? "" : `?tenant=${encodeURIComponent(tenant)}`;
+      return (await client.request<{ webhooks: WebhookResource[] }>("GET", `/webhooks${query}`))
+        .body.webhooks;
+    },
+    create: async (f) =>
+      (
+        await client.request<WebhookResource & { secret?: string }>("POST", "/webhooks", {
+          url: f.url,
+          events: eventList(f.events),
+          ...(f.secret === undefined ? {} : { secret: f.secret }),
+          ...(f.tenant === undefined ? {} : { tenant: f.tenant }),
+        })
+      ).body,
+    remove: async (id) =>
+      (await client.request<WebhookResource>("DELETE", `/webhooks/${encodeURIComponent(id)}`)).body,
+  };
 }
 
 /** The store-mode operations (an operator: every tenant, default tenant for new ones). */
-async function withStore<T>(
-  ctx: CliContext,
-  flags: WebhookFlags,
-  action: (ops: WebhookOps) => Promise<T>,
-): Promise<T> {
-  const url = await storeUrlOf(flags, ctx.io.env, ctx.io.stderr);
-  const { Spool } = await import("../../spool.js");
-  const spool = await Spool.open({ url, maintenance: false, migrate: flags.migrate ?? true }).catch(
-    (error: unknown) => {
-      throw translate(error, FIELDS);
-    },
-  );
+function storeWebhookOps(ctx: CliContext, spool: Spool): WebhookOps {
   const store = spool.store;
-  const ops: WebhookOps = {
+  return {
     list: async (tenant) =>
       (await store.listWebhooks(tenant === undefined ? {} : { tenant })).map(toWebhookResource),
     create: async (f) => {
@@ -208,11 +193,4 @@ async function withStore<T>(
       return toWebhookResource(removed);
     },
   };
-  try {
-    return await action(ops);
-  } catch (error) {
-    throw translate(error, { ...FIELDS, webhookAllow: "--webhook-allow" });
-  } finally {
-    await spool.close();
-  }
 }

@@ -14,14 +14,10 @@ import { SpoolConflictError } from "../../core/errors.js";
 import type { JobEventMap } from "../../core/events.js";
 import type { Spool } from "../../spool.js";
 import type { HandlerMap } from "../../worker/handler.js";
+import type { Worker, WorkerOptions } from "../../worker/worker.js";
 import { createSandbox, type Sandbox } from "../../worker/sandbox.js";
-import {
-  addConnectionOptions,
-  redactUrl,
-  storeUrlOf,
-  type ConnectionFlags,
-} from "../connection.js";
-import { addJsonOption, translate, type CliContext } from "../context.js";
+import { redactUrl, storeUrlOf, type ConnectionFlags } from "../connection.js";
+import { addCommonOptions, translate, type CliContext } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { formatDuration } from "../format.js";
 import { loadHandlerModule, type LoadedHandlers } from "../handler-module.js";
@@ -61,18 +57,11 @@ export function registerWorkerCommand(program: Command, ctx: CliContext): void {
     .option("--handlers <path>", "handler module (.js or .ts; format: docs/handlers.md)")
     .option("--demo", "serve the demo types demo.sleep, demo.flaky and route.optimize")
     .option("--sandbox", "run each job in its own child process (isolates crashes and busy loops)")
+    .addOption(graceOption())
     .addOption(
-      new Option("--grace <seconds>", "on stop, how long running jobs may finish before release")
-        .argParser(duration(0, 86_400_000))
-        .default(10_000, "10 s"),
-    )
-    .addOption(
-      new Option(
-        "--kill-grace <seconds>",
+      killGraceOption(
         "with --sandbox: how long a cancelled or timed-out job may take to stop before it is killed",
-      )
-        .argParser(duration(0, 3_600_000))
-        .default(2_000, "2 s"),
+      ),
     )
     .option(
       "--lease <seconds>",
@@ -93,8 +82,35 @@ Examples:
     .action(async (flags: WorkerFlags) => {
       await runWorker(ctx, flags);
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
+}
+
+/** `--grace` of `spool worker` and `spool serve`. */
+export function graceOption(): Option {
+  return new Option("--grace <seconds>", "on stop, how long running jobs may finish before release")
+    .argParser(duration(0, 86_400_000))
+    .default(10_000, "10 s");
+}
+
+/** `--kill-grace` of `spool worker` and `spool serve`, with the command's own description. */
+export function killGraceOption(description: string): Option {
+  return new Option("--kill-grace <seconds>", description)
+    .argParser(duration(0, 3_600_000))
+    .default(2_000, "2 s");
+}
+
+/** The handler modules the flags name: the demo types first, then `--handlers` (which wins). */
+export async function loadHandlerSources(flags: {
+  demo?: boolean;
+  handlers?: string;
+}): Promise<LoadedHandlers[]> {
+  const sources: LoadedHandlers[] = [];
+  if (flags.demo) {
+    const { DEMO_HANDLERS_PATH } = await import("../../demo/handlers.js");
+    sources.push(await loadHandlerModule(DEMO_HANDLERS_PATH, "--demo"));
+  }
+  if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
+  return sources;
 }
 
 async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
@@ -104,12 +120,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
       "is required: a handler module (see docs/handlers.md), or --demo",
     );
   }
-  const sources: LoadedHandlers[] = [];
-  if (flags.demo) {
-    const { DEMO_HANDLERS_PATH } = await import("../../demo/handlers.js");
-    sources.push(await loadHandlerModule(DEMO_HANDLERS_PATH, "--demo"));
-  }
-  if (flags.handlers !== undefined) sources.push(await loadHandlerModule(flags.handlers));
+  const sources = await loadHandlerSources(flags);
   const { handlers, sandboxes } = buildHandlers(sources, flags);
   const closeSandboxes = (): void => sandboxes.forEach((sandbox) => sandbox.close());
   const queues = flags.queues ?? defaultQueues(sources);
@@ -122,7 +133,37 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     closeSandboxes();
     throw translate(error, {});
   }
-  const worker = spool.worker({
+  const worker = spool.worker(workerOptions(flags, queues, handlers));
+  const print = printer(ctx, flags.json === true);
+  subscribe(spool, print);
+  const stopped = new Promise<number>((resolve) =>
+    worker.on("worker.stopped", (event) => resolve(event.released)),
+  );
+  const stopOnSignals = handleStopSignals(worker, flags, print);
+  if (flags.burst) worker.on("worker.idle", () => void worker.stop());
+  try {
+    await worker.start();
+  } catch (error) {
+    stopOnSignals.remove();
+    closeSandboxes();
+    await spool.close();
+    throw nameTaken(error, flags.name);
+  }
+  printStarted(print, worker, flags, queues, Object.keys(handlers), redactUrl(url));
+  const released = await stopped;
+  stopOnSignals.remove();
+  closeSandboxes();
+  await spool.close();
+  print(
+    "worker.stopped",
+    { workerId: worker.id, released },
+    `worker stopped${released > 0 ? `; ${released} running job(s) released to the queue` : ""}`,
+  );
+}
+
+/** What `spool.worker()` gets from the flags. */
+function workerOptions(flags: WorkerFlags, queues: string[], handlers: HandlerMap): WorkerOptions {
+  return {
     queues,
     concurrency: flags.concurrency,
     handlers,
@@ -132,12 +173,14 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
     // little longer than that, so its slot is not freed while the child still runs.
     ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
     ...(flags.name === undefined ? {} : { name: flags.name }),
-  });
-  const print = printer(ctx, flags.json === true);
-  subscribe(spool, print);
-  const stopped = new Promise<number>((resolve) =>
-    worker.on("worker.stopped", (event) => resolve(event.released)),
-  );
+  };
+}
+
+/**
+ * SIGTERM/SIGINT stop the worker gracefully; a second signal releases its running jobs at once.
+ * `remove()` takes the listeners off again.
+ */
+function handleStopSignals(worker: Worker, flags: WorkerFlags, print: Print): { remove(): void } {
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
@@ -159,16 +202,22 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  if (flags.burst) worker.on("worker.idle", () => void worker.stop());
-  try {
-    await worker.start();
-  } catch (error) {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
-    closeSandboxes();
-    await spool.close();
-    throw nameTaken(error, flags.name);
-  }
+  return {
+    remove: () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    },
+  };
+}
+
+function printStarted(
+  print: Print,
+  worker: Worker,
+  flags: WorkerFlags,
+  queues: readonly string[],
+  types: readonly string[],
+  store: string,
+): void {
   print(
     "worker.started",
     {
@@ -176,23 +225,13 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
       name: worker.name,
       queues,
       concurrency: flags.concurrency,
-      types: Object.keys(handlers),
+      types,
       sandbox: flags.sandbox === true,
       burst: flags.burst === true,
     },
     `worker ${worker.id} started · queues ${queues.join(", ")} · concurrency ${flags.concurrency}` +
-      `${flags.sandbox ? " · sandboxed" : ""}${flags.burst ? " · burst" : ""} · ${redactUrl(url)}\n` +
-      `  types: ${Object.keys(handlers).join(", ")}`,
-  );
-  const released = await stopped;
-  process.off("SIGTERM", onSignal);
-  process.off("SIGINT", onSignal);
-  closeSandboxes();
-  await spool.close();
-  print(
-    "worker.stopped",
-    { workerId: worker.id, released },
-    `worker stopped${released > 0 ? `; ${released} running job(s) released to the queue` : ""}`,
+      `${flags.sandbox ? " · sandboxed" : ""}${flags.burst ? " · burst" : ""} · ${store}\n` +
+      `  types: ${types.join(", ")}`,
   );
 }
 

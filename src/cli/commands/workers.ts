@@ -6,8 +6,8 @@
 import type { Command } from "commander";
 import type { WorkerPresence } from "../../core/worker-presence.js";
 import { toWorkerResource } from "../../http/routes/worker-registry.js";
-import { addConnectionOptions, type ConnectionFlags } from "../connection.js";
-import { addJsonOption, withBackend, type CliContext } from "../context.js";
+import type { ConnectionFlags } from "../connection.js";
+import { addCommonOptions, withBackend, type CliContext } from "../context.js";
 import { formatAge } from "../format.js";
 import { renderTable, writeJson } from "../output.js";
 
@@ -36,8 +36,7 @@ Examples:
         else ctx.io.stdout.write(renderWorkers(workers, ctx, ctx.now()));
       });
     });
-  addConnectionOptions(command);
-  addJsonOption(command);
+  addCommonOptions(command);
 }
 
 function renderWorkers(workers: readonly WorkerPresence[], ctx: CliContext, now: number): string {
