@@ -3,12 +3,18 @@
  * import app.ts (which imports them): the import graph stays acyclic, type-only imports included
  * (`scripts/check-cycles.mjs`).
  */
-import type { FastifyInstance } from "fastify";
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { JsonObject } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
 import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
-import type { Store } from "../store/store.js";
 import type { Authenticator } from "./auth.js";
 import type { ClaimWaiter } from "./claim-waiter.js";
 import type { EventFeed } from "./event-feed.js";
@@ -28,10 +34,9 @@ export type SubmissionHook = (
   options: EnqueueOptions,
 ) => Promise<EnqueueOptions>;
 
-/** What the route modules share. */
+/** What the route modules share. Routes reach the queue only through `spool` (the facade). */
 export interface AppContext {
   spool: Spool;
-  store: Store;
   feed: EventFeed;
   metrics: SpoolMetrics;
   estimator: WaitingEstimator;
@@ -52,5 +57,11 @@ export interface AppContext {
   webhookGuard: WebhookTargetGuard;
 }
 
-/** A Fastify app with zod-typed routes. */
-export type ZodApp = ReturnType<FastifyInstance["withTypeProvider"]> & FastifyInstance;
+/** A Fastify app with zod-typed routes: `request.body/params/query` are inferred from the schemas. */
+export type ZodApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;

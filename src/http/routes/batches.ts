@@ -29,7 +29,7 @@ export function registerBatchRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const tenant = visibleTenant(request.principal);
       const batch = isUuid(id)
         ? await ctx.spool.getBatch(id, tenant === undefined ? {} : { tenant })

@@ -24,7 +24,7 @@ const WINDOWS: Record<string, { windowMs: number; bucketMs: number }> = {
 
 /** Registers `GET /session`, `GET /throughput` and `GET /tenants`. */
 export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
-  const tracker = new ThroughputTracker();
+  const tracker = new ThroughputTracker(ctx.spool.now());
   ctx.feed.subscribe(tracker.observe);
   /** Submissions refused with 429, per tenant, since start. */
   const refused = new Map<string, number>();
@@ -64,11 +64,11 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const query = request.query as { window_seconds?: string; queue?: string; tenant?: string };
+      const query = request.query;
       if (query.queue !== undefined) assertQueueName(query.queue, "queue");
       const window = WINDOWS[query.window_seconds ?? "300"]!;
       const tenant = visibleTenant(request.principal, query.tenant);
-      const now = Date.now();
+      const now = ctx.spool.now();
       const queues = tracker.read({
         now,
         ...window,
@@ -102,7 +102,7 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      const keys = (await ctx.store.listApiKeys()).filter((key) => key.revokedAt === null);
+      const keys = (await ctx.spool.admin.listApiKeys()).filter((key) => key.revokedAt === null);
       const names = new Set([DEFAULT_TENANT, ...keys.map((key) => key.tenant)]);
       for (const tenant of [...tracker.tenants(), ...refused.keys()]) names.add(tenant);
       // Tenants with a tier, weight or quota set (the first 1,000 by name).
@@ -112,7 +112,7 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
         [...names].sort().map(async (tenant) => {
           const [settings, counts] = await Promise.all([
             ctx.spool.tenant(tenant),
-            ctx.store.countJobsByState({ tenant }),
+            ctx.spool.admin.countJobsByState({ tenant }),
           ]);
           const { credits } = settings;
           return {

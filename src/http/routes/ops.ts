@@ -4,6 +4,7 @@ import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, QueueName, StatsResponse, TenantName, rawResponse } from "../contracts.js";
 import { toStatsResource } from "../serialize.js";
+import { errorBody } from "../route-helpers.js";
 
 /** Registers the operations routes. */
 export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
@@ -32,20 +33,14 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (_request, reply) => {
       if (ctx.closing.aborted) {
-        return reply
-          .code(503)
-          .send({ error: { code: "shutting_down", message: "the server is shutting down" } });
+        return reply.code(503).send(errorBody("shutting_down", "the server is shutting down"));
       }
       try {
-        await ctx.store.ping();
+        await ctx.spool.admin.ping();
         return { status: "ready" };
       } catch (error) {
-        return reply.code(503).send({
-          error: {
-            code: "store_unavailable",
-            message: `store unreachable: ${(error as Error).message}`,
-          },
-        });
+        const message = `store unreachable: ${(error as Error).message}`;
+        return reply.code(503).send(errorBody("store_unavailable", message));
       }
     },
   );
@@ -92,7 +87,7 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const query = request.query as { queue?: string; tenant?: string };
+      const query = request.query;
       const tenant = visibleTenant(request.principal, query.tenant);
       const stats = await ctx.spool.stats({
         ...(query.queue === undefined ? {} : { queue: query.queue }),

@@ -7,8 +7,8 @@ import type { QueueConfig, QueuePatch, QueueStats } from "../../store/store.js";
 import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
-import { secondsToMs } from "./jobs.js";
-import { toTrafficPatch, toTrafficResource } from "./queue-traffic.js";
+import { secondsToMs } from "../route-helpers.js";
+import { toTrafficPatch, toTrafficResource } from "../queue-traffic.js";
 import { z } from "zod";
 
 const errors = {
@@ -50,12 +50,11 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
     tenant: string | undefined,
   ): Promise<z.infer<typeof QueueResource>[]> => {
     const [stats, configs] = await Promise.all([
-      ctx.store.queueStats({
-        now: Date.now(),
+      ctx.spool.admin.queueStats({
         windowMs: WINDOW_MS,
         ...(tenant === undefined ? {} : { tenant }),
       }),
-      ctx.store.listQueues(),
+      ctx.spool.queues(),
     ]);
     const byName = new Map(configs.map((config) => [config.name, config]));
     const shown = stats
@@ -68,7 +67,7 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
     const oldest = await Promise.all(
       shown.map((queue) =>
         tenant === undefined && (queue.counts.queued ?? 0) > 0
-          ? ctx.store.oldestQueuedRunAt({ queue: queue.name })
+          ? ctx.spool.admin.oldestQueuedRunAt(queue.name)
           : Promise.resolve(null),
       ),
     );
@@ -109,7 +108,7 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
       },
       handler: async (request) => {
         requireRole(request.principal, "admin");
-        const name = (request.params as { name: string }).name;
+        const name = request.params.name;
         assertQueueName(name, "name");
         await ctx.spool.updateQueue(name, patchOf(request.body));
         const [queue] = await describe(name, undefined);

@@ -23,7 +23,7 @@ import {
   ScheduleResource,
   ScheduleTenantQuery,
 } from "../schedule-contracts.js";
-import { secondsToMs } from "./jobs.js";
+import { secondsToMs } from "../route-helpers.js";
 import { MAX_TIMEOUT_MS } from "../../core/limits.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
@@ -94,9 +94,9 @@ function registerScheduleWrites(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const tenant = tenantFor(request.principal, request.query);
-      const saved = await putSchedule(ctx, name, tenant, request.body as PutScheduleBody);
+      const saved = await putSchedule(ctx, name, tenant, request.body);
       const { created, ...schedule } = saved;
       return reply.code(created ? 201 : 200).send({ ...toScheduleResource(schedule), created });
     },
@@ -113,7 +113,7 @@ function registerScheduleWrites(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const tenant = tenantFor(request.principal, request.query);
       if (!(await ctx.spool.unschedule(name, { tenant })))
         throw new SpoolNotFoundError("schedule", name);
@@ -139,7 +139,7 @@ function registerScheduleControl(app: ZodApp, ctx: AppContext): void {
       },
       async (request) => {
         requireRole(request.principal, "admin", "producer");
-        const { name } = request.params as { name: string };
+        const { name } = request.params;
         const tenant = tenantFor(request.principal, request.query);
         const schedule =
           action === "pause"
@@ -164,10 +164,7 @@ function registerScheduleReads(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const tenant = visibleTenant(
-        request.principal,
-        (request.query as { tenant?: string }).tenant,
-      );
+      const tenant = visibleTenant(request.principal, request.query.tenant);
       const schedules = await ctx.spool.schedules(tenant === undefined ? {} : { tenant });
       return { schedules: schedules.map(toScheduleResource), count: schedules.length };
     },
@@ -184,7 +181,7 @@ function registerScheduleReads(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const tenant = tenantFor(request.principal, request.query);
       const schedule = await ctx.spool.getSchedule(name, { tenant });
       if (schedule === null) throw new SpoolNotFoundError("schedule", name);

@@ -12,6 +12,7 @@ import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole } from "../auth.js";
 import { ErrorResponse, TenantName } from "../contracts.js";
 import { CreditsResource, toCreditsResource } from "./credits-resource.js";
+import { omitUndefined } from "../route-helpers.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
 
@@ -78,9 +79,9 @@ export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      const { tenant } = request.params as { tenant: string };
-      const body = request.body as { tier?: string | null; weight?: number };
-      return toTenantSettingsResource(await ctx.spool.setTenant(tenant, body));
+      const { tenant } = request.params;
+      const patch = omitUndefined(request.body);
+      return toTenantSettingsResource(await ctx.spool.setTenant(tenant, patch));
     },
   );
 
@@ -95,7 +96,7 @@ export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { tenant } = request.params as { tenant: string };
+      const { tenant } = request.params;
       // Another tenant's settings do not exist for a producer (404, never 403).
       if (request.principal.role !== "admin" && request.principal.tenant !== tenant)
         throw new SpoolNotFoundError("tenant", tenant);

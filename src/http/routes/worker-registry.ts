@@ -51,10 +51,9 @@ export function registerWorkerRegistryRoutes(app: ZodApp, ctx: AppContext): void
     async (request) => {
       const principal = request.principal;
       requireRole(principal, "admin", "worker");
-      const workers = await ctx.store.listWorkers({
-        now: Date.now(),
-        ...(principal.role === "worker" ? { tenant: principal.tenant } : {}),
-      });
+      const workers = await ctx.spool.workers(
+        principal.role === "worker" ? { tenant: principal.tenant } : {},
+      );
       return { workers: workers.map(toWorkerResource) };
     },
   );
