@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import { DEFAULT_TENANT, assertQueueName } from "../../core/options.js";
+import type { TenantSettings } from "../../core/tiers.js";
+import type { StateCounts } from "../../store/store.js";
 import type { AppContext, ZodApp } from "../app-context.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import {
@@ -33,7 +35,13 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
     refused.set(tenant, (refused.get(tenant) ?? 0) + 1);
   });
+  registerSessionRoute(app, ctx);
+  registerThroughputRoute(app, ctx, tracker);
+  registerTenantsRoute(app, ctx, tracker, refused);
+}
 
+/** GET /session. */
+function registerSessionRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/session",
     {
@@ -48,7 +56,10 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
       auth: ctx.auth !== null,
     }),
   );
+}
 
+/** GET /throughput: from this server's tracker of the event feed. */
+function registerThroughputRoute(app: ZodApp, ctx: AppContext, tracker: ThroughputTracker): void {
   app.get(
     "/throughput",
     {
@@ -91,7 +102,15 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
       };
     },
   );
+}
 
+/** GET /tenants (admin): every tenant with a key, a setting, events or refusals. */
+function registerTenantsRoute(
+  app: ZodApp,
+  ctx: AppContext,
+  tracker: ThroughputTracker,
+  refused: ReadonlyMap<string, number>,
+): void {
   app.get(
     "/tenants",
     {
@@ -114,37 +133,49 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
             ctx.spool.tenant(tenant),
             ctx.spool.admin.countJobsByState({ tenant }),
           ]);
-          const { credits } = settings;
-          return {
-            tenant,
-            keys: keys.filter((key) => key.tenant === tenant).length,
-            daily: {
-              limit: credits.dailyLimit,
-              used: credits.dailyUsed,
-              resets_at: credits.dailyResetsAt.toISOString(),
-            },
-            monthly: {
-              limit: credits.monthlyLimit,
-              used: credits.monthlyUsed,
-              resets_at: credits.monthlyResetsAt.toISOString(),
-            },
-            backlog: counts.scheduled + counts.queued + counts.retrying,
-            running: counts.running,
-            failed: counts.failed,
-            refused: refused.get(tenant) ?? 0,
-            tier: settings.tier,
-            weight: settings.weight,
-            quota:
-              settings.quota === null
-                ? null
-                : {
-                    daily_limit: settings.quota.dailyLimit,
-                    monthly_limit: settings.quota.monthlyLimit,
-                  },
-          };
+          const keyCount = keys.filter((key) => key.tenant === tenant).length;
+          return toTenantRow(tenant, settings, counts, keyCount, refused.get(tenant) ?? 0);
         }),
       );
       return { tenants };
     },
   );
+}
+
+/** One row of GET /tenants. */
+function toTenantRow(
+  tenant: string,
+  settings: TenantSettings,
+  counts: StateCounts,
+  keys: number,
+  refused: number,
+): z.infer<typeof TenantResource> {
+  const { credits } = settings;
+  return {
+    tenant,
+    keys,
+    daily: {
+      limit: credits.dailyLimit,
+      used: credits.dailyUsed,
+      resets_at: credits.dailyResetsAt.toISOString(),
+    },
+    monthly: {
+      limit: credits.monthlyLimit,
+      used: credits.monthlyUsed,
+      resets_at: credits.monthlyResetsAt.toISOString(),
+    },
+    backlog: counts.scheduled + counts.queued + counts.retrying,
+    running: counts.running,
+    failed: counts.failed,
+    refused,
+    tier: settings.tier,
+    weight: settings.weight,
+    quota:
+      settings.quota === null
+        ? null
+        : {
+            daily_limit: settings.quota.dailyLimit,
+            monthly_limit: settings.quota.monthlyLimit,
+          },
+  };
 }

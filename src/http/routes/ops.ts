@@ -8,6 +8,13 @@ import { errorBody } from "../route-helpers.js";
 
 /** Registers the operations routes. */
 export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
+  registerHealthRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
+  registerStatsRoute(app, ctx);
+}
+
+/** GET /healthz and GET /readyz (no key needed). */
+function registerHealthRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/healthz",
     {
@@ -44,7 +51,10 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
       }
     },
   );
+}
 
+/** GET /metrics (admin). */
+function registerMetricsRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/metrics",
     {
@@ -66,7 +76,10 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
       return text;
     },
   );
+}
 
+/** GET /stats. */
+function registerStatsRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/stats",
     {

@@ -55,6 +55,13 @@ export function toTenantSettingsResource(
 
 /** Registers `PUT /tenants/:tenant`, `GET /tenants/:tenant` and `GET /tiers`. */
 export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void {
+  registerPutTenantRoute(app, ctx);
+  registerGetTenantRoute(app, ctx);
+  registerTiersRoute(app, ctx);
+}
+
+/** PUT /tenants/:tenant (admin). */
+function registerPutTenantRoute(app: ZodApp, ctx: AppContext): void {
   app.put(
     "/tenants/:tenant",
     {
@@ -84,7 +91,10 @@ export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void
       return toTenantSettingsResource(await ctx.spool.setTenant(tenant, patch));
     },
   );
+}
 
+/** GET /tenants/:tenant. */
+function registerGetTenantRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/tenants/:tenant",
     {
@@ -103,7 +113,10 @@ export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void
       return toTenantSettingsResource(await ctx.spool.tenant(tenant));
     },
   );
+}
 
+/** GET /tiers. */
+function registerTiersRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/tiers",
     {
