@@ -66,8 +66,8 @@ const HTTP_FIELDS: Record<string, string> = {
 };
 
 /** The tenant a by-name call acts in: a producer's own, an admin's own or `?tenant=`. */
-function tenantFor(principal: Principal, query: unknown): string {
-  const requested = (query as { tenant?: string }).tenant;
+function tenantFor(principal: Principal, query: { tenant?: string | undefined }): string {
+  const requested = query.tenant;
   return visibleTenant(principal, requested) ?? principal.tenant;
 }
 
