@@ -3,14 +3,6 @@
  * import app.ts (which imports them): the import graph stays acyclic, type-only imports included
  * (`scripts/check-cycles.mjs`).
  */
-import type {
-  FastifyBaseLogger,
-  FastifyInstance,
-  RawReplyDefaultExpression,
-  RawRequestDefaultExpression,
-  RawServerDefault,
-} from "fastify";
-import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { JsonObject } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
 import type { EnqueueOptions } from "../core/options.js";
@@ -56,12 +48,3 @@ export interface AppContext {
   /** The SSRF guard of webhook targets (subscriptions and per-job `webhook_url`). */
   webhookGuard: WebhookTargetGuard;
 }
-
-/** A Fastify app with zod-typed routes: `request.body/params/query` are inferred from the schemas. */
-export type ZodApp = FastifyInstance<
-  RawServerDefault,
-  RawRequestDefaultExpression,
-  RawReplyDefaultExpression,
-  FastifyBaseLogger,
-  ZodTypeProvider
->;

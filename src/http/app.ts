@@ -9,7 +9,8 @@ import { randomUUID } from "node:crypto";
 import { QuotaExceededError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { Spool } from "../spool.js";
-import type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
+import type { AppContext, SubmissionHook } from "./app-context.js";
+import type { ZodApp } from "./zod-app.js";
 import {
   acceptEmptyBodies,
   creditsInfoOf,
@@ -55,7 +56,7 @@ import { WebhookDeliverer, type WebhookSettings } from "./webhook-deliverer.js";
 import { WebhookTargetGuard } from "./webhook-target-guard.js";
 import { registerWebhookRoutes } from "./routes/webhooks.js";
 
-export type { AppContext, SubmissionHook, ZodApp } from "./app-context.js";
+export type { AppContext, SubmissionHook } from "./app-context.js";
 
 /** Options of the app. */
 export interface AppOptions {

@@ -6,7 +6,8 @@
 import { SpoolNotFoundError } from "../../core/errors.js";
 import type { BatchRecord } from "../../core/flows.js";
 import { isUuid } from "../../core/ids.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { BatchIdParams, BatchResource, ErrorResponse } from "../contracts.js";
 

@@ -8,7 +8,8 @@
  */
 import { SpoolConflictError, SpoolError, SpoolNotFoundError } from "../../core/errors.js";
 import type { JobRecord } from "../../core/job.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { BulkJobsBody, BulkJobsResponse, ErrorResponse } from "../contracts.js";
 import type { z } from "zod";

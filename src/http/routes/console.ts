@@ -8,7 +8,8 @@ import { z } from "zod";
 import { DEFAULT_TENANT, assertQueueName } from "../../core/options.js";
 import type { TenantSettings } from "../../core/tiers.js";
 import type { StateCounts } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import {
   ErrorResponse,

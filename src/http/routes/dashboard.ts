@@ -12,7 +12,7 @@ import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyReply } from "fastify";
 import { z } from "zod";
-import type { ZodApp } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 
 /** The file path under /dashboard/ (the wildcard). */
 const AssetParams = z.object({ "*": z.string() });

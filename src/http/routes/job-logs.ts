@@ -6,7 +6,8 @@
  */
 import { LeaseLostError, SpoolNotFoundError } from "../../core/errors.js";
 import { MAX_LOG_LINES_PER_JOB } from "../../core/limits.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireQueueAccess, requireRole } from "../auth.js";
 import {
   AppendLogsBody,

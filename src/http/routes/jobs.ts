@@ -4,7 +4,8 @@
  */
 import type { JobRecord } from "../../core/job.js";
 import type { JobInput } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import {
   CancelJobResponse,

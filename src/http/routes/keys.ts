@@ -1,7 +1,8 @@
 /** API key routes (admin): create (the key is shown once), list, revoke. */
 import { z } from "zod";
 import type { ApiKeyRecord } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { createApiKey, requireRole } from "../auth.js";
 import { CreateKeyBody, ErrorResponse, KeyResource } from "../contracts.js";
 

@@ -1,6 +1,7 @@
 /** Operations routes: liveness, readiness, Prometheus metrics, and job statistics. */
 import { z } from "zod";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, QueueName, StatsResponse, TenantName, rawResponse } from "../contracts.js";
 import { toStatsResource } from "../serialize.js";

@@ -4,7 +4,8 @@
  */
 import { assertQueueName } from "../../core/options.js";
 import type { QueueConfig, QueuePatch, QueueStats } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
 import { secondsToMs } from "../route-helpers.js";

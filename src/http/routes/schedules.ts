@@ -11,7 +11,8 @@ import type { JsonObject } from "../../core/json.js";
 import type { EnqueueOptions } from "../../core/options.js";
 import type { ScheduleOptions, ScheduleRecord } from "../../core/schedule.js";
 import type { SavedSchedule } from "../../spool-schedules.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse } from "../contracts.js";
 import {

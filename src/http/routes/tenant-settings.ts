@@ -8,7 +8,8 @@
 import { z } from "zod";
 import { SpoolNotFoundError } from "../../core/errors.js";
 import { MAX_TENANT_WEIGHT, MIN_TENANT_WEIGHT, type TenantSettings } from "../../core/tiers.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole } from "../auth.js";
 import { ErrorResponse, TenantName } from "../contracts.js";
 import { CreditsResource, toCreditsResource } from "./credits-resource.js";

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { assertTenant } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, TenantName } from "../contracts.js";
 import { CreditsResource, toCreditsResource } from "./credits-resource.js";

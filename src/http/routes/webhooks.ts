@@ -9,7 +9,8 @@ import { SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
 import { isUuid, randomToken, uuidv7 } from "../../core/ids.js";
 import type { WebhookDelivery, WebhookRecord } from "../../core/webhook.js";
 import { DEFAULT_WEBHOOK_MAX_ATTEMPTS, validateWebhookEvents } from "../../core/webhook.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, JobIdParams } from "../contracts.js";
 import {

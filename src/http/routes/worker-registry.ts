@@ -3,7 +3,8 @@
  * worker key sees the workers of its own tenant (itself and its peers); producers get 403.
  */
 import type { WorkerPresence } from "../../core/worker-presence.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole } from "../auth.js";
 import {
   ErrorResponse,

@@ -14,7 +14,8 @@ import {
   encodeResult,
   validateProgress,
 } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireQueueAccess, requireRole, type Principal } from "../auth.js";
 import {
   ClaimBody,
