@@ -48,6 +48,9 @@ import { validateQueuePatch } from "./core/queue-settings.js";
 import { readLogs, type JobLogs, type LogsOptions } from "./spool-logs.js";
 import type { ScheduleOptions, ScheduleRecord } from "./core/schedule.js";
 import { SpoolSchedules, type SavedSchedule, type ScheduleScope } from "./spool-schedules.js";
+import { SpoolAdmin } from "./spool-admin.js";
+import { SpoolWebhooks } from "./spool-webhooks.js";
+import { SpoolWorkers } from "./spool-workers.js";
 
 export type { JobLogs, LogsOptions } from "./spool-logs.js";
 import type { BatchRecord } from "./core/flows.js";
@@ -490,6 +493,33 @@ export class Spool {
   private assertOpen(): void {
     if (this.closed) throw new SpoolError("closed", "this Spool instance is closed");
   }
+
+  /** The instance's clock, ms since the epoch (the `clock` option; the HTTP API's "now"). */
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** Remote workers' calls (claim, renew, complete, fail, logs, presence; HTTP worker routes). */
+  get remoteWorkers(): SpoolWorkers {
+    this.assertOpen();
+    return (this.workerCalls ??= new SpoolWorkers(this.store, this.clock, this.random));
+  }
+
+  /** Admin and read calls of the HTTP API (health, API keys, queue statistics, job links). */
+  get admin(): SpoolAdmin {
+    this.assertOpen();
+    return (this.adminCalls ??= new SpoolAdmin(this.store, this.clock));
+  }
+
+  /** Webhook subscriptions and deliveries (HTTP webhook routes and deliverer). */
+  get webhooks(): SpoolWebhooks {
+    this.assertOpen();
+    return (this.webhookCalls ??= new SpoolWebhooks(this.store, this.clock));
+  }
+
+  private workerCalls: SpoolWorkers | undefined;
+  private adminCalls: SpoolAdmin | undefined;
+  private webhookCalls: SpoolWebhooks | undefined;
 }
 
 function eventBase(

@@ -3,12 +3,10 @@
  * import app.ts (which imports them): the import graph stays acyclic, type-only imports included
  * (`scripts/check-cycles.mjs`).
  */
-import type { FastifyInstance } from "fastify";
 import type { JsonObject } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
 import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
-import type { Store } from "../store/store.js";
 import type { Authenticator } from "./auth.js";
 import type { ClaimWaiter } from "./claim-waiter.js";
 import type { EventFeed } from "./event-feed.js";
@@ -28,10 +26,9 @@ export type SubmissionHook = (
   options: EnqueueOptions,
 ) => Promise<EnqueueOptions>;
 
-/** What the route modules share. */
+/** What the route modules share. Routes reach the queue only through `spool` (the facade). */
 export interface AppContext {
   spool: Spool;
-  store: Store;
   feed: EventFeed;
   metrics: SpoolMetrics;
   estimator: WaitingEstimator;
@@ -51,6 +48,3 @@ export interface AppContext {
   /** The SSRF guard of webhook targets (subscriptions and per-job `webhook_url`). */
   webhookGuard: WebhookTargetGuard;
 }
-
-/** A Fastify app with zod-typed routes. */
-export type ZodApp = ReturnType<FastifyInstance["withTypeProvider"]> & FastifyInstance;

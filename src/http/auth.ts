@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import type { Clock } from "../core/clock.js";
 import { DEFAULT_TENANT, assertQueueName, assertTenant } from "../core/options.js";
 import { uuidv7 } from "../core/ids.js";
 import type { ApiKeyRecord, ApiKeyRole, Store } from "../store/store.js";
@@ -29,6 +30,12 @@ export const ANONYMOUS_ADMIN: Principal = {
   queues: null,
 };
 
+/**
+ * Where keys are kept, in the calls this module makes: the Spool instance's admin calls
+ * (`spool.admin`, what the HTTP API passes) or a store (the CLI's `keys create`).
+ */
+export type ApiKeyStore = Pick<Store, "createApiKey" | "findApiKey" | "listApiKeys">;
+
 /** SHA-256 of a key, hex. */
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
@@ -36,7 +43,7 @@ export function hashApiKey(key: string): string {
 
 /** Creates a key: returns the secret (show it once) and the stored record. */
 export async function createApiKey(
-  store: Store,
+  store: ApiKeyStore,
   options: {
     role: ApiKeyRole;
     tenant?: string;
@@ -64,7 +71,7 @@ export async function createApiKey(
 
 /** Creates an admin key when the store has none (first start). Returns the secret, or null. */
 export async function ensureAdminKey(
-  store: Store,
+  store: ApiKeyStore,
   now: number,
 ): Promise<{ key: string; record: ApiKeyRecord } | null> {
   if ((await store.listApiKeys()).some((key) => key.revokedAt === null)) return null;
@@ -76,7 +83,8 @@ export class Authenticator {
   private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
 
   constructor(
-    private readonly store: Store,
+    private readonly store: ApiKeyStore,
+    private readonly clock: Clock,
     private readonly cacheMs = 5_000,
   ) {}
 
@@ -94,7 +102,7 @@ export class Authenticator {
       );
     }
     const hash = hashApiKey(token);
-    const now = Date.now();
+    const now = this.clock.now();
     const cached = this.cache.get(hash);
     let principal: Principal | null;
     if (cached !== undefined && cached.until > now) {
@@ -136,15 +144,14 @@ export function bearerToken(request: FastifyRequest): string | undefined {
     return match?.[1]?.trim();
   }
   if (request.routeOptions.config.accessToken !== true) return undefined;
-  const query = request.query as { access_token?: unknown } | undefined;
-  return typeof query?.access_token === "string" ? query.access_token : undefined;
+  const token = queryField(request, "access_token");
+  return typeof token === "string" ? token : undefined;
 }
 
 /** Throws 400 when a route that does not accept `access_token` is given one. */
 export function refuseQueryToken(request: FastifyRequest): void {
   if (request.routeOptions.config.accessToken === true) return;
-  const query = request.query as Record<string, unknown> | undefined;
-  if (query === undefined || query === null || !("access_token" in query)) return;
+  if (!hasQueryField(request, "access_token")) return;
   throw new HttpError(
     400,
     "validation_error",
@@ -182,4 +189,16 @@ export function requireQueueAccess(principal: Principal, queue: string): void {
   ) {
     throw new HttpError(403, "forbidden", `this worker key may not use queue ${queue}`);
   }
+}
+
+/** Whether the (parsed) query string has `name`; hooks run before any route schema applies. */
+function hasQueryField(request: FastifyRequest, name: string): boolean {
+  const query: unknown = request.query;
+  return typeof query === "object" && query !== null && name in query;
+}
+
+/** The query string's `name` field as parsed (a string, an array, or undefined). */
+function queryField(request: FastifyRequest, name: string): unknown {
+  const query: unknown = request.query;
+  return typeof query === "object" && query !== null ? Reflect.get(query, name) : undefined;
 }

@@ -4,7 +4,7 @@
  * with a 1 s re-check as a backstop for hints that never come (e.g. delayed jobs coming due).
  * No busy polling.
  */
-import type { Store } from "../store/store.js";
+import type { SpoolWorkers } from "../spool-workers.js";
 
 const BACKSTOP_MS = 1_000;
 
@@ -13,7 +13,7 @@ export class ClaimWaiter {
   private readonly waiters = new Map<string, Set<() => void>>();
   private unsubscribe: (() => void) | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly workers: SpoolWorkers) {}
 
   /** Claims waiting right now (for tests and metrics). */
   get waiting(): number {
@@ -44,7 +44,7 @@ export class ClaimWaiter {
   }
 
   private startListening(): void {
-    this.unsubscribe ??= this.store.onJobsAvailable((queue) => {
+    this.unsubscribe ??= this.workers.onJobsAvailable((queue) => {
       const targets =
         queue === null ? [...this.waiters.values()] : [this.waiters.get(queue) ?? new Set()];
       for (const set of targets) for (const wake of [...set]) wake();

@@ -4,7 +4,8 @@
  * the work of every process, not only this server's.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { StoredJobEvent, Store } from "../store/store.js";
+import type { SpoolAdmin } from "../spool-admin.js";
+import type { StoredJobEvent } from "../store/store.js";
 
 const DURATION_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600,
@@ -22,7 +23,7 @@ export class SpoolMetrics {
   private readonly waitSeconds: Histogram<"queue">;
   readonly httpRequests: Counter<"method" | "route" | "status">;
 
-  constructor(store: Store) {
+  constructor(admin: SpoolAdmin) {
     // Event-loop delay sampled every 100 ms (the 10 ms default wakes an idle server 100×/s).
     collectDefaultMetrics({
       register: this.registry,
@@ -38,7 +39,7 @@ export class SpoolMetrics {
       async collect() {
         this.reset();
         // Only the counts are used: a zero window reads no duration samples.
-        for (const queue of await store.queueStats({ now: Date.now(), windowMs: 0 })) {
+        for (const queue of await admin.queueStats({ windowMs: 0 })) {
           for (const [state, n] of Object.entries(queue.counts))
             this.set({ queue: queue.name, state }, n);
         }

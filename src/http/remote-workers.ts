@@ -17,7 +17,7 @@
 import type { JobRecord } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
 import { ANY_TYPE, workerStaleAfterMs } from "../core/worker-presence.js";
-import type { Store } from "../store/store.js";
+import type { SpoolWorkers } from "../spool-workers.js";
 import type { Principal } from "./auth.js";
 
 /** What a claim call tells about its worker. */
@@ -52,7 +52,7 @@ export class RemoteWorkerRegistry {
   private readonly claimLeases = new Map<string, number>();
 
   constructor(
-    private readonly store: Store,
+    private readonly workers: SpoolWorkers,
     private readonly logger: Logger,
   ) {}
 
@@ -73,7 +73,7 @@ export class RemoteWorkerRegistry {
     )
       return;
     const staleAfterMs = workerStaleAfterMs(claim.leaseMs);
-    const row = await this.store.registerWorker({
+    const row = await this.workers.registerWorker({
       worker: {
         id,
         name: claim.name,
@@ -117,7 +117,7 @@ export class RemoteWorkerRegistry {
     const last = this.written.get(id);
     if (last !== undefined && now - last.at < last.everyMs) return;
     try {
-      const missing = await this.store.heartbeatWorkers({ workers: [{ id }], now });
+      const missing = await this.workers.heartbeatWorkers({ workers: [{ id }], now });
       // A worker not registered (a local worker's job, or a row already pruned) is left alone:
       // its next claim registers it with what the claim says.
       if (missing.length === 0 && last !== undefined) last.at = now;

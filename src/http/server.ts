@@ -63,7 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `refusing to run without API keys on ${host}: --no-auth is only allowed on loopback (127.0.0.1, ::1, localhost)`,
     );
   }
-  const created = auth ? await ensureAdminKey(options.spool.store, Date.now()) : null;
+  const created = auth ? await ensureAdminKey(options.spool.admin, options.spool.now()) : null;
   const built = await buildApp({
     spool: options.spool,
     auth,

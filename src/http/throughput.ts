@@ -33,7 +33,7 @@ export class ThroughputTracker {
   readonly startedAt: number;
   private readonly series = new Map<string, Series>();
 
-  constructor(now: number = Date.now()) {
+  constructor(now: number) {
     this.startedAt = now;
   }
 

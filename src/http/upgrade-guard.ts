@@ -14,7 +14,7 @@ import { HttpError } from "./errors.js";
 
 /** True for a request that asked to switch protocols. */
 export function isUpgradeRequest(request: FastifyRequest): boolean {
-  return (request.raw as { upgrade?: boolean }).upgrade === true;
+  return Reflect.get(request.raw, "upgrade") === true;
 }
 
 /** Installs the guard. Call before other `onRequest` hooks and before routes are registered. */

@@ -8,7 +8,8 @@
  * Queue statistics are cached for 2 s per tenant so polling clients do not turn into full scans.
  */
 import type { JobRecord } from "../core/job.js";
-import type { QueueStats, Store } from "../store/store.js";
+import type { SpoolAdmin } from "../spool-admin.js";
+import type { QueueStats } from "../store/store.js";
 import type { WaitingEstimate } from "./serialize.js";
 
 const STATS_TTL_MS = 2_000;
@@ -26,14 +27,14 @@ export class WaitingEstimator {
   private readonly cached = new Map<string, { at: number; byQueue: Map<string, QueueStats> }>();
   private readonly loading = new Map<string, Promise<Map<string, QueueStats>>>();
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly admin: SpoolAdmin) {}
 
   /** The estimate for a waiting job; null for jobs that are not waiting. */
   async estimate(job: JobRecord, now: number): Promise<WaitingEstimate | null> {
     if (job.status !== "queued" && job.status !== "scheduled" && job.status !== "retrying")
       return null;
     const [position, stats] = await Promise.all([
-      this.store.jobPosition({ job, limit: POSITION_LIMIT, tenant: job.tenant }),
+      this.admin.jobPosition({ job, limit: POSITION_LIMIT, tenant: job.tenant }),
       this.queueStats(job.tenant, now),
     ]);
     const queue = stats.get(job.queue);
@@ -49,7 +50,7 @@ export class WaitingEstimator {
     if (cached !== undefined && now - cached.at < STATS_TTL_MS) return cached.byQueue;
     let loading = this.loading.get(tenant);
     if (loading === undefined) {
-      loading = this.store
+      loading = this.admin
         .queueStats({ now, windowMs: WINDOW_MS, tenant })
         .then((list) => {
           const byQueue = new Map(list.map((queue) => [queue.name, queue]));

@@ -1,6 +1,6 @@
 /**
  * Delivers webhook subscriptions: a boring loop (start/stop/runOnce(now)) that fans new job
- * events out into deliveries (webhook-fanout.ts), leases the due ones from the store, POSTs
+ * events out into deliveries (webhook-fanout.ts), leases the due ones (`spool.webhooks`), POSTs
  * them signed, and reports every attempt. Leases make it safe to run on every API server of a
  * PostgreSQL store: two servers never hold the same delivery at once, and a server that dies
  * mid-delivery leaves a lease that expires, after which another sends the same delivery again
@@ -21,12 +21,12 @@ import {
   type ClaimedWebhookDelivery,
   type WebhookAttemptReport,
 } from "../core/webhook.js";
-import type { Store } from "../store/store.js";
+import type { Spool } from "../spool.js";
 import { WebhookFanout } from "./webhook-fanout.js";
 import { sendWebhook } from "./webhook-sender.js";
 import { WebhookTargetRefusedError, type WebhookTargetGuard } from "./webhook-target-guard.js";
 
-/** Options of the deliverer (all but store, guard and logger optional). */
+/** Options of the deliverer (all but spool, guard and logger optional). */
 export interface WebhookDelivererOptions {
   /** Retry backoff of failed attempts (full jitter). Default 10 s base, 1 h cap. */
   backoff?: BackoffPolicy;
@@ -42,7 +42,8 @@ export interface WebhookDelivererOptions {
   /** How often to look for due deliveries when nothing wakes the loop, ms. Default 1,000. */
   pollIntervalMs?: number;
   random?: () => number;
-  store: Store;
+  /** The Spool instance whose subscriptions are served. */
+  spool: Spool;
   /** Longest wait for a receiver's answer, ms. Default 10,000. */
   timeoutMs?: number;
 }
@@ -72,7 +73,7 @@ export class WebhookDeliverer {
     this.backoff = options.backoff ?? DEFAULT_WEBHOOK_BACKOFF;
     this.random = options.random ?? Math.random;
     this.fanout = new WebhookFanout({
-      store: options.store,
+      spool: options.spool,
       maxAttempts: options.maxAttempts ?? DEFAULT_WEBHOOK_MAX_ATTEMPTS,
     });
   }
@@ -107,7 +108,7 @@ export class WebhookDeliverer {
    */
   async runOnce(now: number): Promise<{ sent: number; more: boolean }> {
     const fanned = await this.fanout.runOnce(now);
-    const claimed = await this.options.store.claimWebhookDeliveries({
+    const claimed = await this.options.spool.webhooks.claimDeliveries({
       limit: this.concurrency,
       leaseMs: this.leaseMs,
       now,
@@ -180,7 +181,7 @@ export class WebhookDeliverer {
       ...next,
     };
     try {
-      const recorded = await this.options.store.recordWebhookAttempt({ report, now });
+      const recorded = await this.options.spool.webhooks.recordAttempt({ report, now });
       if (!recorded)
         this.options.logger.warn({ deliveryId: delivery.id }, "webhook delivery lease was lost");
     } catch (failure) {
@@ -203,7 +204,7 @@ export interface WebhookSettings {
   /** Concurrent per-job (`webhook_url`) deliveries of this server. Default 4. */
   concurrency?: number;
   /** Tuning of subscription deliveries (retries, timeouts, polling). */
-  delivery?: Omit<WebhookDelivererOptions, "store" | "guard" | "logger">;
+  delivery?: Omit<WebhookDelivererOptions, "spool" | "guard" | "logger">;
   /** HMAC secret of per-job (`webhook_url`) deliveries; unsigned when absent. */
   secret?: string;
 }

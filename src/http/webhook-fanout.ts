@@ -9,7 +9,8 @@
 import { uuidv7 } from "../core/ids.js";
 import type { JobRecord } from "../core/job.js";
 import { webhookWants, type NewWebhookDelivery, type WebhookRecord } from "../core/webhook.js";
-import type { Store, StoredJobEvent } from "../store/store.js";
+import type { Spool } from "../spool.js";
+import type { StoredJobEvent } from "../store/store.js";
 import { toEventResource } from "./event-feed.js";
 import { toJobSummary } from "./serialize.js";
 import { WEBHOOK_JOB_TYPE } from "./webhooks.js";
@@ -22,7 +23,8 @@ export interface WebhookFanoutOptions {
   batchSize?: number;
   /** Attempts of each new delivery. */
   maxAttempts: number;
-  store: Store;
+  /** The Spool instance whose job events and subscriptions are read. */
+  spool: Spool;
 }
 
 /** The JSON body of one delivery, as sent. */
@@ -54,20 +56,24 @@ export class WebhookFanout {
    * waiting) and how many deliveries it created.
    */
   async runOnce(now: number): Promise<{ events: number; created: number; more: boolean }> {
-    const { store } = this.options;
-    const cursor = await store.readWebhookCursor();
+    const webhooksOf = this.options.spool.webhooks;
+    const cursor = await webhooksOf.readFanoutCursor();
     if (cursor === null) {
       // First run on this store: start at the log's end (subscriptions see what comes next).
-      const latest = await store.latestJobEventSeq();
-      await store.enqueueWebhookDeliveries({ deliveries: [], cursorSeq: latest, now });
+      const latest = await webhooksOf.latestEventSeq();
+      await webhooksOf.enqueueDeliveries({ deliveries: [], cursorSeq: latest, now });
       return { events: 0, created: 0, more: false };
     }
-    const events = await store.readJobEvents({ afterSeq: cursor, limit: this.batchSize });
+    const events = await webhooksOf.readEvents({ afterSeq: cursor, limit: this.batchSize });
     const last = events.at(-1);
     if (last === undefined) return { events: 0, created: 0, more: false };
-    const webhooks = await store.listWebhooks({});
+    const webhooks = await webhooksOf.listWebhooks({});
     const deliveries = webhooks.length === 0 ? [] : await this.match(events, webhooks, now);
-    const created = await store.enqueueWebhookDeliveries({ deliveries, cursorSeq: last.seq, now });
+    const created = await webhooksOf.enqueueDeliveries({
+      deliveries,
+      cursorSeq: last.seq,
+      now,
+    });
     return { events: events.length, created, more: events.length === this.batchSize };
   }
 
@@ -82,8 +88,7 @@ export class WebhookFanout {
       if (event.type === WEBHOOK_JOB_TYPE) continue; // per-job webhook deliveries are internal
       const wanting = webhooks.filter((webhook) => webhookWants(webhook, event));
       if (wanting.length === 0) continue;
-      if (!jobs.has(event.jobId))
-        jobs.set(event.jobId, await this.options.store.getJob({ id: event.jobId }));
+      if (!jobs.has(event.jobId)) jobs.set(event.jobId, await this.options.spool.get(event.jobId));
       for (const webhook of wanting) {
         const id = uuidv7(now);
         deliveries.push({

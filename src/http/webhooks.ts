@@ -88,7 +88,7 @@ export class WebhookDispatcher {
     const body = {
       event_id: event.seq,
       ...toEventResource(event),
-      job: toJobResource(job, Date.now()),
+      job: toJobResource(job, this.options.spool.now()),
     };
     await this.options.spool.enqueue(
       WEBHOOK_JOB_TYPE,

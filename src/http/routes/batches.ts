@@ -6,7 +6,8 @@
 import { SpoolNotFoundError } from "../../core/errors.js";
 import type { BatchRecord } from "../../core/flows.js";
 import { isUuid } from "../../core/ids.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { BatchIdParams, BatchResource, ErrorResponse } from "../contracts.js";
 
@@ -29,7 +30,7 @@ export function registerBatchRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const tenant = visibleTenant(request.principal);
       const batch = isUuid(id)
         ? await ctx.spool.getBatch(id, tenant === undefined ? {} : { tenant })

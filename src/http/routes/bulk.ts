@@ -8,11 +8,13 @@
  */
 import { SpoolConflictError, SpoolError, SpoolNotFoundError } from "../../core/errors.js";
 import type { JobRecord } from "../../core/job.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { BulkJobsBody, BulkJobsResponse, ErrorResponse } from "../contracts.js";
 import type { z } from "zod";
 import { isUuid } from "../../core/ids.js";
+import { errorBody } from "../route-helpers.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse };
 const DEFAULT_BATCH = 200;
@@ -34,15 +36,13 @@ export function registerBulkRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const body = request.body as Body;
+      const body = request.body;
       if ((body.ids === undefined) === (body.filter === undefined)) {
-        return reply.code(400).send({
-          error: {
-            code: "validation_error",
-            message: "give exactly one of ids or filter",
-            details: { field: body.ids === undefined ? "filter" : "ids" },
-          },
-        });
+        return reply.code(400).send(
+          errorBody("validation_error", "give exactly one of ids or filter", {
+            field: body.ids === undefined ? "filter" : "ids",
+          }),
+        );
       }
       const tenant = visibleTenant(request.principal, body.filter?.tenant);
       const scope = tenant === undefined ? {} : { tenant };

@@ -6,7 +6,10 @@
  */
 import { z } from "zod";
 import { DEFAULT_TENANT, assertQueueName } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { TenantSettings } from "../../core/tiers.js";
+import type { StateCounts } from "../../store/store.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import {
   ErrorResponse,
@@ -24,7 +27,7 @@ const WINDOWS: Record<string, { windowMs: number; bucketMs: number }> = {
 
 /** Registers `GET /session`, `GET /throughput` and `GET /tenants`. */
 export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
-  const tracker = new ThroughputTracker();
+  const tracker = new ThroughputTracker(ctx.spool.now());
   ctx.feed.subscribe(tracker.observe);
   /** Submissions refused with 429, per tenant, since start. */
   const refused = new Map<string, number>();
@@ -33,7 +36,13 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     const tenant = request.principal?.tenant ?? DEFAULT_TENANT;
     refused.set(tenant, (refused.get(tenant) ?? 0) + 1);
   });
+  registerSessionRoute(app, ctx);
+  registerThroughputRoute(app, ctx, tracker);
+  registerTenantsRoute(app, ctx, tracker, refused);
+}
 
+/** GET /session. */
+function registerSessionRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/session",
     {
@@ -48,7 +57,10 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
       auth: ctx.auth !== null,
     }),
   );
+}
 
+/** GET /throughput: from this server's tracker of the event feed. */
+function registerThroughputRoute(app: ZodApp, ctx: AppContext, tracker: ThroughputTracker): void {
   app.get(
     "/throughput",
     {
@@ -64,11 +76,11 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const query = request.query as { window_seconds?: string; queue?: string; tenant?: string };
+      const query = request.query;
       if (query.queue !== undefined) assertQueueName(query.queue, "queue");
       const window = WINDOWS[query.window_seconds ?? "300"]!;
       const tenant = visibleTenant(request.principal, query.tenant);
-      const now = Date.now();
+      const now = ctx.spool.now();
       const queues = tracker.read({
         now,
         ...window,
@@ -91,7 +103,15 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
       };
     },
   );
+}
 
+/** GET /tenants (admin): every tenant with a key, a setting, events or refusals. */
+function registerTenantsRoute(
+  app: ZodApp,
+  ctx: AppContext,
+  tracker: ThroughputTracker,
+  refused: ReadonlyMap<string, number>,
+): void {
   app.get(
     "/tenants",
     {
@@ -102,7 +122,7 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      const keys = (await ctx.store.listApiKeys()).filter((key) => key.revokedAt === null);
+      const keys = (await ctx.spool.admin.listApiKeys()).filter((key) => key.revokedAt === null);
       const names = new Set([DEFAULT_TENANT, ...keys.map((key) => key.tenant)]);
       for (const tenant of [...tracker.tenants(), ...refused.keys()]) names.add(tenant);
       // Tenants with a tier, weight or quota set (the first 1,000 by name).
@@ -112,39 +132,51 @@ export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
         [...names].sort().map(async (tenant) => {
           const [settings, counts] = await Promise.all([
             ctx.spool.tenant(tenant),
-            ctx.store.countJobsByState({ tenant }),
+            ctx.spool.admin.countJobsByState({ tenant }),
           ]);
-          const { credits } = settings;
-          return {
-            tenant,
-            keys: keys.filter((key) => key.tenant === tenant).length,
-            daily: {
-              limit: credits.dailyLimit,
-              used: credits.dailyUsed,
-              resets_at: credits.dailyResetsAt.toISOString(),
-            },
-            monthly: {
-              limit: credits.monthlyLimit,
-              used: credits.monthlyUsed,
-              resets_at: credits.monthlyResetsAt.toISOString(),
-            },
-            backlog: counts.scheduled + counts.queued + counts.retrying,
-            running: counts.running,
-            failed: counts.failed,
-            refused: refused.get(tenant) ?? 0,
-            tier: settings.tier,
-            weight: settings.weight,
-            quota:
-              settings.quota === null
-                ? null
-                : {
-                    daily_limit: settings.quota.dailyLimit,
-                    monthly_limit: settings.quota.monthlyLimit,
-                  },
-          };
+          const keyCount = keys.filter((key) => key.tenant === tenant).length;
+          return toTenantRow(tenant, settings, counts, keyCount, refused.get(tenant) ?? 0);
         }),
       );
       return { tenants };
     },
   );
+}
+
+/** One row of GET /tenants. */
+function toTenantRow(
+  tenant: string,
+  settings: TenantSettings,
+  counts: StateCounts,
+  keys: number,
+  refused: number,
+): z.infer<typeof TenantResource> {
+  const { credits } = settings;
+  return {
+    tenant,
+    keys,
+    daily: {
+      limit: credits.dailyLimit,
+      used: credits.dailyUsed,
+      resets_at: credits.dailyResetsAt.toISOString(),
+    },
+    monthly: {
+      limit: credits.monthlyLimit,
+      used: credits.monthlyUsed,
+      resets_at: credits.monthlyResetsAt.toISOString(),
+    },
+    backlog: counts.scheduled + counts.queued + counts.retrying,
+    running: counts.running,
+    failed: counts.failed,
+    refused,
+    tier: settings.tier,
+    weight: settings.weight,
+    quota:
+      settings.quota === null
+        ? null
+        : {
+            daily_limit: settings.quota.dailyLimit,
+            monthly_limit: settings.quota.monthlyLimit,
+          },
+  };
 }

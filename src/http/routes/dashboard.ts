@@ -3,17 +3,19 @@
  * `dist/dashboard/`, served at `/` and `/dashboard/…` without an API key (the pages hold no
  * data; the browser signs in and calls the API like any client). Every page carries a strict
  * Content-Security-Policy: scripts, styles and connections from this origin only, no inline
- * script, no framing. Also registers the API routes only the dashboard needed (bulk actions,
- * session, throughput, tenants), so app.ts gains a single line.
+ * script, no framing. The API routes only the dashboard needed (bulk actions, session,
+ * throughput, tenants) live in bulk.ts and console.ts.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyReply } from "fastify";
-import type { AppContext, ZodApp } from "../app-context.js";
-import { registerBulkRoutes } from "./bulk.js";
-import { registerConsoleRoutes } from "./console.js";
+import { z } from "zod";
+import type { ZodApp } from "../zod-app.js";
+
+/** The file path under /dashboard/ (the wildcard). */
+const AssetParams = z.object({ "*": z.string() });
 
 /** The policy of every dashboard response. */
 export const DASHBOARD_CSP = [
@@ -50,10 +52,7 @@ export function dashboardDir(): string | null {
 }
 
 /** Registers the dashboard's pages and API routes. */
-export function registerDashboardRoutes(app: ZodApp, ctx: AppContext): void {
-  registerBulkRoutes(app, ctx);
-  registerConsoleRoutes(app, ctx);
-
+export function registerDashboardRoutes(app: ZodApp): void {
   const dir = dashboardDir();
   const index = dir === null ? null : readFileSync(join(dir, "index.html"));
 
@@ -80,8 +79,9 @@ export function registerDashboardRoutes(app: ZodApp, ctx: AppContext): void {
   const page = { config: { public: true }, schema: { hide: true } };
   app.get("/", page, async (_request, reply) => sendIndex(reply));
   app.get("/dashboard", page, async (_request, reply) => sendIndex(reply));
-  app.get("/dashboard/*", page, async (request, reply) => {
-    const rest = (request.params as { "*": string })["*"];
+  const asset = { ...page, schema: { ...page.schema, params: AssetParams } };
+  app.get("/dashboard/*", asset, async (request, reply) => {
+    const rest = request.params["*"];
     if (dir === null || rest === "" || extname(rest) === "") return sendIndex(reply);
     const path = normalize(join(dir, rest));
     const type = TYPES[extname(path)];

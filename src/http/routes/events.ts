@@ -9,13 +9,14 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { WebSocket } from "@fastify/websocket";
 import { isFinalState } from "../../core/states.js";
 import type { StoredJobEvent } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, EventStreamResponse, EventsQuery, JobIdParams } from "../contracts.js";
 import { toEventResource } from "../event-feed.js";
 import { toJobResource } from "../serialize.js";
 import { StreamWriter } from "../stream-writer.js";
-import { knownId, visibleJob } from "./jobs.js";
+import { knownId, visibleJob } from "../route-helpers.js";
 import { assertQueueName } from "../../core/options.js";
 
 const KEEPALIVE_MS = 15_000;
@@ -99,6 +100,13 @@ function lastEventId(request: FastifyRequest): number | undefined {
 
 /** Registers the event routes. */
 export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
+  registerJobEventsRoute(app, ctx);
+  registerEventsRoute(app, ctx);
+  registerWebSocketRoute(app, ctx);
+}
+
+/** GET /jobs/:id/events: one job's events over SSE, until it is final. */
+function registerJobEventsRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/jobs/:id/events",
     {
@@ -113,32 +121,12 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
       const principal = request.principal;
-      const id = knownId((request.params as { id: string }).id);
+      const id = knownId(request.params.id);
       await visibleJob(ctx, principal, id); // 404 before the stream opens
       let unsubscribe = (): void => undefined;
       const stream = openSse(ctx, request, reply, () => unsubscribe());
-      const finish = async (event: StoredJobEvent | null): Promise<void> => {
-        const job = await ctx.spool.get(id);
-        if (job !== null) {
-          const data =
-            event === null
-              ? {
-                  event: `job.${job.status}`,
-                  job_id: job.id,
-                  queue: job.queue,
-                  type: job.type,
-                  status: job.status,
-                  at: new Date().toISOString(),
-                }
-              : toEventResource(event);
-          stream.send(
-            String(data.event),
-            { ...data, job: toJobResource(job, Date.now()) },
-            event?.seq,
-          );
-        }
-        stream.close();
-      };
+      const finish = (event: StoredJobEvent | null): Promise<void> =>
+        sendFinalEvent(ctx, stream, id, event);
       let finishing = false;
       unsubscribe = ctx.feed.subscribe((event) => {
         if (event.jobId !== id || finishing) return;
@@ -159,12 +147,44 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
           event: "job.snapshot",
           job_id: current.id,
           status: current.status,
-          job: toJobResource(current, Date.now()),
+          job: toJobResource(current, ctx.spool.now()),
         });
       }
     },
   );
+}
 
+/**
+ * Sends a job's final event (`event`, or, when it finished before the stream subscribed, one
+ * made from the job as it is now) with the job resource, and ends the stream.
+ */
+async function sendFinalEvent(
+  ctx: AppContext,
+  stream: SseStream,
+  id: string,
+  event: StoredJobEvent | null,
+): Promise<void> {
+  const job = await ctx.spool.get(id);
+  if (job !== null) {
+    const now = ctx.spool.now();
+    const data =
+      event === null
+        ? {
+            event: `job.${job.status}`,
+            job_id: job.id,
+            queue: job.queue,
+            type: job.type,
+            status: job.status,
+            at: new Date(now).toISOString(),
+          }
+        : toEventResource(event);
+    stream.send(String(data.event), { ...data, job: toJobResource(job, now) }, event?.seq);
+  }
+  stream.close();
+}
+
+/** GET /events: every job event the caller may see, over SSE. */
+function registerEventsRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/events",
     {
@@ -177,10 +197,7 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const filter = eventFilter(
-        request.principal,
-        request.query as { queue?: string; job_id?: string },
-      );
+      const filter = eventFilter(request.principal, request.query);
       let unsubscribe = (): void => undefined;
       const stream = openSse(ctx, request, reply, () => unsubscribe());
       unsubscribe = ctx.feed.subscribe((event) => {
@@ -188,7 +205,10 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
       }, lastEventId(request));
     },
   );
+}
 
+/** GET /ws: the same stream as /events over a WebSocket. */
+function registerWebSocketRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/ws",
     {
@@ -198,16 +218,13 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
       schema: { querystring: EventsQuery, response: errors },
       // Every refusal happens here, before the upgrade, so it is a real HTTP answer (the same
       // roles and filters as /events); the upgrade guard then closes the socket.
-      preHandler: async (request: FastifyRequest) => {
+      preHandler: async (request) => {
         requireRole(request.principal, "admin", "producer");
-        eventFilter(request.principal, request.query as { queue?: string; job_id?: string });
+        eventFilter(request.principal, request.query);
       },
     },
-    (socket: WebSocket, request: FastifyRequest) => {
-      const filter = eventFilter(
-        request.principal,
-        request.query as { queue?: string; job_id?: string },
-      );
+    (socket: WebSocket, request) => {
+      const filter = eventFilter(request.principal, request.query);
       const writer = new StreamWriter(
         {
           write: (chunk) => socket.send(chunk),
@@ -243,7 +260,7 @@ export function registerEventRoutes(app: ZodApp, ctx: AppContext): void {
 /** The events a principal asked for and may see. */
 function eventFilter(
   principal: Principal,
-  query: { queue?: string; job_id?: string },
+  query: { queue?: string | undefined; job_id?: string | undefined },
 ): (event: StoredJobEvent) => boolean {
   if (query.queue !== undefined) assertQueueName(query.queue, "queue");
   const jobId = query.job_id === undefined ? undefined : knownId(query.job_id);

@@ -5,9 +5,9 @@
  * nothing).
  */
 import { LeaseLostError, SpoolNotFoundError } from "../../core/errors.js";
-import type { JobLogLevel } from "../../core/job-logs.js";
 import { MAX_LOG_LINES_PER_JOB } from "../../core/limits.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireQueueAccess, requireRole } from "../auth.js";
 import {
   AppendLogsBody,
@@ -17,7 +17,7 @@ import {
   JobLogsQuery,
   JobLogsResponse,
 } from "../contracts.js";
-import { knownId, visibleJob } from "./jobs.js";
+import { knownId, omitUndefined, visibleJob } from "../route-helpers.js";
 
 const readErrors = {
   400: ErrorResponse,
@@ -48,10 +48,9 @@ function registerReadRoute(app: ZodApp, ctx: AppContext): void {
     async (request) => {
       const principal = request.principal;
       requireRole(principal, "admin", "producer");
-      const id = knownId((request.params as { id: string }).id);
-      const query = request.query as { attempt?: number; after?: number; limit?: number };
+      const id = knownId(request.params.id);
       const page = await ctx.spool.logs(id, {
-        ...query,
+        ...omitUndefined(request.query),
         ...(principal.role === "admin" ? {} : { tenant: principal.tenant }),
       });
       if (page === null) throw new SpoolNotFoundError("job", id);
@@ -85,19 +84,16 @@ function registerAppendRoute(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "worker");
-      const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
+      const job = await visibleJob(ctx, request.principal, request.params.id);
       requireQueueAccess(request.principal, job.queue);
-      const body = request.body as {
-        lease_token: string;
-        lines: (string | { message: string; level?: JobLogLevel })[];
-      };
-      const now = Date.now();
+      const body = request.body;
+      const now = ctx.spool.now();
       const lines = body.lines.map((line) =>
         typeof line === "string"
           ? { message: line, level: "info" as const, at: now }
           : { message: line.message, level: line.level ?? "info", at: now },
       );
-      const [outcome] = await ctx.store.appendJobLogs({
+      const [outcome] = await ctx.spool.remoteWorkers.appendJobLogs({
         entries: [{ id: job.id, leaseToken: body.lease_token, lines }],
         keepLines: MAX_LOG_LINES_PER_JOB,
         now,

@@ -1,7 +1,8 @@
 /** API key routes (admin): create (the key is shown once), list, revoke. */
 import { z } from "zod";
 import type { ApiKeyRecord } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { createApiKey, requireRole } from "../auth.js";
 import { CreateKeyBody, ErrorResponse, KeyResource } from "../contracts.js";
 
@@ -44,13 +45,13 @@ export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin");
-      const body = request.body as z.infer<typeof CreateKeyBody>;
-      const { key, record } = await createApiKey(ctx.store, {
+      const body = request.body;
+      const { key, record } = await createApiKey(ctx.spool.admin, {
         role: body.role,
         ...(body.tenant === undefined ? {} : { tenant: body.tenant }),
         name: body.name ?? null,
         queues: body.queues ?? null,
-        now: Date.now(),
+        now: ctx.spool.now(),
       });
       return reply.code(201).send({ key, ...toKeyResource(record) });
     },
@@ -66,7 +67,7 @@ export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      return { keys: (await ctx.store.listApiKeys()).map(toKeyResource) };
+      return { keys: (await ctx.spool.admin.listApiKeys()).map(toKeyResource) };
     },
   );
 
@@ -81,10 +82,7 @@ export function registerKeyRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      const record = await ctx.store.revokeApiKey({
-        id: (request.params as { id: string }).id,
-        now: Date.now(),
-      });
+      const record = await ctx.spool.admin.revokeApiKey(request.params.id);
       ctx.auth?.clear();
       return toKeyResource(record);
     },

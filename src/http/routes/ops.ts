@@ -1,12 +1,21 @@
 /** Operations routes: liveness, readiness, Prometheus metrics, and job statistics. */
 import { z } from "zod";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, QueueName, StatsResponse, TenantName, rawResponse } from "../contracts.js";
 import { toStatsResource } from "../serialize.js";
+import { errorBody } from "../route-helpers.js";
 
 /** Registers the operations routes. */
 export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
+  registerHealthRoutes(app, ctx);
+  registerMetricsRoute(app, ctx);
+  registerStatsRoute(app, ctx);
+}
+
+/** GET /healthz and GET /readyz (no key needed). */
+function registerHealthRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/healthz",
     {
@@ -32,24 +41,21 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (_request, reply) => {
       if (ctx.closing.aborted) {
-        return reply
-          .code(503)
-          .send({ error: { code: "shutting_down", message: "the server is shutting down" } });
+        return reply.code(503).send(errorBody("shutting_down", "the server is shutting down"));
       }
       try {
-        await ctx.store.ping();
+        await ctx.spool.admin.ping();
         return { status: "ready" };
       } catch (error) {
-        return reply.code(503).send({
-          error: {
-            code: "store_unavailable",
-            message: `store unreachable: ${(error as Error).message}`,
-          },
-        });
+        const message = `store unreachable: ${(error as Error).message}`;
+        return reply.code(503).send(errorBody("store_unavailable", message));
       }
     },
   );
+}
 
+/** GET /metrics (admin). */
+function registerMetricsRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/metrics",
     {
@@ -71,7 +77,10 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
       return text;
     },
   );
+}
 
+/** GET /stats. */
+function registerStatsRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/stats",
     {
@@ -92,7 +101,7 @@ export function registerOpsRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const query = request.query as { queue?: string; tenant?: string };
+      const query = request.query;
       const tenant = visibleTenant(request.principal, query.tenant);
       const stats = await ctx.spool.stats({
         ...(query.queue === undefined ? {} : { queue: query.queue }),

@@ -4,11 +4,12 @@
  */
 import { assertQueueName } from "../../core/options.js";
 import type { QueueConfig, QueuePatch, QueueStats } from "../../store/store.js";
-import type { AppContext, ZodApp } from "../app-context.js";
-import { requireRole, visibleTenant } from "../auth.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
+import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, PatchQueueBody, QueueNameParams, QueueResource } from "../contracts.js";
-import { secondsToMs } from "./jobs.js";
-import { toTrafficPatch, toTrafficResource } from "./queue-traffic.js";
+import { secondsToMs } from "../route-helpers.js";
+import { toTrafficPatch, toTrafficResource } from "../queue-traffic.js";
 import { z } from "zod";
 
 const errors = {
@@ -45,39 +46,6 @@ function toQueueResource(
 
 /** Registers the queue routes. */
 export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
-  const describe = async (
-    name: string | undefined,
-    tenant: string | undefined,
-  ): Promise<z.infer<typeof QueueResource>[]> => {
-    const [stats, configs] = await Promise.all([
-      ctx.store.queueStats({
-        now: Date.now(),
-        windowMs: WINDOW_MS,
-        ...(tenant === undefined ? {} : { tenant }),
-      }),
-      ctx.store.listQueues(),
-    ]);
-    const byName = new Map(configs.map((config) => [config.name, config]));
-    const shown = stats
-      .filter((queue) => name === undefined || queue.name === name)
-      // A tenant sees only queues it has jobs in: configured queues and other tenants' queue
-      // names are the operator's and the other tenants' business (docs/design.md).
-      .filter((queue) => tenant === undefined || Object.values(queue.counts).some((n) => n > 0));
-    // The oldest waiting job spans every tenant, so only an unscoped caller gets it: a tenant
-    // must not learn another's backlog, and a per-tenant minimum has no index to read it from.
-    const oldest = await Promise.all(
-      shown.map((queue) =>
-        tenant === undefined && (queue.counts.queued ?? 0) > 0
-          ? ctx.store.oldestQueuedRunAt({ queue: queue.name })
-          : Promise.resolve(null),
-      ),
-    );
-    return shown.map((queue, i) => ({
-      ...toQueueResource(queue, byName.get(queue.name)),
-      oldest_waiting_at: oldest[i] == null ? null : new Date(oldest[i]!).toISOString(),
-    }));
-  };
-
   app.get(
     "/queues",
     {
@@ -88,48 +56,100 @@ export function registerQueueRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      return { queues: await describe(undefined, visibleTenant(request.principal)) };
+      return { queues: await describeQueues(ctx, undefined, visibleTenant(request.principal)) };
     },
   );
+  registerPauseRoutes(app, ctx);
+  registerPatchQueueRoute(app, ctx);
+}
 
-  const control = (
-    path: string,
-    summary: string,
-    patchOf: (body: unknown) => QueuePatch,
-    method: "POST" | "PATCH",
-  ): void => {
-    app.route({
-      method,
-      url: path,
+/** POST /queues/:name/pause and /resume (admin). */
+function registerPauseRoutes(app: ZodApp, ctx: AppContext): void {
+  const routes = [
+    ["/queues/:name/pause", "Pause a queue (running jobs finish)", true],
+    ["/queues/:name/resume", "Resume a queue", false],
+  ] as const;
+  for (const [url, summary, paused] of routes) {
+    app.post(
+      url,
+      {
+        schema: {
+          summary,
+          params: QueueNameParams,
+          response: { 200: QueueResource, ...errors, 413: ErrorResponse, 415: ErrorResponse },
+        },
+      },
+      async (request) => updated(ctx, request.principal, request.params.name, () => ({ paused })),
+    );
+  }
+}
+
+/** PATCH /queues/:name (admin). */
+function registerPatchQueueRoute(app: ZodApp, ctx: AppContext): void {
+  app.patch(
+    "/queues/:name",
+    {
       schema: {
-        summary,
+        summary: "Change a queue's settings (null clears)",
         params: QueueNameParams,
-        ...(method === "PATCH" ? { body: PatchQueueBody } : {}),
+        body: PatchQueueBody,
         response: { 200: QueueResource, ...errors, 413: ErrorResponse, 415: ErrorResponse },
       },
-      handler: async (request) => {
-        requireRole(request.principal, "admin");
-        const name = (request.params as { name: string }).name;
-        assertQueueName(name, "name");
-        await ctx.spool.updateQueue(name, patchOf(request.body));
-        const [queue] = await describe(name, undefined);
-        return queue!;
-      },
-    });
-  };
-  control(
-    "/queues/:name/pause",
-    "Pause a queue (running jobs finish)",
-    () => ({ paused: true }),
-    "POST",
+    },
+    async (request) =>
+      updated(ctx, request.principal, request.params.name, () => toQueuePatch(request.body)),
   );
-  control("/queues/:name/resume", "Resume a queue", () => ({ paused: false }), "POST");
-  control(
-    "/queues/:name",
-    "Change a queue's settings (null clears)",
-    (body) => toQueuePatch(body as z.infer<typeof PatchQueueBody>),
-    "PATCH",
+}
+
+/**
+ * Applies an admin's patch to queue `name` and answers the queue as it is now. The patch is read
+ * after the role and name checks, so a refused caller learns nothing about its body.
+ */
+async function updated(
+  ctx: AppContext,
+  principal: Principal,
+  name: string,
+  patchOf: () => QueuePatch,
+): Promise<z.infer<typeof QueueResource>> {
+  requireRole(principal, "admin");
+  assertQueueName(name, "name");
+  await ctx.spool.updateQueue(name, patchOf());
+  const [queue] = await describeQueues(ctx, name, undefined);
+  return queue!;
+}
+
+/** Queue resources (one queue's with `name`), counted over `tenant`'s jobs when given. */
+async function describeQueues(
+  ctx: AppContext,
+  name: string | undefined,
+  tenant: string | undefined,
+): Promise<z.infer<typeof QueueResource>[]> {
+  const [stats, configs] = await Promise.all([
+    ctx.spool.admin.queueStats({
+      windowMs: WINDOW_MS,
+      ...(tenant === undefined ? {} : { tenant }),
+    }),
+    ctx.spool.queues(),
+  ]);
+  const byName = new Map(configs.map((config) => [config.name, config]));
+  const shown = stats
+    .filter((queue) => name === undefined || queue.name === name)
+    // A tenant sees only queues it has jobs in: configured queues and other tenants' queue
+    // names are the operator's and the other tenants' business (docs/design.md).
+    .filter((queue) => tenant === undefined || Object.values(queue.counts).some((n) => n > 0));
+  // The oldest waiting job spans every tenant, so only an unscoped caller gets it: a tenant
+  // must not learn another's backlog, and a per-tenant minimum has no index to read it from.
+  const oldest = await Promise.all(
+    shown.map((queue) =>
+      tenant === undefined && (queue.counts.queued ?? 0) > 0
+        ? ctx.spool.admin.oldestQueuedRunAt(queue.name)
+        : Promise.resolve(null),
+    ),
   );
+  return shown.map((queue, i) => ({
+    ...toQueueResource(queue, byName.get(queue.name)),
+    oldest_waiting_at: oldest[i] == null ? null : new Date(oldest[i]!).toISOString(),
+  }));
 }
 
 function toQueuePatch(body: z.infer<typeof PatchQueueBody>): QueuePatch {

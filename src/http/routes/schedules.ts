@@ -11,7 +11,8 @@ import type { JsonObject } from "../../core/json.js";
 import type { EnqueueOptions } from "../../core/options.js";
 import type { ScheduleOptions, ScheduleRecord } from "../../core/schedule.js";
 import type { SavedSchedule } from "../../spool-schedules.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse } from "../contracts.js";
 import {
@@ -23,7 +24,7 @@ import {
   ScheduleResource,
   ScheduleTenantQuery,
 } from "../schedule-contracts.js";
-import { secondsToMs } from "./jobs.js";
+import { secondsToMs } from "../route-helpers.js";
 import { MAX_TIMEOUT_MS } from "../../core/limits.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
@@ -66,8 +67,8 @@ const HTTP_FIELDS: Record<string, string> = {
 };
 
 /** The tenant a by-name call acts in: a producer's own, an admin's own or `?tenant=`. */
-function tenantFor(principal: Principal, query: unknown): string {
-  const requested = (query as { tenant?: string }).tenant;
+function tenantFor(principal: Principal, query: { tenant?: string | undefined }): string {
+  const requested = query.tenant;
   return visibleTenant(principal, requested) ?? principal.tenant;
 }
 
@@ -94,9 +95,9 @@ function registerScheduleWrites(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const tenant = tenantFor(request.principal, request.query);
-      const saved = await putSchedule(ctx, name, tenant, request.body as PutScheduleBody);
+      const saved = await putSchedule(ctx, name, tenant, request.body);
       const { created, ...schedule } = saved;
       return reply.code(created ? 201 : 200).send({ ...toScheduleResource(schedule), created });
     },
@@ -113,7 +114,7 @@ function registerScheduleWrites(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const tenant = tenantFor(request.principal, request.query);
       if (!(await ctx.spool.unschedule(name, { tenant })))
         throw new SpoolNotFoundError("schedule", name);
@@ -139,7 +140,7 @@ function registerScheduleControl(app: ZodApp, ctx: AppContext): void {
       },
       async (request) => {
         requireRole(request.principal, "admin", "producer");
-        const { name } = request.params as { name: string };
+        const { name } = request.params;
         const tenant = tenantFor(request.principal, request.query);
         const schedule =
           action === "pause"
@@ -164,10 +165,7 @@ function registerScheduleReads(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const tenant = visibleTenant(
-        request.principal,
-        (request.query as { tenant?: string }).tenant,
-      );
+      const tenant = visibleTenant(request.principal, request.query.tenant);
       const schedules = await ctx.spool.schedules(tenant === undefined ? {} : { tenant });
       return { schedules: schedules.map(toScheduleResource), count: schedules.length };
     },
@@ -184,7 +182,7 @@ function registerScheduleReads(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { name } = request.params as { name: string };
+      const { name } = request.params;
       const tenant = tenantFor(request.principal, request.query);
       const schedule = await ctx.spool.getSchedule(name, { tenant });
       if (schedule === null) throw new SpoolNotFoundError("schedule", name);

@@ -8,10 +8,12 @@
 import { z } from "zod";
 import { SpoolNotFoundError } from "../../core/errors.js";
 import { MAX_TENANT_WEIGHT, MIN_TENANT_WEIGHT, type TenantSettings } from "../../core/tiers.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole } from "../auth.js";
 import { ErrorResponse, TenantName } from "../contracts.js";
 import { CreditsResource, toCreditsResource } from "./credits-resource.js";
+import { omitUndefined } from "../route-helpers.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
 
@@ -54,6 +56,13 @@ export function toTenantSettingsResource(
 
 /** Registers `PUT /tenants/:tenant`, `GET /tenants/:tenant` and `GET /tiers`. */
 export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void {
+  registerPutTenantRoute(app, ctx);
+  registerGetTenantRoute(app, ctx);
+  registerTiersRoute(app, ctx);
+}
+
+/** PUT /tenants/:tenant (admin). */
+function registerPutTenantRoute(app: ZodApp, ctx: AppContext): void {
   app.put(
     "/tenants/:tenant",
     {
@@ -78,12 +87,15 @@ export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      const { tenant } = request.params as { tenant: string };
-      const body = request.body as { tier?: string | null; weight?: number };
-      return toTenantSettingsResource(await ctx.spool.setTenant(tenant, body));
+      const { tenant } = request.params;
+      const patch = omitUndefined(request.body);
+      return toTenantSettingsResource(await ctx.spool.setTenant(tenant, patch));
     },
   );
+}
 
+/** GET /tenants/:tenant. */
+function registerGetTenantRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/tenants/:tenant",
     {
@@ -95,14 +107,17 @@ export function registerTenantSettingsRoutes(app: ZodApp, ctx: AppContext): void
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { tenant } = request.params as { tenant: string };
+      const { tenant } = request.params;
       // Another tenant's settings do not exist for a producer (404, never 403).
       if (request.principal.role !== "admin" && request.principal.tenant !== tenant)
         throw new SpoolNotFoundError("tenant", tenant);
       return toTenantSettingsResource(await ctx.spool.tenant(tenant));
     },
   );
+}
 
+/** GET /tiers. */
+function registerTiersRoute(app: ZodApp, ctx: AppContext): void {
   app.get(
     "/tiers",
     {

@@ -6,13 +6,11 @@
  */
 import { z } from "zod";
 import { assertTenant } from "../../core/options.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant } from "../auth.js";
 import { ErrorResponse, TenantName } from "../contracts.js";
 import { CreditsResource, toCreditsResource } from "./credits-resource.js";
-import { registerTenantSettingsRoutes } from "./tenant-settings.js";
-
-export { toCreditsInfo } from "./credits-resource.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 503: ErrorResponse };
 
@@ -29,7 +27,7 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const requested = (request.query as { tenant?: string }).tenant;
+      const requested = request.query.tenant;
       const tenant = visibleTenant(request.principal, requested) ?? request.principal.tenant;
       assertTenant(tenant);
       return toCreditsResource(await ctx.spool.credits(tenant));
@@ -52,9 +50,9 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin");
-      const { tenant } = request.params as { tenant: string };
+      const { tenant } = request.params;
       assertTenant(tenant);
-      const body = request.body as { daily_limit: number | null; monthly_limit: number | null };
+      const body = request.body;
       return toCreditsResource(
         await ctx.spool.setTenantQuota(tenant, {
           dailyLimit: body.daily_limit,
@@ -63,6 +61,4 @@ export function registerTenantRoutes(app: ZodApp, ctx: AppContext): void {
       );
     },
   );
-
-  registerTenantSettingsRoutes(app, ctx);
 }

@@ -9,7 +9,8 @@ import { SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
 import { isUuid, randomToken, uuidv7 } from "../../core/ids.js";
 import type { WebhookDelivery, WebhookRecord } from "../../core/webhook.js";
 import { DEFAULT_WEBHOOK_MAX_ATTEMPTS, validateWebhookEvents } from "../../core/webhook.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole, visibleTenant, type Principal } from "../auth.js";
 import { ErrorResponse, JobIdParams } from "../contracts.js";
 import {
@@ -75,7 +76,7 @@ export function toDeliveryResource(d: WebhookDelivery): z.infer<typeof WebhookDe
 async function ownWebhook(ctx: AppContext, principal: Principal, id: string) {
   const tenant = visibleTenant(principal);
   const webhook = isUuid(id)
-    ? await ctx.store.getWebhook({ id, ...(tenant === undefined ? {} : { tenant }) })
+    ? await ctx.spool.webhooks.getWebhook({ id, ...(tenant === undefined ? {} : { tenant }) })
     : null;
   if (webhook === null) throw new SpoolNotFoundError("webhook", id);
   return webhook;
@@ -102,21 +103,19 @@ export function registerWebhookRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const body = request.body as CreateWebhookBody;
+      const body = request.body;
       const tenant = creationTenant(request.principal, body.tenant);
       const events = validateWebhookEvents(body.events);
       await ctx.webhookGuard.checkUrl(body.url, "url");
       const generated = body.secret === undefined ? `whsec_${randomToken()}` : undefined;
-      const now = Date.now();
-      const webhook = await ctx.store.createWebhook({
-        webhook: {
-          id: uuidv7(now),
-          tenant,
-          url: new URL(body.url).toString(),
-          events,
-          secret: body.secret ?? generated!,
-          createdAt: new Date(now),
-        },
+      const now = ctx.spool.now();
+      const webhook = await ctx.spool.webhooks.createWebhook({
+        id: uuidv7(now),
+        tenant,
+        url: new URL(body.url).toString(),
+        events,
+        secret: body.secret ?? generated!,
+        createdAt: new Date(now),
       });
       return reply
         .code(201)
@@ -139,11 +138,10 @@ export function registerWebhookRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const tenant = visibleTenant(
-        request.principal,
-        (request.query as { tenant?: string }).tenant,
+      const tenant = visibleTenant(request.principal, request.query.tenant);
+      const webhooks = await ctx.spool.webhooks.listWebhooks(
+        tenant === undefined ? {} : { tenant },
       );
-      const webhooks = await ctx.store.listWebhooks(tenant === undefined ? {} : { tenant });
       return { webhooks: webhooks.map(toWebhookResource) };
     },
   );
@@ -166,7 +164,7 @@ function registerWebhookItemRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       return toWebhookResource(await ownWebhook(ctx, request.principal, id));
     },
   );
@@ -182,9 +180,12 @@ function registerWebhookItemRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const webhook = await ownWebhook(ctx, request.principal, id);
-      const deleted = await ctx.store.deleteWebhook({ id: webhook.id, tenant: webhook.tenant });
+      const deleted = await ctx.spool.webhooks.deleteWebhook({
+        id: webhook.id,
+        tenant: webhook.tenant,
+      });
       if (deleted === null) throw new SpoolNotFoundError("webhook", id);
       return toWebhookResource(deleted);
     },
@@ -205,13 +206,9 @@ function registerDeliveryRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const webhook = await ownWebhook(
-        ctx,
-        request.principal,
-        (request.params as { id: string }).id,
-      );
-      const query = request.query as z.infer<typeof ListDeliveriesQuery>;
-      const page = await ctx.store.listWebhookDeliveries({
+      const webhook = await ownWebhook(ctx, request.principal, request.params.id);
+      const query = request.query;
+      const page = await ctx.spool.webhooks.listDeliveries({
         webhookId: webhook.id,
         tenant: webhook.tenant,
         limit: query.limit ?? 50,
@@ -233,13 +230,13 @@ function registerDeliveryRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       requireRole(request.principal, "admin", "producer");
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       const tenant = visibleTenant(request.principal);
       const scope = tenant === undefined ? {} : { tenant };
-      const job = isUuid(id) ? await ctx.store.getJob({ id, ...scope }) : null;
+      const job = isUuid(id) ? await ctx.spool.get(id, scope) : null;
       if (job === null) throw new SpoolNotFoundError("job", id);
-      const query = request.query as z.infer<typeof ListDeliveriesQuery>;
-      const page = await ctx.store.listWebhookDeliveries({
+      const query = request.query;
+      const page = await ctx.spool.webhooks.listDeliveries({
         jobId: job.id,
         ...scope,
         limit: query.limit ?? 50,
@@ -263,15 +260,14 @@ function registerRedeliveryRoute(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       requireRole(request.principal, "admin", "producer");
-      const params = request.params as { id: string; delivery_id: string };
+      const params = request.params;
       const webhook = await ownWebhook(ctx, request.principal, params.id);
       if (!isUuid(params.delivery_id)) throw new SpoolNotFoundError("delivery", params.delivery_id);
-      const delivery = await ctx.store.redeliverWebhookDelivery({
+      const delivery = await ctx.spool.webhooks.redeliver({
         id: params.delivery_id,
         webhookId: webhook.id,
         tenant: webhook.tenant,
         maxAttempts: DEFAULT_WEBHOOK_MAX_ATTEMPTS,
-        now: Date.now(),
       });
       return reply.code(202).send(toDeliveryResource(delivery));
     },

@@ -3,7 +3,8 @@
  * worker key sees the workers of its own tenant (itself and its peers); producers get 403.
  */
 import type { WorkerPresence } from "../../core/worker-presence.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireRole } from "../auth.js";
 import {
   ErrorResponse,
@@ -51,10 +52,9 @@ export function registerWorkerRegistryRoutes(app: ZodApp, ctx: AppContext): void
     async (request) => {
       const principal = request.principal;
       requireRole(principal, "admin", "worker");
-      const workers = await ctx.store.listWorkers({
-        now: Date.now(),
-        ...(principal.role === "worker" ? { tenant: principal.tenant } : {}),
-      });
+      const workers = await ctx.spool.workers(
+        principal.role === "worker" ? { tenant: principal.tenant } : {},
+      );
       return { workers: workers.map(toWorkerResource) };
     },
   );

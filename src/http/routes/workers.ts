@@ -6,6 +6,7 @@
 import { assertClaimTypes } from "../../core/claim-types.js";
 import { LeaseLostError } from "../../core/errors.js";
 import type { FastifyRequest } from "fastify";
+import type { z } from "zod";
 import type { JobErrorEntry, JobRecord } from "../../core/job.js";
 import {
   DEFAULT_LEASE_MS,
@@ -13,8 +14,8 @@ import {
   encodeResult,
   validateProgress,
 } from "../../core/options.js";
-import { nextOnFailure } from "../../core/transitions.js";
-import type { AppContext, ZodApp } from "../app-context.js";
+import type { AppContext } from "../app-context.js";
+import type { ZodApp } from "../zod-app.js";
 import { requireQueueAccess, requireRole, type Principal } from "../auth.js";
 import {
   ClaimBody,
@@ -34,7 +35,7 @@ import { toClaimedJobResource } from "../serialize.js";
 import { REPORT_TRACE_NOTE, requestTraceContext } from "../trace-headers.js";
 import { parentContextOf, recordClaimSpans, traceSettle } from "../../worker/tracing.js";
 import type { Context } from "@opentelemetry/api";
-import { secondsToMs, visibleJob } from "./jobs.js";
+import { secondsToMs, visibleJob } from "../route-helpers.js";
 
 const errors = {
   400: ErrorResponse,
@@ -49,6 +50,14 @@ const errors = {
 
 /** Registers the remote-worker routes. */
 export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
+  registerClaimRoute(app, ctx);
+  registerHeartbeatRoute(app, ctx);
+  registerCompleteRoute(app, ctx);
+  registerFailRoute(app, ctx);
+}
+
+/** POST /queues/:name/claim. */
+function registerClaimRoute(app: ZodApp, ctx: AppContext): void {
   app.post(
     "/queues/:name/claim",
     {
@@ -62,16 +71,10 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       const principal = request.principal;
       requireRole(principal, "admin", "worker");
-      const queue = (request.params as { name: string }).name;
+      const queue = request.params.name;
       assertQueueName(queue, "name");
       requireQueueAccess(principal, queue);
-      const body = request.body as {
-        worker: string;
-        max_jobs?: number;
-        wait_seconds?: number;
-        lease_seconds?: number;
-        types?: string[];
-      };
+      const body = request.body;
       if (body.types !== undefined) assertClaimTypes(body.types, "types");
       const leaseMs = secondsToMs(
         body.lease_seconds ?? DEFAULT_LEASE_MS / 1000,
@@ -79,43 +82,55 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         1_000,
         3_600_000,
       );
-      await ctx.remoteWorkers.onClaim(principal, remoteClaim(request, queue, leaseMs), Date.now());
-      const deadline = Date.now() + (body.wait_seconds ?? 0) * 1000;
+      const claim = remoteClaim(request, body, queue, leaseMs);
+      await ctx.remoteWorkers.onClaim(principal, claim, ctx.spool.now());
       const gone = new AbortController();
       // The response closing before we answer means the client went away (the request's own
       // 'close' fires as soon as its body has been read, so it cannot tell us that).
       reply.raw.once("close", () => gone.abort());
       const stop = AbortSignal.any([gone.signal, ctx.closing]);
-      for (;;) {
-        // A client that went away must not be handed jobs it will never run.
-        if (stop.aborted) return { jobs: [] };
-        const started = performance.now();
-        const jobs = await ctx.store.claimJobs({
-          queues: [queue],
-          workerId: body.worker,
-          limit: body.max_jobs ?? 1,
-          leaseMs,
-          now: Date.now(),
-          ...tenantScope(principal),
-          ...(body.types === undefined ? {} : { types: body.types }),
-        });
-        if (jobs.length > 0 || Date.now() >= deadline) {
-          // One read for the whole claim: the parents' results of jobs that have parents.
-          const parents = await ctx.store.readParentResults({ ids: jobs.map((job) => job.id) });
-          recordClaimSpans(jobs, started, body.worker);
-          const now = Date.now();
-          return {
-            jobs: jobs.map((job) => ({
-              ...toClaimedJobResource(job, now),
-              parent_results: parents.get(job.id) ?? [],
-            })),
-          };
-        }
-        await ctx.claims.wait(queue, deadline - Date.now(), stop);
-      }
+      return { jobs: await claimUntilDeadline(ctx, principal, body, claim, stop) };
     },
   );
+}
 
+/** Claims until a job comes or `wait_seconds` pass, waiting for hints in between (no polling). */
+async function claimUntilDeadline(
+  ctx: AppContext,
+  principal: Principal,
+  body: z.infer<typeof ClaimBody>,
+  claim: RemoteClaim,
+  stop: AbortSignal,
+): Promise<z.infer<typeof ClaimResponse>["jobs"]> {
+  const deadline = ctx.spool.now() + (body.wait_seconds ?? 0) * 1000;
+  for (;;) {
+    // A client that went away must not be handed jobs it will never run.
+    if (stop.aborted) return [];
+    const started = performance.now();
+    const jobs = await ctx.spool.remoteWorkers.claimJobs({
+      queues: [claim.queue],
+      workerId: body.worker,
+      limit: claim.maxJobs,
+      leaseMs: claim.leaseMs,
+      ...tenantScope(principal),
+      ...(body.types === undefined ? {} : { types: body.types }),
+    });
+    if (jobs.length > 0 || ctx.spool.now() >= deadline) {
+      // One read for the whole claim: the parents' results of jobs that have parents.
+      const parents = await ctx.spool.remoteWorkers.parentResults(jobs.map((job) => job.id));
+      recordClaimSpans(jobs, started, body.worker);
+      const now = ctx.spool.now();
+      return jobs.map((job) => ({
+        ...toClaimedJobResource(job, now),
+        parent_results: parents.get(job.id) ?? [],
+      }));
+    }
+    await ctx.claims.wait(claim.queue, deadline - ctx.spool.now(), stop);
+  }
+}
+
+/** POST /jobs/:id/heartbeat. */
+function registerHeartbeatRoute(app: ZodApp, ctx: AppContext): void {
   app.post(
     "/jobs/:id/heartbeat",
     {
@@ -127,13 +142,8 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const job = await reportedJob(ctx, request);
-      const body = request.body as {
-        lease_token: string;
-        progress?: number;
-        progress_message?: string | null;
-        lease_seconds?: number;
-      };
+      const job = await reportedJob(ctx, request.principal, request.params.id);
+      const body = request.body;
       const lease: {
         id: string;
         leaseToken: string;
@@ -151,9 +161,9 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
         body.lease_seconds === undefined
           ? (ctx.remoteWorkers.claimLeaseMs(request.principal, job) ?? DEFAULT_LEASE_MS)
           : secondsToMs(body.lease_seconds, "lease_seconds", 1_000, 3_600_000);
-      const [outcome] = await ctx.store.extendLeases({ leases: [lease], leaseMs, now: Date.now() });
+      const [outcome] = await ctx.spool.remoteWorkers.extendLeases({ leases: [lease], leaseMs });
       if (!outcome?.ok) throw new LeaseLostError(job.id);
-      await ctx.remoteWorkers.onHeartbeat(request.principal, job, Date.now());
+      await ctx.remoteWorkers.onHeartbeat(request.principal, job, ctx.spool.now());
       return {
         job_id: job.id,
         lease_expires_at: outcome.leaseExpiresAt.toISOString(),
@@ -161,7 +171,10 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       };
     },
   );
+}
 
+/** POST /jobs/:id/complete. */
+function registerCompleteRoute(app: ZodApp, ctx: AppContext): void {
   app.post(
     "/jobs/:id/complete",
     {
@@ -174,20 +187,22 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const job = await reportedJob(ctx, request);
-      const body = request.body as { lease_token: string; result?: unknown };
+      const job = await reportedJob(ctx, request.principal, request.params.id);
+      const body = request.body;
       const resultJson = encodeResult(body.result, ctx.maxResultBytes);
       return traceSettle(job, "complete", reportParent(request, job), async () => {
-        const [outcome] = await ctx.store.completeJobs({
+        const [outcome] = await ctx.spool.remoteWorkers.completeJobs({
           completions: [{ id: job.id, leaseToken: body.lease_token, resultJson }],
-          now: Date.now(),
         });
         if (!outcome?.ok) throw new LeaseLostError(job.id);
         return { job_id: job.id, status: outcome.status };
       });
     },
   );
+}
 
+/** POST /jobs/:id/fail. */
+function registerFailRoute(app: ZodApp, ctx: AppContext): void {
   app.post(
     "/jobs/:id/fail",
     {
@@ -200,21 +215,21 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const job = await reportedJob(ctx, request);
-      const body = request.body as {
-        lease_token: string;
-        error: { message: string; type?: string };
-        retryable?: boolean;
-      };
-      const now = Date.now();
+      const job = await reportedJob(ctx, request.principal, request.params.id);
+      const body = request.body;
       const error: Omit<JobErrorEntry, "at"> = {
         message: body.error.message,
         type: body.error.type ?? "Error",
         attempt: job.attempt,
       };
-      const outcome = nextOnFailure(job, { retryable: body.retryable ?? true }, now, Math.random);
+      const failure = {
+        job,
+        leaseToken: body.lease_token,
+        error,
+        retryable: body.retryable ?? true,
+      };
       const recorded = await traceSettle(job, "fail", reportParent(request, job), () =>
-        ctx.store.failJob({ id: job.id, leaseToken: body.lease_token, error, outcome, now }),
+        ctx.spool.remoteWorkers.failJob(failure),
       );
       return { job_id: job.id, status: recorded.status, run_at: recorded.runAt.toISOString() };
     },
@@ -222,10 +237,10 @@ export function registerWorkerRoutes(app: ZodApp, ctx: AppContext): void {
 }
 
 /** The job a worker reports on: a worker or admin key, the job visible to it, its queue allowed. */
-async function reportedJob(ctx: AppContext, request: FastifyRequest): Promise<JobRecord> {
-  requireRole(request.principal, "admin", "worker");
-  const job = await visibleJob(ctx, request.principal, (request.params as { id: string }).id);
-  requireQueueAccess(request.principal, job.queue);
+async function reportedJob(ctx: AppContext, principal: Principal, id: string): Promise<JobRecord> {
+  requireRole(principal, "admin", "worker");
+  const job = await visibleJob(ctx, principal, id);
+  requireQueueAccess(principal, job.queue);
   return job;
 }
 
@@ -238,8 +253,12 @@ function reportParent(request: FastifyRequest, job: JobRecord): Context {
 }
 
 /** What a claim call says about its worker, for the registry (`types` read when present). */
-function remoteClaim(request: FastifyRequest, queue: string, leaseMs: number): RemoteClaim {
-  const body = request.body as { worker: string; max_jobs?: number; types?: string[] };
+function remoteClaim(
+  request: FastifyRequest,
+  body: z.infer<typeof ClaimBody>,
+  queue: string,
+  leaseMs: number,
+): RemoteClaim {
   return {
     name: body.worker,
     queue,

@@ -4,9 +4,9 @@
  * `rateLimit {limit, periodMs}` and `keyConcurrency`.
  */
 import type { z } from "zod";
-import { SpoolValidationError } from "../../core/errors.js";
-import type { QueueConfig, QueuePatch } from "../../store/store.js";
-import type { PatchQueueBody, RateLimitResource } from "../contracts.js";
+import { SpoolValidationError } from "../core/errors.js";
+import type { QueueConfig, QueuePatch } from "../store/store.js";
+import type { PatchQueueBody, RateLimitResource } from "./contracts.js";
 
 /** `rate_limit` and `key_concurrency` of a queue resource (none configured: both null). */
 export function toTrafficResource(config?: Pick<QueueConfig, "rateLimit" | "keyConcurrency">): {
