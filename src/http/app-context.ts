@@ -11,7 +11,7 @@ import type { Spool } from "../spool.js";
 import type { Store } from "../store/store.js";
 import type { Authenticator } from "./auth.js";
 import type { ClaimWaiter } from "./claim-waiter.js";
-import type { EventFeed } from "./event-feed.js";
+import type { EventFeed } from "../events/event-feed.js";
 import type { SpoolMetrics } from "./metrics.js";
 import type { RemoteWorkerRegistry } from "./remote-workers.js";
 import type { WaitingEstimator } from "./waiting-estimator.js";

@@ -40,7 +40,6 @@ import { RequestLogController } from "./request-log.js";
 import { installResponseContract } from "./response-contract.js";
 import { installUpgradeGuard } from "./upgrade-guard.js";
 import { toCreditsInfo } from "./routes/tenants.js";
-import { EventFeed } from "./event-feed.js";
 import { SpoolMetrics } from "./metrics.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerEventRoutes } from "./routes/events.js";
@@ -113,7 +112,7 @@ export interface BuiltApp {
   context: AppContext;
   /** Answers that broke the published contract (response-validation mode only). */
   contractViolations: readonly string[];
-  /** Ends event streams and long polls, stops the feed, closes the app. */
+  /** Ends event streams and long polls, leaves the Spool's feed, closes the app. */
   close(): Promise<void>;
 }
 
@@ -156,9 +155,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const store = options.spool.store;
   const logger: Logger = pino === false ? noopLogger : (pino as unknown as Logger);
   const shutdown = new AbortController();
-  const feed = new EventFeed({ store, logger });
+  // The Spool's feed (one per process, shared with `spool.on`); the app only subscribes.
+  const feed = await options.spool.eventFeed();
   const metrics = new SpoolMetrics(store);
-  feed.subscribe((event) => metrics.observe(event));
+  const unsubscribes = [feed.subscribe((event) => metrics.observe(event))];
   const context: AppContext = {
     spool: options.spool,
     store,
@@ -285,7 +285,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
             : { concurrency: options.webhooks.concurrency }),
         });
   if (webhooks !== null) {
-    feed.subscribe(webhooks.onEvent);
+    unsubscribes.push(feed.subscribe(webhooks.onEvent));
     await webhooks.start();
   }
   const subscriptions =
@@ -298,10 +298,9 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
           guard: context.webhookGuard,
         });
   if (subscriptions !== null) {
-    feed.subscribe(() => subscriptions.wake());
+    unsubscribes.push(feed.subscribe(() => subscriptions.wake()));
     subscriptions.start();
   }
-  await feed.start();
 
   return {
     app,
@@ -310,7 +309,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     close: async () => {
       shutdown.abort();
       for (const stream of [...context.streams]) stream.close();
-      await feed.stop();
+      for (const unsubscribe of unsubscribes) unsubscribe();
       await webhooks?.stop();
       await subscriptions?.stop();
       await app.close();
