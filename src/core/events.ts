@@ -38,6 +38,8 @@ export interface JobEventDataMap {
     reason: "submitted" | "retried" | "released" | "dependencies";
   };
   "job.started": { attempt: number; worker: string; waitMs: number };
+  /** `progressMessage` is the renewal's message: null when it sent none (the job keeps its own). */
+  /** `progressMessage`: the renewal's message, null when it sent none (the job keeps its own). */
   "job.progress": { progress: number; progressMessage: string | null };
   "job.completed": { attempt: number; runMs: number };
   "job.failed": { attempt: number; error: EventError };

@@ -33,6 +33,7 @@ import { defineJobLogsConformance } from "./job-logs.suite.js";
 import { defineFlowConformance } from "./flows.suite.js";
 import { defineScheduleConformance } from "./schedules.suite.js";
 import { defineWebhookConformance } from "./webhooks.suite.js";
+import { defineEventPayloadConformance } from "./event-payloads.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -1269,6 +1270,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineOldestWaitingConformance({ store: () => store, clock: () => clock });
     defineTenantConformance(() => ({ store, clock }));
     defineJobLogsConformance(() => ({ store, clock }));
+    defineEventPayloadConformance(() => ({ store, clock }));
     defineScheduleConformance(() => ({ store, clock }));
     defineWebhookConformance({ store: () => store, clock: () => clock });
 
