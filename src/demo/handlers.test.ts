@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Spool, type JobRecord, type Worker } from "../index.js";
+import { Spool, type JobEventMap, type JobRecord, type Worker } from "../index.js";
 import { tempSqliteUrl } from "../../test/helpers/temp-dir.js";
 import { nextEvent, waitFor } from "../../test/helpers/wait-for.js";
 import { demoDefinitions, demoHandlers } from "./handlers.js";
@@ -45,7 +45,7 @@ describe("demo handlers", () => {
     const reports: { jobId: string; progress: number }[] = [];
     const off = spool.on("job.progress", (e) => reports.push(e));
     const job = await spool.enqueue("demo.sleep", { seconds: 0.5 });
-    await nextEvent(
+    await nextEvent<JobEventMap["job.completed"]>(
       (listener) => spool.on("job.completed", listener),
       (e) => e.jobId === job.id,
       15_000,

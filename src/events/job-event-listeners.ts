@@ -14,6 +14,9 @@ import {
 import type { JsonValue } from "../core/json.js";
 import type { Store, StoredJobEvent } from "../store/store.js";
 
+/** Results of `job.completed` events read at once (then delivered in order). */
+const RESULT_READS = 32;
+
 /** A listener of one job event. */
 export type JobEventListener<K extends JobEventName> = (event: JobEventMap[K]) => void;
 
@@ -62,9 +65,13 @@ export class JobEventListeners {
       while (this.pending.length > 0) {
         const batch = this.pending;
         this.pending = [];
-        for (const event of batch) {
-          const result = event.name === "job.completed" ? await this.resultOf(event.jobId) : null;
-          emitJobEvent(this.emitter, event, result);
+        for (let i = 0; i < batch.length; i += RESULT_READS) {
+          const chunk = batch.slice(i, i + RESULT_READS);
+          // Results are read side by side; the events still go out one by one, in order.
+          const results = await Promise.all(
+            chunk.map((e) => (e.name === "job.completed" ? this.resultOf(e.jobId) : null)),
+          );
+          chunk.forEach((event, j) => emitJobEvent(this.emitter, event, results[j] ?? null));
         }
       }
     } finally {
