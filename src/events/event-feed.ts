@@ -6,10 +6,10 @@
  * workers, `spool worker` processes, remote HTTP workers, other API servers — in commit order.
  *
  * The feed reads when the store signals a change: `onEventsWritten` after any event-writing
- * commit made through this process's store, `onJobsAvailable` for submissions anywhere
- * (PostgreSQL LISTEN/NOTIFY). Hints that arrive during a read coalesce into one more read. A
- * slow safety poll (`pollIntervalMs`, 100 ms) picks up what other processes wrote without a
- * signal (their acknowledgements and failures).
+ * commit made through this process's store, `onJobsAvailable` for other processes' commits
+ * (SQLite's `data_version` watch) and submissions (PostgreSQL LISTEN/NOTIFY). Hints that arrive
+ * during a read coalesce into one more read. A slow safety poll (`pollIntervalMs`, 100 ms) picks
+ * up what other processes wrote without a signal (on PostgreSQL: acknowledgements, failures).
  */
 import type { Logger } from "../core/logger.js";
 import type { StoredJobEvent, Store } from "../store/store.js";
