@@ -14,6 +14,7 @@ export class SpoolEvents {
   private readonly feed: EventFeed;
   private readonly listeners: JobEventListeners;
   private started: Promise<EventFeed> | undefined;
+  private closed = false;
 
   constructor(
     store: Store,
@@ -63,6 +64,7 @@ export class SpoolEvents {
   }
 
   private startInBackground(): void {
+    if (this.closed) return; // a listener added after close hears nothing, as before
     this.feedStarted().catch((error: unknown) =>
       this.logger.error({ err: error }, "starting the event feed failed"),
     );
@@ -70,6 +72,7 @@ export class SpoolEvents {
 
   /** Stops the feed and drops every listener. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.settled();
     await this.feed.stop();
     this.listeners.clear();
