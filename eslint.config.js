@@ -1,5 +1,5 @@
 // Lint: typescript-eslint strict, plus the dependency direction of STYLE.md
-// (core ← store ← worker/maintenance ← http ← cli) and no import cycles.
+// (core ← store ← events/worker/maintenance ← spool ← http ← cli) and no import cycles.
 import js from "@eslint/js";
 import globals from "globals";
 import { createTypeScriptImportResolver } from "eslint-import-resolver-typescript";
@@ -12,6 +12,7 @@ const layerZones = [
     target: "./src/core",
     from: [
       "./src/store",
+      "./src/events",
       "./src/worker",
       "./src/maintenance",
       "./src/http",
@@ -23,6 +24,19 @@ const layerZones = [
   {
     target: "./src/store",
     from: [
+      "./src/events",
+      "./src/worker",
+      "./src/maintenance",
+      "./src/http",
+      "./src/cli",
+      "./src/client",
+      "./src/dashboard",
+    ],
+  },
+  // The event feed (one per Spool): reads the store's event log; below spool.ts and http/.
+  {
+    target: "./src/events",
+    from: [
       "./src/worker",
       "./src/maintenance",
       "./src/http",
@@ -33,11 +47,25 @@ const layerZones = [
   },
   {
     target: "./src/worker",
-    from: ["./src/maintenance", "./src/http", "./src/cli", "./src/client", "./src/dashboard"],
+    from: [
+      "./src/events",
+      "./src/maintenance",
+      "./src/http",
+      "./src/cli",
+      "./src/client",
+      "./src/dashboard",
+    ],
   },
   {
     target: "./src/maintenance",
-    from: ["./src/worker", "./src/http", "./src/cli", "./src/client", "./src/dashboard"],
+    from: [
+      "./src/events",
+      "./src/worker",
+      "./src/http",
+      "./src/cli",
+      "./src/client",
+      "./src/dashboard",
+    ],
   },
   { target: "./src/http", from: ["./src/cli", "./src/dashboard"] },
   // The dashboard runs in the browser and talks to the API: the client and the contracts only.

@@ -4,7 +4,6 @@
  */
 import { hostname } from "node:os";
 import type { Clock } from "./core/clock.js";
-import type { JobEventMap, SafeEmitter } from "./core/events.js";
 import { uuidv7 } from "./core/ids.js";
 import type { Logger } from "./core/logger.js";
 import { CountFolder } from "./maintenance/count-folder.js";
@@ -25,7 +24,6 @@ import type { Store } from "./store/store.js";
 /** What the runner is built from. */
 export interface MaintenanceParts {
   clock: Clock;
-  events: SafeEmitter<JobEventMap>;
   intervals: { [K in keyof MaintenanceIntervals]?: MaintenanceIntervals[K] | undefined };
   logger: Logger;
   random: () => number;
@@ -41,7 +39,6 @@ export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
   const services = [
     new LeaseRescuer({
       store,
-      events: parts.events,
       random: parts.random,
       ...opt("intervalMs", intervals.rescueIntervalMs),
     }),
@@ -63,7 +60,6 @@ export function createMaintenance(parts: MaintenanceParts): MaintenanceRunner {
     new CronEnqueuer({
       store,
       tiers: parts.tiers,
-      events: parts.events,
       logger,
       ...opt("intervalMs", intervals.cronIntervalMs),
     }),

@@ -5,46 +5,33 @@
 import type { z } from "zod";
 import { systemClock, type Clock } from "./core/clock.js";
 import { SpoolError, SpoolValidationError } from "./core/errors.js";
-import { SafeEmitter, type JobEventMap } from "./core/events.js";
-import { isUuid, uuidv7 } from "./core/ids.js";
+import type { JobEventMap } from "./core/events.js";
+import type { EventFeed } from "./events/event-feed.js";
+import { SpoolEvents } from "./spool-events.js";
 import type { JobRecord } from "./core/job.js";
 import { isPlainObject, type JsonObject } from "./core/json.js";
 import type { Logger } from "./core/logger.js";
-import {
-  assertInteger,
-  assertQueueName,
-  assertTenant,
-  assertJobType,
-  validateEnqueue,
-  type EnqueueOptions,
-  type EnqueueRequest,
-  type JobInput,
-} from "./core/options.js";
-import { toValidationError } from "./core/schema-errors.js";
+import type { EnqueueOptions, EnqueueRequest, JobInput } from "./core/options.js";
 import type { TenantCredits } from "./core/quota.js";
-import { resolveTierPolicy, type TenantSettings, type TierPolicy } from "./core/tiers.js";
+import type { TenantSettings, TierPolicy } from "./core/tiers.js";
 import * as tenantOps from "./spool-tenants.js";
-import { parseStatusList, type JobState } from "./core/states.js";
+import * as args from "./spool-args.js";
 import { stderrLogger } from "./default-logger.js";
 import type { MaintenanceRunner } from "./maintenance/runner.js";
 import { createMaintenance } from "./spool-maintenance.js";
-import { openStore, resolveStoreUrl } from "./store/open-store.js";
 import type { QueueConfig, QueuePatch, Store } from "./store/store.js";
 import { readWaitingReason } from "./store/waiting-reason-reader.js";
 import type { WaitingReason } from "./core/waiting-reason.js";
 import type { WorkerPresence } from "./core/worker-presence.js";
-import { traceSubmit } from "./worker/tracing.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import {
-  spoolOptionsSchema,
+  type spoolOptionsSchema,
   type EnqueuedJob,
   type ListOptions,
   type SpoolOptions,
   type Stats,
   type TransactionOption,
-  pickTierOptions,
 } from "./spool-options.js";
-import { validateQueuePatch } from "./core/queue-settings.js";
 import { readLogs, type JobLogs, type LogsOptions } from "./spool-logs.js";
 import type { ScheduleOptions, ScheduleRecord } from "./core/schedule.js";
 import { SpoolSchedules, type SavedSchedule, type ScheduleScope } from "./spool-schedules.js";
@@ -77,7 +64,7 @@ export class Spool {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly random: () => number;
-  private readonly events: SafeEmitter<JobEventMap>;
+  private readonly events: SpoolEvents;
   private readonly maintenance: MaintenanceRunner;
   private readonly ownWorkers = new Set<Worker>();
   private readonly maxPayloadBytes: number;
@@ -98,14 +85,11 @@ export class Spool {
     this.maxPayloadBytes = options.maxPayloadBytes;
     this.maxResultBytes = options.maxResultBytes;
     this.cron = new SpoolSchedules(store, this.clock, this.maxPayloadBytes);
-    this.events = new SafeEmitter((error, name) =>
-      this.logger.error({ err: error, event: name }, "event listener threw"),
-    );
+    this.events = new SpoolEvents(store, this.logger);
     this.maintenance = createMaintenance({
       store,
       clock: this.clock,
       logger: this.logger,
-      events: this.events,
       random: this.random,
       intervals: typeof options.maintenance === "object" ? options.maintenance : {},
       retention: options.retention,
@@ -116,21 +100,7 @@ export class Spool {
 
   /** Opens the store (migrating it unless `migrate: false`) and starts maintenance. */
   static async open(options: SpoolOptions = {}): Promise<Spool> {
-    const parsed = spoolOptionsSchema.safeParse(options);
-    if (!parsed.success) {
-      throw toValidationError(parsed.error);
-    }
-    const resolved = parsed.data;
-    const tierPolicy = resolveTierPolicy(pickTierOptions(resolved));
-    const store =
-      resolved.store ??
-      (await openStore(resolveStoreUrl(resolved.url), resolved.storeTuning ?? {}));
-    try {
-      if (resolved.migrate) await store.migrate();
-    } catch (error) {
-      if (resolved.store === undefined) await store.close();
-      throw error;
-    }
+    const { store, resolved, tierPolicy } = await args.openParts(options);
     return new Spool(store, resolved, tierPolicy);
   }
 
@@ -156,83 +126,38 @@ export class Spool {
     requests: readonly EnqueueRequest[],
     options: TransactionOption = {},
   ): Promise<EnqueuedJob[]> {
-    if (!Array.isArray(requests)) throw new SpoolValidationError("jobs", "must be an array");
-    const inputs = requests.map((request, i) => {
-      if (typeof request !== "object" || request === null)
-        throw new SpoolValidationError(`jobs[${i}]`, "must be an object");
-      const { type, payload, ...rest } = request;
-      return this.validate(type, payload, rest, `jobs[${i}].`);
-    });
+    const inputs = args.validateRequests(requests, (type, payload, rest, prefix) =>
+      this.validate(type, payload, rest, prefix),
+    );
     return this.submit(inputs, options);
   }
 
   /** Validates one submission (used by the HTTP layer too, which maps its own field names). */
   validate(type: unknown, payload: unknown, options: unknown, prefix: string): JobInput {
     this.assertOpen();
-    const now = this.clock.now();
-    return validateEnqueue(type, payload, options, {
-      id: uuidv7(now),
-      now,
-      limits: { maxPayloadBytes: this.maxPayloadBytes },
-      prefix,
-    });
+    const at = { now: this.clock.now(), maxPayloadBytes: this.maxPayloadBytes };
+    return args.validateOne(type, payload, options, prefix, at);
   }
 
-  /** Inserts validated jobs and emits `job.queued` for the new ones. */
+  /** Inserts validated jobs (the store logs `job.queued` for the new ones). */
   async submit(
     inputs: readonly JobInput[],
     options: TransactionOption & { batch?: BatchInput } = {},
   ): Promise<EnqueuedJob[]> {
     this.assertOpen();
-    if (options.client !== undefined && !this.store.capabilities.transactionalEnqueue) {
-      throw new SpoolValidationError(
-        "client",
-        "this store cannot enqueue inside the caller's transaction",
-      );
-    }
-    // Dependencies and batches take their own store call (core/flows.ts); plain jobs keep theirs.
-    const flow = options.batch !== undefined || inputs.some((input) => input.dependsOn);
-    if (flow && options.client !== undefined)
-      throw new SpoolValidationError("client", "cannot be combined with dependsOn or a batch");
-    const now = this.clock.now();
-    const outcomes = await traceSubmit(inputs, () =>
-      flow
-        ? this.store.enqueueFlow({
-            jobs: inputs,
-            batch: options.batch ?? null,
-            now,
-            tiers: this.tierPolicy,
-          })
-        : this.store.enqueueJobs({
-            jobs: inputs,
-            now,
-            tiers: this.tierPolicy,
-            ...(options.client === undefined ? {} : { client: options.client }),
-          }),
+    await this.events.settled();
+    return args.submitJobs(
+      { store: this.store, tiers: this.tierPolicy, now: this.clock.now() },
+      inputs,
+      options,
     );
-    const emit = this.events.has("job.queued");
-    return outcomes.map(({ job, duplicate }) => {
-      if (emit && !duplicate) {
-        this.events.emit("job.queued", { ...eventBase(job, this.clock), runAt: job.runAt });
-      }
-      return Object.assign(job, { duplicate });
-    });
   }
 
   /** Creates a worker (not started) for `options.queues`. */
   worker(options: WorkerOptions): Worker {
     this.assertOpen();
-    const worker = new Worker(
-      {
-        store: this.store,
-        clock: this.clock,
-        logger: this.logger,
-        events: this.events,
-        random: this.random,
-        maxResultBytes: this.maxResultBytes,
-      },
-      options,
-    );
+    const { store, clock, logger, random, maxResultBytes } = this;
+    const worker = new Worker({ store, clock, logger, random, maxResultBytes }, options);
     this.ownWorkers.add(worker);
     worker.on("worker.stopped", () => this.ownWorkers.delete(worker));
     return worker;
@@ -241,7 +166,7 @@ export class Spool {
   /** The job, or null when there is none with that id. */
   async get(id: string, options: { tenant?: string } = {}): Promise<JobRecord | null> {
     this.assertOpen();
-    return this.store.getJob({ id: jobIdOf(id), ...tenantOf(options) });
+    return this.store.getJob({ id: args.jobIdOf(id), ...args.tenantOf(options) });
   }
 
   /**
@@ -256,38 +181,19 @@ export class Spool {
   /** A page of the job's log lines, oldest first (SPEC §8); null when there is no such job. */
   async logs(id: string, options: LogsOptions = {}): Promise<JobLogs | null> {
     this.assertOpen();
-    return readLogs(this.store, jobIdOf(id), options);
+    return readLogs(this.store, args.jobIdOf(id), options);
   }
 
   /** Live workers (in-process, `spool worker` and remote), by name; optionally one tenant's. */
   async workers(options: { tenant?: string } = {}): Promise<WorkerPresence[]> {
     this.assertOpen();
-    return this.store.listWorkers({ now: this.clock.now(), ...tenantOf(options) });
+    return this.store.listWorkers({ now: this.clock.now(), ...args.tenantOf(options) });
   }
 
   /** Jobs newest first, one page at a time. */
   async list(options: ListOptions = {}): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
     this.assertOpen();
-    const limit = options.limit ?? 50;
-    assertInteger(limit, "limit", 1, 1000);
-    if (options.queue !== undefined) assertQueueName(options.queue);
-    if (options.type !== undefined) assertJobType(options.type);
-    if (options.tenant !== undefined) assertTenant(options.tenant);
-    if (
-      options.tag !== undefined &&
-      (typeof options.tag !== "string" || options.tag.length === 0)
-    ) {
-      throw new SpoolValidationError("tag", "must be a non-empty string");
-    }
-    if (options.cursor !== undefined && typeof options.cursor !== "string") {
-      throw new SpoolValidationError("cursor", "must be a string");
-    }
-    const status = parseStatusList(options.status);
-    return this.store.listJobs({
-      limit,
-      ...(status === undefined ? {} : { status }),
-      ...pick(options, ["queue", "type", "tag", "tenant", "cursor"]),
-    });
+    return this.store.listJobs(args.listParams(options));
   }
 
   /**
@@ -297,15 +203,11 @@ export class Spool {
    */
   async cancel(id: string, options: { tenant?: string } = {}): Promise<JobRecord> {
     this.assertOpen();
-    const jobId = jobIdOf(id);
-    const job = await this.store.cancelJob({
-      id: jobId,
-      now: this.clock.now(),
-      ...tenantOf(options),
-    });
-    if (job.status === "cancelled") {
-      this.events.emit("job.cancelled", eventBase(job, this.clock));
-    } else {
+    const jobId = args.jobIdOf(id);
+    await this.events.settled();
+    const scope = args.tenantOf(options);
+    const job = await this.store.cancelJob({ id: jobId, now: this.clock.now(), ...scope });
+    if (job.status !== "cancelled") {
       for (const worker of this.ownWorkers) worker.notifyCancelled(jobId);
     }
     return job;
@@ -314,23 +216,15 @@ export class Spool {
   /** Moves a `failed` or `cancelled` job back to `queued`, attempts reset (the "redrive"). */
   async retry(id: string, options: { tenant?: string } = {}): Promise<JobRecord> {
     this.assertOpen();
-    const job = await this.store.retryJob({
-      id: jobIdOf(id),
-      now: this.clock.now(),
-      ...tenantOf(options),
-    });
-    this.events.emit("job.queued", { ...eventBase(job, this.clock), runAt: job.runAt });
-    return job;
+    const jobId = args.jobIdOf(id);
+    await this.events.settled();
+    return this.store.retryJob({ id: jobId, now: this.clock.now(), ...args.tenantOf(options) });
   }
 
   /** Counts of jobs by state, for everything or one queue / tenant. */
   async stats(options: { queue?: string; tenant?: string } = {}): Promise<Stats> {
     this.assertOpen();
-    if (options.queue !== undefined) assertQueueName(options.queue);
-    if (options.tenant !== undefined) assertTenant(options.tenant);
-    const counts = await this.store.countJobsByState(pick(options, ["queue", "tenant"]));
-    const totalJobs = Object.values(counts).reduce((sum, n) => sum + n, 0);
-    return { totalJobs, ...counts, queueSize: counts.scheduled + counts.queued + counts.retrying };
+    return args.readStats(this.store, options);
   }
 
   /** Settings of every known queue. */
@@ -352,9 +246,7 @@ export class Spool {
   /** Changes a queue's settings (concurrency limit, defaults of new jobs, paused). */
   async updateQueue(queue: string, patch: QueuePatch): Promise<QueueConfig> {
     this.assertOpen();
-    assertQueueName(queue);
-    validateQueuePatch(patch);
-    return this.store.updateQueue({ name: queue, patch, now: this.clock.now() });
+    return args.updateQueue(this.store, queue, patch, this.clock.now());
   }
 
   /**
@@ -402,7 +294,7 @@ export class Spool {
   /** A batch with its jobs' counts by state and progress, or null (also another tenant's). */
   async getBatch(id: string, options: { tenant?: string } = {}): Promise<BatchRecord | null> {
     this.assertOpen();
-    return this.store.getBatch({ id: batchIdOf(id), ...tenantOf(options) });
+    return this.store.getBatch({ id: batchIdOf(id), ...args.tenantOf(options) });
   }
 
   /**
@@ -451,7 +343,11 @@ export class Spool {
     return this.cron.setPaused(name, false, scope);
   }
 
-  /** Listens to a job event; returns a function that stops listening. */
+  /**
+   * Listens to a job event; returns a function that stops listening. Events come from the
+   * store's event log: every process's (other `Spool`s, `spool worker`, remote HTTP workers,
+   * the rescuer), in commit order, each with its `seq`, delivered asynchronously.
+   */
   on<K extends keyof JobEventMap>(name: K, listener: (event: JobEventMap[K]) => void): () => void {
     return this.events.on(name, listener);
   }
@@ -469,9 +365,16 @@ export class Spool {
     this.events.off(name, listener);
   }
 
+  /** This Spool's event feed (one per process; SSE, `/ws`, webhooks and metrics read it). */
+  async eventFeed(): Promise<EventFeed> {
+    this.assertOpen();
+    return this.events.feedStarted();
+  }
+
   /** Runs every maintenance service once (rescue, promote, prune) at `now`. */
   async runMaintenance(now: number = this.clock.now()): Promise<Record<string, number>> {
     this.assertOpen();
+    await this.events.settled();
     return this.maintenance.runOnce(now);
   }
 
@@ -481,7 +384,7 @@ export class Spool {
     await Promise.all([...this.ownWorkers].map((worker) => worker.stop()));
     this.closed = true;
     await this.maintenance.stop();
-    this.events.clear();
+    await this.events.close();
     await this.store.close();
   }
 
@@ -520,40 +423,4 @@ export class Spool {
   private workerCalls: SpoolWorkers | undefined;
   private adminCalls: SpoolAdmin | undefined;
   private webhookCalls: SpoolWebhooks | undefined;
-}
-
-function eventBase(
-  job: JobRecord,
-  clock: Clock,
-): { jobId: string; queue: string; type: string; status: JobState; at: Date } {
-  return {
-    jobId: job.id,
-    queue: job.queue,
-    type: job.type,
-    status: job.status,
-    at: new Date(clock.now()),
-  };
-}
-
-/** Checks a job id and returns it in canonical (lower-case) form, as ids are stored. */
-function jobIdOf(id: unknown): string {
-  if (!isUuid(id)) throw new SpoolValidationError("id", "must be a job id (a UUID)");
-  return id.toLowerCase();
-}
-
-function tenantOf(options: { tenant?: string }): { tenant?: string } {
-  if (options.tenant === undefined) return {};
-  assertTenant(options.tenant);
-  return { tenant: options.tenant };
-}
-
-function pick<T extends object, K extends keyof T>(
-  source: T,
-  keys: readonly K[],
-): { [P in K]?: Exclude<T[P], undefined> } {
-  const out: { [P in K]?: Exclude<T[P], undefined> } = {};
-  for (const key of keys) {
-    if (source[key] !== undefined) out[key] = source[key] as Exclude<T[K], undefined>;
-  }
-  return out;
 }

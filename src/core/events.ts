@@ -1,7 +1,8 @@
 /**
  * Typed events (SPEC §3): `noun.verb` names in the past tense, each carrying the job id, queue,
- * type and status. The emitter catches listener errors so one faulty listener cannot break a
- * worker or a submission.
+ * type and status. Job events come from the store's event log only (src/events/): `data` of a
+ * stored event is typed by `JobEventDataMap`, a listener's event by `JobEventMap`. The emitter
+ * catches listener errors so one faulty listener cannot break a worker or a submission.
  */
 import type { JobErrorEntry } from "./job.js";
 import type { JsonValue } from "./json.js";
@@ -9,7 +10,10 @@ import type { JobState } from "./states.js";
 
 /** Fields every job event carries. */
 export interface JobEventBase {
+  /** The event's position in the store's event log (resume from it: SSE `Last-Event-ID`). */
+  seq: number;
   jobId: string;
+  tenant: string;
   queue: string;
   /** The job's type (handler name). */
   type: string;
@@ -18,14 +22,43 @@ export interface JobEventBase {
   at: Date;
 }
 
-/** The job events and their extra fields. */
+/** An error as an event records it: the job's error entry without its time and stack. */
+export type EventError = Omit<JobErrorEntry, "at" | "stack">;
+
+/**
+ * What each event's stored `data` holds (both stores build exactly these fields; the conformance
+ * suite checks them). Times are epoch ms; `waitMs` is runAt → start, `runMs` start → end.
+ * `job.cancelled` depends on how the job ended: a waiting job or a released lease carry nothing;
+ * an acknowledgement or a failure that met a requested cancellation carry the attempt and its
+ * run time or error; a dependant of a failed parent carries its DependencyFailed error.
+ */
+export interface JobEventDataMap {
+  "job.queued": {
+    runAt: number;
+    reason: "submitted" | "retried" | "released" | "dependencies";
+  };
+  "job.started": { attempt: number; worker: string; waitMs: number };
+  /** `progressMessage` is the renewal's message: null when it sent none (the job keeps its own). */
+  /** `progressMessage`: the renewal's message, null when it sent none (the job keeps its own). */
+  "job.progress": { progress: number; progressMessage: string | null };
+  "job.completed": { attempt: number; runMs: number };
+  "job.failed": { attempt: number; error: EventError };
+  "job.retrying": { attempt: number; error: EventError; runAt: number };
+  "job.cancelled":
+    | Record<string, never>
+    | { attempt: number; runMs: number }
+    | { attempt: number; error: EventError }
+    | { error: EventError };
+}
+
+/** The job events as `spool.on` listeners receive them, and their extra fields. */
 export interface JobEventMap {
   "job.queued": JobEventBase & { runAt: Date };
   "job.started": JobEventBase & { attempt: number; worker: string };
   "job.progress": JobEventBase & { progress: number; progressMessage: string | null };
   "job.completed": JobEventBase & { attempt: number; result: JsonValue | null };
-  "job.failed": JobEventBase & { attempt: number; error: Omit<JobErrorEntry, "at"> };
-  "job.retrying": JobEventBase & { attempt: number; error: Omit<JobErrorEntry, "at">; runAt: Date };
+  "job.failed": JobEventBase & { attempt: number; error: EventError };
+  "job.retrying": JobEventBase & { attempt: number; error: EventError; runAt: Date };
   "job.cancelled": JobEventBase;
 }
 

@@ -4,9 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { Spool, type JobRecord, type Worker } from "../index.js";
+import { Spool, type JobEventMap, type JobRecord, type Worker } from "../index.js";
 import { tempSqliteUrl } from "../../test/helpers/temp-dir.js";
-import { waitFor } from "../../test/helpers/wait-for.js";
+import { nextEvent, waitFor } from "../../test/helpers/wait-for.js";
 import { demoDefinitions, demoHandlers } from "./handlers.js";
 
 describe("demo handlers", () => {
@@ -40,18 +40,25 @@ describe("demo handlers", () => {
     );
 
   it("demo.sleep reports progress at least ten times", async () => {
-    const reports: number[] = [];
+    // Events come from the store's log, asynchronously and in commit order: listen before
+    // submitting, and take the job's `job.completed` as the end (every report precedes it).
+    const reports: { jobId: string; progress: number }[] = [];
+    const off = spool.on("job.progress", (e) => reports.push(e));
     const job = await spool.enqueue("demo.sleep", { seconds: 0.5 });
-    spool.on("job.progress", (e) => {
-      if (e.jobId === job.id) reports.push(e.progress);
-    });
+    await nextEvent<JobEventMap["job.completed"]>(
+      (listener) => spool.on("job.completed", listener),
+      (e) => e.jobId === job.id,
+      15_000,
+    );
+    off();
     const done = await finished(job.id);
     assert.equal(done.status, "completed");
     assert.deepEqual(done.result, { slept_seconds: 0.5 });
-    assert.ok(reports.length >= 10, `${reports.length} reports`);
+    const mine = reports.filter((e) => e.jobId === job.id).map((e) => e.progress);
+    assert.ok(mine.length >= 10, `${mine.length} reports`);
     assert.deepEqual(
-      reports,
-      [...reports].sort((a, b) => a - b),
+      mine,
+      [...mine].sort((a, b) => a - b),
     );
   });
 

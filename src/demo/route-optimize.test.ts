@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import { Spool, type JobRecord, type JsonObject, type Worker } from "../index.js";
+import { Spool, type JobEventMap, type JobRecord, type JsonObject, type Worker } from "../index.js";
 import { tempSqliteUrl } from "../../test/helpers/temp-dir.js";
-import { waitFor } from "../../test/helpers/wait-for.js";
+import { nextEvent, waitFor } from "../../test/helpers/wait-for.js";
 import { demoHandlers } from "./handlers.js";
 import type { RouteOptimizeResult } from "./route-optimize.js";
 import { compileProblem, routeRequestSchema } from "./vrp-problem.js";
@@ -131,6 +131,12 @@ describe("route.optimize", () => {
     const progress: number[] = [];
     spool.on("job.progress", (e) => progress.push(e.progress));
     const submitted = await spool.enqueue("route.optimize", payload(request));
+    // The log delivers the job's progress events before its `job.completed`.
+    await nextEvent<JobEventMap["job.completed"]>(
+      (listener) => spool.on("job.completed", listener),
+      (e) => e.jobId === submitted.id,
+      30_000,
+    );
     const job = await finished(submitted.id);
     assert.equal(job.status, "completed", JSON.stringify(job.error));
     const result = job.result as unknown as RouteOptimizeResult;

@@ -9,7 +9,7 @@ import type { EnqueueOptions } from "../core/options.js";
 import type { Spool } from "../spool.js";
 import type { Authenticator } from "./auth.js";
 import type { ClaimWaiter } from "./claim-waiter.js";
-import type { EventFeed } from "./event-feed.js";
+import type { EventFeed } from "../events/event-feed.js";
 import type { SpoolMetrics } from "./metrics.js";
 import type { RemoteWorkerRegistry } from "./remote-workers.js";
 import type { WaitingEstimator } from "./waiting-estimator.js";

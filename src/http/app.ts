@@ -31,7 +31,6 @@ import {
 import { RequestLogController } from "./request-log.js";
 import { installResponseContract } from "./response-contract.js";
 import { installUpgradeGuard } from "./upgrade-guard.js";
-import { EventFeed } from "./event-feed.js";
 import { SpoolMetrics } from "./metrics.js";
 import { registerDashboardRoutes } from "./routes/dashboard.js";
 import { registerEventRoutes } from "./routes/events.js";
@@ -107,7 +106,7 @@ export interface BuiltApp {
   context: AppContext;
   /** Answers that broke the published contract (response-validation mode only). */
   contractViolations: readonly string[];
-  /** Ends event streams and long polls, stops the feed, closes the app. */
+  /** Ends event streams and long polls, leaves the Spool's feed, closes the app. */
   close(): Promise<void>;
 }
 
@@ -124,7 +123,10 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
   const app = createFastify(pino, options.bodyLimit ?? 1_048_576);
   const logger: Logger = pino === false ? noopLogger : (pino as unknown as Logger);
   const shutdown = new AbortController();
-  const context = buildContext(options, logger, shutdown.signal);
+  // The Spool's feed (one per process, shared with `spool.on`); the app only subscribes.
+  const feed = await options.spool.eventFeed();
+  const context = buildContext(options, logger, shutdown.signal, feed);
+  const unsubscribes = [feed.subscribe((event) => context.metrics.observe(event))];
   app.setErrorHandler(async (error, request, reply) => {
     // Seed 004's frontend reads `credits_info` from the credits 429.
     const extra =
@@ -156,8 +158,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     app.swagger(),
   );
   await app.ready();
-  const deliveries = await startDeliveries(options, context);
-  await context.feed.start();
+  const deliveries = await startDeliveries(options, context, unsubscribes);
   return {
     app,
     context,
@@ -165,7 +166,7 @@ export async function buildApp(options: AppOptions): Promise<BuiltApp> {
     close: async () => {
       shutdown.abort();
       for (const stream of [...context.streams]) stream.close();
-      await context.feed.stop();
+      for (const unsubscribe of unsubscribes) unsubscribe();
       await deliveries.stop();
       await app.close();
     },
@@ -203,11 +204,14 @@ function createFastify(pino: PinoLogger | false, bodyLimit: number): FastifyInst
 }
 
 /** What the route modules share; every call goes through the Spool facade. */
-function buildContext(options: AppOptions, logger: Logger, closing: AbortSignal): AppContext {
+function buildContext(
+  options: AppOptions,
+  logger: Logger,
+  closing: AbortSignal,
+  feed: AppContext["feed"],
+): AppContext {
   const spool = options.spool;
-  const feed = new EventFeed({ store: spool.store, logger });
   const metrics = new SpoolMetrics(spool.admin);
-  feed.subscribe((event) => metrics.observe(event));
   return {
     spool,
     feed,
@@ -252,6 +256,7 @@ function registerRoutes(app: ZodApp, context: AppContext): void {
 async function startDeliveries(
   options: AppOptions,
   context: AppContext,
+  unsubscribes: (() => void)[],
 ): Promise<{ stop(): Promise<void> }> {
   if (options.webhooks === false) return { stop: async () => undefined };
   const settings = options.webhooks;
@@ -263,7 +268,7 @@ async function startDeliveries(
     secret: settings?.secret,
     ...(settings?.concurrency === undefined ? {} : { concurrency: settings.concurrency }),
   });
-  feed.subscribe(webhooks.onEvent);
+  unsubscribes.push(feed.subscribe(webhooks.onEvent));
   await webhooks.start();
   const subscriptions = new WebhookDeliverer({
     clock: { now: () => spool.now() },
@@ -272,7 +277,7 @@ async function startDeliveries(
     logger,
     guard: context.webhookGuard,
   });
-  feed.subscribe(() => subscriptions.wake());
+  unsubscribes.push(feed.subscribe(() => subscriptions.wake()));
   subscriptions.start();
   return {
     stop: async () => {

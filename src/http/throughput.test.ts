@@ -3,17 +3,18 @@ import { describe, it } from "node:test";
 import type { StoredJobEvent } from "../store/store.js";
 import { ThroughputTracker } from "./throughput.js";
 
-const event = (name: string, at: number, queue = "q", tenant = "t"): StoredJobEvent => ({
-  seq: at,
-  name: name as StoredJobEvent["name"],
-  jobId: "id",
-  tenant,
-  queue,
-  type: "x",
-  status: "completed",
-  at: new Date(at),
-  data: {},
-});
+const event = (name: string, at: number, queue = "q", tenant = "t"): StoredJobEvent =>
+  ({
+    seq: at,
+    name: name as StoredJobEvent["name"],
+    jobId: "id",
+    tenant,
+    queue,
+    type: "x",
+    status: "completed",
+    at: new Date(at),
+    data: {},
+  }) as unknown as StoredJobEvent;
 
 describe("ThroughputTracker", () => {
   it("counts completed, failed and retried per bucket, per queue and tenant", () => {

@@ -9,7 +9,6 @@
  * the job is unfinished, and a per-second job finishes well within the second.)
  */
 import { parseCron, type CronTicks } from "../core/cron.js";
-import type { JobEventMap, SafeEmitter } from "../core/events.js";
 import { uuidv7 } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import { tickJob, type ScheduleRecord } from "../core/schedule.js";
@@ -22,8 +21,6 @@ export const DEFAULT_CRON_INTERVAL_MS = 400;
 
 /** Options of the cron enqueuer. */
 export interface CronEnqueuerOptions {
-  /** Receives `job.queued` for every job enqueued here (this process's listeners). */
-  events?: SafeEmitter<JobEventMap>;
   /** Default 400 ms. */
   intervalMs?: number;
   /** Schedules per batch. Default 500. */
@@ -82,14 +79,6 @@ export class CronEnqueuer implements MaintenanceService {
         tiers: this.options.tiers,
       });
       if (outcome === null || outcome.duplicate) return false;
-      this.options.events?.emit("job.queued", {
-        jobId: outcome.job.id,
-        queue: outcome.job.queue,
-        type: outcome.job.type,
-        status: outcome.job.status,
-        at: new Date(now),
-        runAt: outcome.job.runAt,
-      });
       return true;
     } catch (error) {
       // One schedule's failure (its tenant's quota, say) must not hold up the others; its tick

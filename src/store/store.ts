@@ -7,7 +7,7 @@
  * the lease token and fails with `LeaseLostError` (or a `{ ok: false }` entry in batch calls)
  * when the token no longer matches.
  */
-import type { JobEventName } from "../core/events.js";
+import type { JobEventDataMap, JobEventName } from "../core/events.js";
 import type { BatchRecord } from "../core/flows.js";
 import type { ClaimedJob, JobErrorEntry, JobRecord } from "../core/job.js";
 import type { JobLogLineInput, JobLogPage } from "../core/job-logs.js";
@@ -147,22 +147,23 @@ export interface MigrationResult {
 }
 
 /** An entry of the job-event log: written in the same transaction as the change it records. */
-export interface StoredJobEvent {
+export type StoredJobEvent = {
+  [K in JobEventName]: StoredJobEventOf<K>;
+}[JobEventName];
+
+/** A stored event of one name, its `data` as `JobEventDataMap` describes it. */
+export interface StoredJobEventOf<K extends JobEventName> {
   /** Position in the log; increases with every event. */
   seq: number;
-  name: JobEventName;
+  name: K;
   jobId: string;
   tenant: string;
   queue: string;
   type: string;
   status: JobState;
   at: Date;
-  /**
-   * Event-specific fields (camelCase): `attempt`; `worker` and `waitMs` (runAt → start) on
-   * started; `progress`, `progressMessage`; `runMs` on completed; `error`; `runAt` (ms) on
-   * queued and retrying; `reason` on queued (`submitted`, `retried` or `released`).
-   */
-  data: Record<string, unknown>;
+  /** Event-specific fields (camelCase, times in epoch ms): see `JobEventDataMap`. */
+  data: JobEventDataMap[K];
 }
 
 /** Roles of API keys (SPEC §2). */
@@ -541,6 +542,12 @@ export interface Store {
     /** The tier policy the job is charged under, as for `enqueueJobs`. */
     tiers?: TierPolicy | undefined;
   }): Promise<EnqueueOutcome | null>;
+
+  /**
+   * Subscribes to "job events were committed" hints from writes made through this store object
+   * (other processes' writes send none); returns the unsubscribe function.
+   */
+  onEventsWritten(listener: () => void): () => void;
 
   /** Subscribes to "jobs may be ready" hints; returns the unsubscribe function. */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

@@ -11,10 +11,7 @@ import {
   LeaseLostError,
   UnrecoverableError,
 } from "../core/errors.js";
-import type { JobEventMap } from "../core/events.js";
-import type { SafeEmitter } from "../core/events.js";
 import { abortWaitMs, type ClaimedJob, type JobErrorEntry } from "../core/job.js";
-import type { JsonValue } from "../core/json.js";
 import type { Logger } from "../core/logger.js";
 import { validateLogCall } from "../core/job-logs.js";
 import { encodeResult, validateProgress } from "../core/options.js";
@@ -47,7 +44,6 @@ export interface ExecutorOptions {
   abortGraceMs: number;
   clock: Clock;
   completer: Completer;
-  events: SafeEmitter<JobEventMap>;
   handlers: HandlerMap;
   leaseKeeper: LeaseKeeper;
   logger: Logger;
@@ -73,7 +69,7 @@ export class Executor {
   /** Runs `active` to its end; never rejects. */
   async run(active: ActiveJob): Promise<void> {
     const { job } = active;
-    const { events, handlers } = this.options;
+    const { handlers } = this.options;
     // Claims name exactly this worker's handler types (SPEC §6), and the map is a copy made when
     // the worker was, so a miss means a store that ignored `types`: give the job back (attempt
     // not counted) rather than fail it. Own keys only: a type named "toString" is no handler.
@@ -81,13 +77,6 @@ export class Executor {
     if (handler === undefined) {
       await this.giveBack(job);
       return;
-    }
-    if (events.has("job.started")) {
-      events.emit("job.started", {
-        ...this.base(job),
-        attempt: job.attempt,
-        worker: this.options.workerId,
-      });
     }
     const timer = setTimeout(
       () => abortActiveJob(active, "timeout", new JobTimeoutError(job.timeout)),
@@ -144,7 +133,7 @@ export class Executor {
 
   private context(active: ActiveJob, parents: readonly ParentResult[]): JobContext {
     const { job } = active;
-    const { events, leaseKeeper, logger, logWriter, workerId } = this.options;
+    const { leaseKeeper, logger, logWriter, workerId } = this.options;
     return {
       parents,
       get signal() {
@@ -158,9 +147,6 @@ export class Executor {
         if (active.abortCause !== undefined) return Promise.resolve();
         job.progress = progress;
         job.progressMessage = text;
-        if (events.has("job.progress")) {
-          events.emit("job.progress", { ...this.base(job), progress, progressMessage: text });
-        }
         return leaseKeeper.reportProgress(active, progress, text);
       },
       log: (message, options) => {
@@ -192,8 +178,8 @@ export class Executor {
       return;
     }
     // The slot is freed as soon as the handler has returned: the acknowledgement is batched with
-    // others' and written in the background (the lease still fences it; `job.completed` is
-    // emitted only once it is committed, and `worker.stop()` drains what is pending). A crash
+    // others' and written in the background (the lease still fences it; its `job.completed`
+    // event is logged by the same commit, and `worker.stop()` drains what is pending). A crash
     // before the commit re-runs the job — at-least-once, never lost.
     const { job } = active;
     const settle = startSettleSpan(job, "complete", this.traceOf(active));
@@ -208,20 +194,7 @@ export class Executor {
         },
       )
       .then((outcome) => {
-        const { events } = this.options;
-        if (!outcome.ok) {
-          this.leaseLost(job);
-        } else if (outcome.status === "cancelled") {
-          events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
-        } else if (events.has("job.completed")) {
-          const result = resultJson === null ? null : (settled.value as JsonValue);
-          events.emit("job.completed", {
-            ...this.base(job),
-            status: "completed",
-            attempt: job.attempt,
-            result,
-          });
-        }
+        if (!outcome.ok) this.leaseLost(job);
       })
       .catch((error: unknown) =>
         this.options.logger.error(
@@ -251,20 +224,19 @@ export class Executor {
     }
   }
 
-  /** Records a failed attempt and emits `job.retrying`, `job.failed` or `job.cancelled`. */
+  /** Records a failed attempt (the store logs `job.retrying`, `job.failed` or `job.cancelled`). */
   private async recordFailure(
     active: ActiveJob,
     described: { message: string; type: string; stack?: string },
     retryable: boolean,
   ): Promise<void> {
     const { job } = active;
-    const { clock, store, events } = this.options;
+    const { clock, store } = this.options;
     const now = clock.now();
     const error: Omit<JobErrorEntry, "at"> = { ...described, attempt: job.attempt };
     const outcome = nextOnFailure(job, { retryable }, now, this.options.random);
-    let recorded: { status: "retrying" | "failed" | "cancelled"; runAt: Date };
     try {
-      recorded = await traceSettle(job, "fail", this.traceOf(active), () =>
+      await traceSettle(job, "fail", this.traceOf(active), () =>
         store.failJob({ id: job.id, leaseToken: job.leaseToken, error, outcome, now }),
       );
     } catch (failure) {
@@ -273,25 +245,6 @@ export class Executor {
         return;
       }
       throw failure;
-    }
-    const { stack: _stack, ...publicError } = error;
-    if (recorded.status === "retrying") {
-      events.emit("job.retrying", {
-        ...this.base(job),
-        status: "retrying",
-        attempt: job.attempt,
-        error: publicError,
-        runAt: recorded.runAt,
-      });
-    } else if (recorded.status === "failed") {
-      events.emit("job.failed", {
-        ...this.base(job),
-        status: "failed",
-        attempt: job.attempt,
-        error: publicError,
-      });
-    } else {
-      events.emit("job.cancelled", { ...this.base(job), status: "cancelled" });
     }
   }
 
@@ -320,22 +273,6 @@ export class Executor {
       { jobId: job.id, attempt: job.attempt },
       "lease lost; the attempt's outcome is dropped",
     );
-  }
-
-  private base(job: ClaimedJob): {
-    jobId: string;
-    queue: string;
-    type: string;
-    status: "running";
-    at: Date;
-  } {
-    return {
-      jobId: job.id,
-      queue: job.queue,
-      type: job.type,
-      status: "running",
-      at: new Date(this.options.clock.now()),
-    };
   }
 }
 

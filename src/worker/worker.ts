@@ -14,7 +14,7 @@
 import { hostname } from "node:os";
 import type { Clock } from "../core/clock.js";
 import { JobCancelledError, SpoolError } from "../core/errors.js";
-import { SafeEmitter, type JobEventMap } from "../core/events.js";
+import { SafeEmitter } from "../core/events.js";
 import { randomToken } from "../core/ids.js";
 import type { ClaimedJob } from "../core/job.js";
 import type { Logger } from "../core/logger.js";
@@ -48,7 +48,6 @@ export interface WorkerEventMap {
 /** What a worker needs from the Spool instance that made it. */
 export interface WorkerContext {
   clock: Clock;
-  events: SafeEmitter<JobEventMap>;
   logger: Logger;
   maxResultBytes: number;
   random: () => number;

@@ -33,6 +33,7 @@ import { defineJobLogsConformance } from "./job-logs.suite.js";
 import { defineFlowConformance } from "./flows.suite.js";
 import { defineScheduleConformance } from "./schedules.suite.js";
 import { defineWebhookConformance } from "./webhooks.suite.js";
+import { defineEventPayloadConformance } from "./event-payloads.suite.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -966,19 +967,20 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         }
         assert.ok(events.every((e, i) => i === 0 || e.seq > events[i - 1]!.seq));
         assert.deepEqual(events[2]!.data, { progress: 30, progressMessage: "a third" });
-        assert.equal(events[1]!.data.attempt, 1);
-        assert.equal(events[1]!.data.worker, "w1");
-        assert.equal((events[3]!.data.error as { message: string }).message, "boom");
+        const data = (i: number) => events[i]!.data as Record<string, unknown>;
+        assert.equal(data(1).attempt, 1);
+        assert.equal(data(1).worker, "w1");
+        assert.equal((data(3).error as { message: string }).message, "boom");
         assert.equal(
-          (events[3]!.data.error as { stack?: string }).stack,
+          (data(3).error as { stack?: string }).stack,
           undefined,
           "stacks stay out of the log",
         );
-        assert.equal(events[5]!.data.attempt, 2);
-        assert.equal(events[0]!.data.reason, "submitted");
-        assert.equal(events[0]!.data.runAt, clock.now());
-        assert.equal(typeof events[1]!.data.waitMs, "number", "started events carry the wait");
-        assert.equal(typeof events[5]!.data.runMs, "number", "completed events carry the run time");
+        assert.equal(data(5).attempt, 2);
+        assert.equal(data(0).reason, "submitted");
+        assert.equal(data(0).runAt, clock.now());
+        assert.equal(typeof data(1).waitMs, "number", "started events carry the wait");
+        assert.equal(typeof data(5).runMs, "number", "completed events carry the run time");
         assert.equal(await store.latestJobEventSeq(), events[5]!.seq);
         assert.deepEqual(await store.readJobEvents({ afterSeq: events[5]!.seq, limit: 10 }), []);
         assert.equal((await store.readJobEvents({ afterSeq: start, limit: 2 })).length, 2);
@@ -1268,6 +1270,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineOldestWaitingConformance({ store: () => store, clock: () => clock });
     defineTenantConformance(() => ({ store, clock }));
     defineJobLogsConformance(() => ({ store, clock }));
+    defineEventPayloadConformance(() => ({ store, clock }));
     defineScheduleConformance(() => ({ store, clock }));
     defineWebhookConformance({ store: () => store, clock: () => clock });
 

@@ -59,8 +59,18 @@ const worker = spool.worker({
     },
   },
 });
-if (config.reportCompletions)
-  spool.on("job.completed", (e) => process.stdout.write(`completed ${e.jobId}\n`));
+// `spool.on` sees every process's events (the store's log): report only this worker's — the
+// jobs whose latest start it made — as acknowledged here.
+if (config.reportCompletions) {
+  const mine = new Set<string>();
+  spool.on("job.started", (e) => {
+    if (e.worker === worker.id) mine.add(e.jobId);
+    else mine.delete(e.jobId);
+  });
+  spool.on("job.completed", (e) => {
+    if (mine.delete(e.jobId)) process.stdout.write(`completed ${e.jobId}\n`);
+  });
+}
 worker.on("worker.stopped", () => {
   void spool.close().then(() => process.exit(0));
 });

@@ -154,7 +154,7 @@ export async function readJobEvents(
       type: row.type,
       status: row.status,
       data: row.data,
-    }));
+    })) as StoredJobEvent[];
 }
 
 /** The newest published `seq` (after publishing what waits), or 0. */

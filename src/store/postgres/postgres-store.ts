@@ -144,6 +144,7 @@ export class PostgresStore implements Store {
   private readonly statements: Statements;
   private readonly listener: NotificationListener;
   private readonly listeners = new Set<JobsAvailableListener>();
+  private readonly eventListeners = new Set<() => void>();
   /** Hints for rate-limited queues when their next start is allowed (claim_jobs notifies). */
   private readonly wakeups = new WakeupTimers((queue) => this.emit([queue]));
   private readonly batcher: SubmissionBatcher;
@@ -219,12 +220,12 @@ export class PostgresStore implements Store {
       // Inside the caller's transaction: no BEGIN/COMMIT of ours, and no direct wake-up either,
       // since only the caller knows whether it commits; the NOTIFY commits with their data.
       const client = callerClient(params.client);
-      return this.guard(async () => {
+      return this.guardWrite(async () => {
         const [outcomes] = await insertJobs(client, this.statements, this.channel, [submission]);
         return outcomes!;
       });
     }
-    const outcomes = await this.guard(() => this.batcher.submit(submission));
+    const outcomes = await this.guardWrite(() => this.batcher.submit(submission));
     this.notifyQueues(
       outcomes.filter((o) => !o.duplicate && o.job.status === "queued").map((o) => o.job.queue),
     );
@@ -233,7 +234,7 @@ export class PostgresStore implements Store {
 
   async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {
     if (params.limit <= 0 || params.queues.length === 0) return [];
-    return this.guard(() => claimJobs(this.pool, this.statements, this.channel, params));
+    return this.guardWrite(() => claimJobs(this.pool, this.statements, this.channel, params));
   }
 
   async extendLeases(params: {
@@ -242,7 +243,7 @@ export class PostgresStore implements Store {
     now: number;
   }): Promise<LeaseRenewalOutcome[]> {
     if (params.leases.length === 0) return [];
-    return this.guard(() => leaseWrites.extendLeases(this.pool, this.statements, params));
+    return this.guardWrite(() => leaseWrites.extendLeases(this.pool, this.statements, params));
   }
 
   async completeJobs(params: {
@@ -250,14 +251,14 @@ export class PostgresStore implements Store {
     now: number;
   }): Promise<CompletionOutcome[]> {
     if (params.completions.length === 0) return [];
-    return this.guard(() => leaseWrites.completeJobs(this.pool, this.statements, params));
+    return this.guardWrite(() => leaseWrites.completeJobs(this.pool, this.statements, params));
   }
 
   async failJob(
     params: Failure & { now: number },
   ): Promise<{ status: "retrying" | "failed" | "cancelled"; runAt: Date }> {
     if (!isUuid(params.id)) throw new LeaseLostError(params.id);
-    const row = await this.guard(() => recordFailure(this.pool, this.statements, params));
+    const row = await this.guardWrite(() => recordFailure(this.pool, this.statements, params));
     if (row === undefined) throw new LeaseLostError(params.id);
     return { status: row.status, runAt: new Date(row.run_at) };
   }
@@ -267,7 +268,7 @@ export class PostgresStore implements Store {
     now: number;
   }): Promise<number> {
     if (params.leases.length === 0) return 0;
-    const queues = await this.guard(() =>
+    const queues = await this.guardWrite(() =>
       leaseWrites.releaseJobs(this.pool, this.statements, this.channel, params),
     );
     this.notifyQueues(queues);
@@ -281,11 +282,11 @@ export class PostgresStore implements Store {
   }
 
   async cancelJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    return this.guard(() => control.cancelJob(this.pool, this.statements, params));
+    return this.guardWrite(() => control.cancelJob(this.pool, this.statements, params));
   }
 
   async retryJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    const job = await this.guard(() =>
+    const job = await this.guardWrite(() =>
       control.retryJob(this.pool, this.statements, this.channel, params),
     );
     this.notifyQueues([job.queue]);
@@ -319,7 +320,7 @@ export class PostgresStore implements Store {
     limit: number;
     random: () => number;
   }): Promise<MovedJob[]> {
-    return this.guard(() =>
+    return this.guardWrite(() =>
       withTransaction(this.pool, (client) => rescueExpiredLeases(client, this.statements, params)),
     );
   }
@@ -612,7 +613,7 @@ export class PostgresStore implements Store {
     /** The tier policy the new jobs are charged under, as for `enqueueJobs`. */
     tiers?: TierPolicy | undefined;
   }): Promise<EnqueueOutcome[]> {
-    const outcomes = await this.guard(() =>
+    const outcomes = await this.guardWrite(() =>
       flows.insertFlow(this.pool, this.statements, this.channel, params),
     );
     this.notifyQueues(outcomes.filter((o) => o.job.status === "queued").map((o) => o.job.queue));
@@ -620,7 +621,7 @@ export class PostgresStore implements Store {
   }
 
   async resolveFlows(params: { now: number; limit: number }): Promise<FlowResolution> {
-    const { queues, ...resolution } = await this.guard(() =>
+    const { queues, ...resolution } = await this.guardWrite(() =>
       flows.resolveFlows(this.pool, this.statements, this.channel, params),
     );
     this.notifyQueues(queues);
@@ -674,11 +675,16 @@ export class PostgresStore implements Store {
   async enqueueScheduledJob(
     params: Parameters<Store["enqueueScheduledJob"]>[0],
   ): Promise<EnqueueOutcome | null> {
-    const outcome = await this.guard(() =>
+    const outcome = await this.guardWrite(() =>
       schedules.enqueueScheduledJob(this.pool, this.statements, this.channel, params),
     );
     if (outcome !== null && !outcome.duplicate) this.notifyQueues([outcome.job.queue]);
     return outcome;
+  }
+
+  onEventsWritten(listener: () => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {
@@ -714,6 +720,15 @@ export class PostgresStore implements Store {
           // A listener's failure must not stop the others; listeners log their own errors.
         }
       }
+    }
+  }
+
+  /** `guard` for a write that may log job events: tells `onEventsWritten` listeners after. */
+  private async guardWrite<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.guard(fn);
+    } finally {
+      for (const listener of [...this.eventListeners]) listener();
     }
   }
 

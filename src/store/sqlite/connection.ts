@@ -27,6 +27,9 @@ export class SqliteConnection {
   private readonly statements = new Map<string, Statement>();
   private watchTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Set by `noteEventsAppended` inside a transaction; fires `eventListeners` once it commits. */
+  private eventsAppended = false;
+  private readonly eventListeners = new Set<() => void>();
 
   constructor(path: string, busyTimeoutMs: number) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -64,25 +67,56 @@ export class SqliteConnection {
    * `durable`, the commit is fsync'd (`synchronous = FULL`) before this returns.
    */
   write<T>(fn: () => T, options: { durable?: boolean } = {}): T {
-    return this.guard(() => {
-      if (!options.durable) return this.db.transaction(fn).immediate();
-      this.db.pragma("synchronous = FULL");
-      try {
-        return this.db.transaction(fn).immediate();
-      } finally {
-        this.db.pragma("synchronous = NORMAL");
-      }
-    });
+    return this.afterCommit(() =>
+      this.guard(() => {
+        if (!options.durable) return this.db.transaction(fn).immediate();
+        this.db.pragma("synchronous = FULL");
+        try {
+          return this.db.transaction(fn).immediate();
+        } finally {
+          this.db.pragma("synchronous = NORMAL");
+        }
+      }),
+    );
+  }
+
+  /** Marks that the running transaction appended job events (see `onEventsCommitted`). */
+  noteEventsAppended(): void {
+    this.eventsAppended = true;
+  }
+
+  /** Calls `listener` after each commit in this process that appended job events. */
+  onEventsCommitted(listener: () => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Runs a transaction; once the outermost one committed events, tells the listeners. */
+  private afterCommit<T>(run: () => T): T {
+    let result: T;
+    try {
+      result = run();
+    } catch (error) {
+      if (!this.db.inTransaction) this.eventsAppended = false;
+      throw error;
+    }
+    if (this.eventsAppended && !this.db.inTransaction) {
+      this.eventsAppended = false;
+      for (const listener of [...this.eventListeners]) listener();
+    }
+    return result;
   }
 
   /** A reusable IMMEDIATE transaction for a hot path: built once, on first use. */
   transaction<A, R>(fn: (arg: A) => R): (arg: A) => R {
     let transaction: Database.Transaction<(arg: A) => R> | undefined;
     return (arg) =>
-      this.guard(() => {
-        transaction ??= this.db.transaction(fn);
-        return transaction.immediate(arg);
-      });
+      this.afterCommit(() =>
+        this.guard(() => {
+          transaction ??= this.db.transaction(fn);
+          return transaction.immediate(arg);
+        }),
+      );
   }
 
   /** Runs `fn` (reads, or a single self-contained statement), mapping driver errors. */

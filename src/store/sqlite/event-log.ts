@@ -49,6 +49,7 @@ export function appendJobEvents(
   now: number,
 ): void {
   if (events.length === 0) return;
+  db.noteEventsAppended();
   const insert = db.stmt(eventsSql.APPEND_EVENT);
   for (const e of events) {
     insert.run(
@@ -83,7 +84,7 @@ export function readJobEvents(
     type: r[6],
     status: r[7],
     data: JSON.parse(r[8]) as Record<string, unknown>,
-  }));
+  })) as StoredJobEvent[];
 }
 
 /** The newest `seq`, or 0. */

@@ -679,6 +679,10 @@ export class SqliteStore implements Store {
     return webhooks.redeliverWebhookDelivery(this.db, p);
   }
 
+  onEventsWritten(listener: () => void): () => void {
+    return this.db.onEventsCommitted(listener);
+  }
+
   onJobsAvailable(listener: JobsAvailableListener): () => void {
     this.listeners.add(listener);
     this.db.watch(this.pollIntervalMs, () => {

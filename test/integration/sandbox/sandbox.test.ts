@@ -7,10 +7,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Spool, type JobRecord, type Worker } from "../../../src/index.js";
+import { Spool, type JobEventMap, type JobRecord, type Worker } from "../../../src/index.js";
 import { createSandbox, type Sandbox } from "../../../src/worker/sandbox.js";
 import { tempSqliteUrl } from "../../helpers/temp-dir.js";
-import { waitFor } from "../../helpers/wait-for.js";
+import { nextEvent, waitFor } from "../../helpers/wait-for.js";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/handlers.ts", import.meta.url));
 const TYPES = ["ok", "busy", "spin", "exit", "async-throw", "leak", "unrecoverable", "parents"];
@@ -73,6 +73,13 @@ describe("sandboxed handlers", () => {
     const progress: string[] = [];
     spool.on("job.progress", (e) => progress.push(`${e.progress} ${e.progressMessage}`));
     const job = await spool.enqueue("ok", { n: 1 });
+    // Events come from the store's log, asynchronously, in commit order: the job's
+    // `job.completed` comes after all of its progress events.
+    await nextEvent<JobEventMap["job.completed"]>(
+      (listener) => spool.on("job.completed", listener),
+      (e) => e.jobId === job.id,
+      15_000,
+    );
     const done = await finished(job.id);
     assert.equal(done.status, "completed");
     const result = done.result as { pid: number; attempt: number; echo: unknown };

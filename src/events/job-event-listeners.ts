@@ -1,0 +1,131 @@
+/**
+ * `spool.on` listeners, fed by the event feed: each stored job event becomes the listener's
+ * `JobEventMap` event (with its `seq`), delivered one at a time in commit order. Only events
+ * someone listens to are converted; `job.completed` reads the job's result from the store, as
+ * the event log does not hold results (null once the job was retried or deleted meanwhile).
+ */
+import {
+  SafeEmitter,
+  type JobEventBase,
+  type JobEventMap,
+  type JobEventName,
+  type ListenerErrorHandler,
+} from "../core/events.js";
+import type { JsonValue } from "../core/json.js";
+import type { Store, StoredJobEvent } from "../store/store.js";
+
+/** Results of `job.completed` events read at once (then delivered in order). */
+const RESULT_READS = 32;
+
+/** A listener of one job event. */
+export type JobEventListener<K extends JobEventName> = (event: JobEventMap[K]) => void;
+
+/** See the module header. */
+export class JobEventListeners {
+  private readonly emitter: SafeEmitter<JobEventMap>;
+  private pending: StoredJobEvent[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly store: Store,
+    onListenerError: ListenerErrorHandler,
+  ) {
+    this.emitter = new SafeEmitter(onListenerError);
+  }
+
+  on<K extends JobEventName>(name: K, listener: JobEventListener<K>): () => void {
+    return this.emitter.on(name, listener);
+  }
+
+  once<K extends JobEventName>(name: K, listener: JobEventListener<K>): () => void {
+    return this.emitter.once(name, listener);
+  }
+
+  off<K extends JobEventName>(name: K, listener: JobEventListener<K>): void {
+    this.emitter.off(name, listener);
+  }
+
+  /** Drops every listener and what waits to be delivered. */
+  clear(): void {
+    this.emitter.clear();
+    this.pending = [];
+  }
+
+  /** The feed listener: queues the event when anyone listens to its name. */
+  readonly onEvent = (event: StoredJobEvent): void => {
+    if (!this.emitter.has(event.name)) return;
+    this.pending.push(event);
+    if (!this.draining) void this.drain();
+  };
+
+  /** Delivers queued events in order; a `job.completed` waits for its result to be read. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        for (let i = 0; i < batch.length; i += RESULT_READS) {
+          const chunk = batch.slice(i, i + RESULT_READS);
+          // Results are read side by side; the events still go out one by one, in order.
+          const results = await Promise.all(
+            chunk.map((e) => (e.name === "job.completed" ? this.resultOf(e.jobId) : null)),
+          );
+          chunk.forEach((event, j) => emitJobEvent(this.emitter, event, results[j] ?? null));
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async resultOf(jobId: string): Promise<JsonValue | null> {
+    try {
+      const job = await this.store.getJob({ id: jobId });
+      return job?.status === "completed" ? job.result : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** Builds a listener's event from a stored one and emits it. */
+function emitJobEvent(
+  emitter: SafeEmitter<JobEventMap>,
+  event: StoredJobEvent,
+  result: JsonValue | null,
+): void {
+  const base: JobEventBase = {
+    seq: event.seq,
+    jobId: event.jobId,
+    tenant: event.tenant,
+    queue: event.queue,
+    type: event.type,
+    status: event.status,
+    at: event.at,
+  };
+  switch (event.name) {
+    case "job.queued":
+      return emitter.emit(event.name, { ...base, runAt: new Date(event.data.runAt) });
+    case "job.started": {
+      const { attempt, worker } = event.data;
+      return emitter.emit(event.name, { ...base, attempt, worker });
+    }
+    case "job.progress": {
+      const { progress, progressMessage } = event.data;
+      return emitter.emit(event.name, { ...base, progress, progressMessage });
+    }
+    case "job.completed":
+      return emitter.emit(event.name, { ...base, attempt: event.data.attempt, result });
+    case "job.failed": {
+      const { attempt, error } = event.data;
+      return emitter.emit(event.name, { ...base, attempt, error });
+    }
+    case "job.retrying": {
+      const { attempt, error, runAt } = event.data;
+      return emitter.emit(event.name, { ...base, attempt, error, runAt: new Date(runAt) });
+    }
+    case "job.cancelled":
+      return emitter.emit(event.name, base);
+  }
+}
