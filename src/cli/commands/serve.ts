@@ -258,7 +258,6 @@ async function startBuiltInWorker(
   print: Print,
 ): Promise<Worker | null> {
   if (flags.workers <= 0 || Object.keys(handlers).length === 0) return null;
-  subscribe(spool, print);
   const worker = spool.worker({
     queues: flags.queues ?? defaultQueues(sources),
     concurrency: flags.workers,
@@ -268,6 +267,7 @@ async function startBuiltInWorker(
     shutdownGraceMs: flags.grace,
     ...(flags.sandbox ? { abortGraceMs: Math.max(5_000, flags.killGrace + 1_000) } : {}),
   });
+  subscribe(spool, print, worker.id);
   await worker.start();
   return worker;
 }

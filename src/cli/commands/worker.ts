@@ -135,7 +135,7 @@ async function runWorker(ctx: CliContext, flags: WorkerFlags): Promise<void> {
   }
   const worker = spool.worker(workerOptions(flags, queues, handlers));
   const print = printer(ctx, flags.json === true);
-  subscribe(spool, print);
+  subscribe(spool, print, worker.id);
   const stopped = new Promise<number>((resolve) =>
     worker.on("worker.stopped", (event) => resolve(event.released)),
   );
@@ -287,8 +287,11 @@ export function printer(ctx: CliContext, json: boolean): Print {
   };
 }
 
-/** Prints a line per job event of this process (its worker's jobs). */
-export function subscribe(spool: Spool, print: Print): void {
+/**
+ * Prints a line per job event of this process's worker `workerId`: `spool.on` sees every
+ * process's events, so only the jobs this worker started are followed.
+ */
+export function subscribe(spool: Spool, print: Print, workerId: string): void {
   const startedAt = new Map<string, number>();
   const time = (at: Date): string => at.toISOString().slice(11, 23);
   const line = (
@@ -307,14 +310,18 @@ export function subscribe(spool: Spool, print: Print): void {
     startedAt.delete(id);
     return start === undefined ? "" : formatDuration(at.getTime() - start);
   };
+  const own = (e: { jobId: string }): boolean => startedAt.has(e.jobId);
   spool.on("job.started", (e) => {
+    if (e.worker !== workerId) return;
     startedAt.set(e.jobId, e.at.getTime());
     print("job.started", e, line(e, "started", `attempt ${e.attempt}`));
   });
-  spool.on("job.completed", (e) =>
-    print("job.completed", e, line(e, "completed", took(e.jobId, e.at))),
-  );
-  spool.on("job.retrying", (e) =>
+  spool.on("job.completed", (e) => {
+    if (own(e)) print("job.completed", e, line(e, "completed", took(e.jobId, e.at)));
+  });
+  spool.on("job.retrying", (e) => {
+    if (!own(e)) return;
+    startedAt.delete(e.jobId);
     print(
       "job.retrying",
       e,
@@ -323,9 +330,10 @@ export function subscribe(spool: Spool, print: Print): void {
         "retrying",
         `attempt ${e.attempt} failed: ${e.error.message} (next at ${time(e.runAt)})`,
       ),
-    ),
-  );
+    );
+  });
   spool.on("job.failed", (e) => {
+    if (!own(e)) return;
     took(e.jobId, e.at);
     print(
       "job.failed",
@@ -334,6 +342,7 @@ export function subscribe(spool: Spool, print: Print): void {
     );
   });
   spool.on("job.cancelled", (e) => {
+    if (!own(e)) return;
     took(e.jobId, e.at);
     print("job.cancelled", e, line(e, "cancelled", ""));
   });

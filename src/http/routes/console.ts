@@ -28,7 +28,9 @@ const WINDOWS: Record<string, { windowMs: number; bucketMs: number }> = {
 /** Registers `GET /session`, `GET /throughput` and `GET /tenants`. */
 export function registerConsoleRoutes(app: ZodApp, ctx: AppContext): void {
   const tracker = new ThroughputTracker(ctx.spool.now());
-  ctx.feed.subscribe(tracker.observe);
+  // The feed is the Spool's and outlives this app: leave it when the app closes.
+  const unsubscribe = ctx.feed.subscribe(tracker.observe);
+  ctx.closing.addEventListener("abort", unsubscribe, { once: true });
   /** Submissions refused with 429, per tenant, since start. */
   const refused = new Map<string, number>();
   app.addHook("onResponse", async (request, reply) => {
