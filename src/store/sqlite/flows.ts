@@ -23,7 +23,7 @@ import type { EnqueueOutcome } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
 import { encodeError } from "./job-row.js";
-import { insertJobs } from "./submissions.js";
+import { insertJobs } from "./job-inserter.js";
 import * as sql from "./sql/flows.js";
 
 type ParentRow = { id: string; tenant: string; status: JobState };

@@ -10,7 +10,7 @@ import type { EnqueueOutcome } from "../store.js";
 import type { SqliteConnection } from "./connection.js";
 import * as sql from "./sql/schedules.js";
 import { rowToSchedule, type ScheduleRow } from "../schedule-rows.js";
-import { insertJobs } from "./submissions.js";
+import { insertJobs } from "./job-inserter.js";
 
 /** Creates or replaces a schedule. */
 export function saveSchedule(

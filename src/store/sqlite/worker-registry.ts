@@ -3,7 +3,7 @@
  * explain a waiting job. Registration runs in one IMMEDIATE transaction, so the "is the name
  * held by a live worker?" check and the insert cannot interleave with another process's.
  */
-import { trafficWaitingFacts } from "./traffic-facts.js";
+import { trafficWaitingFacts } from "./queue-traffic.js";
 import {
   workerNameTakenError,
   type WorkerPresence,
