@@ -34,6 +34,7 @@ export type {
   Completion,
   CompletionOutcome,
   Failure,
+  FailedAttemptOutcome,
   LeaseStore,
 } from "./contract/leases.js";
 export type {

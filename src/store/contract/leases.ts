@@ -39,6 +39,11 @@ export interface Failure {
   outcome: FailureOutcome;
 }
 
+/** The answer to one failure: the state the job moved to, or `ok: false` for a stale token. */
+export type FailedAttemptOutcome =
+  | { id: string; ok: true; status: "retrying" | "failed" | "cancelled"; runAt: Date }
+  | { id: string; ok: false };
+
 /** The worker's lease-fenced calls: claim, renew, complete, fail, release. */
 export interface LeaseStore {
   /**
@@ -73,7 +78,16 @@ export interface LeaseStore {
     completions: readonly Completion[];
     now: number;
   }): Promise<CompletionOutcome[]>;
-  /** Records a failed attempt. Throws `LeaseLostError` when the token is stale. */
+  /**
+   * Records failed attempts in one transaction, each fenced by its lease token (a stale token
+   * writes nothing and answers `ok: false`); one outcome per failure, in order.
+   */
+  failJobs(params: { failures: readonly Failure[]; now: number }): Promise<FailedAttemptOutcome[]>;
+  /**
+   * One failed attempt through `failJobs` (store/shared/failed-attempts.ts); throws
+   * `LeaseLostError` when the token is stale. Kept for the worker's and the HTTP API's callers
+   * until they move to `failJobs`.
+   */
   failJob(
     params: Failure & { now: number },
   ): Promise<{ status: "retrying" | "failed" | "cancelled"; runAt: Date }>;

@@ -1,7 +1,7 @@
 /** API keys on SQLite: only hashes are stored (the key itself is shown once, at creation). */
 import { SpoolNotFoundError } from "../../core/errors.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as eventsSql from "./sql/events.js";
 
 interface ApiKeyRow {

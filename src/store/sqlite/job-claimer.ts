@@ -1,13 +1,13 @@
 /**
- * The two hottest transactions of the SQLite store: claiming a batch of jobs (with due-job
- * promotion, pause and concurrency checks) and completing a batch (one statement). Each logs
- * its events in the same transaction. The store runs them inside cached IMMEDIATE transactions.
+ * The hottest transaction of the SQLite store: claiming a batch of jobs (with due-job
+ * promotion, pause, concurrency and rate checks), logging `job.started` in the same
+ * transaction. The store runs it inside a cached IMMEDIATE transaction.
  */
 import { servedTypes } from "../../core/claim-types.js";
 import { randomToken } from "../../core/ids.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
-import type { Completion, CompletionOutcome, Store } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { Store } from "../store.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, eventIdentity } from "./event-log.js";
 import { claimRowToJob, type ClaimRow, type QueueRow } from "./job-row.js";
 import * as jobsSql from "./sql/jobs.js";
@@ -23,8 +23,6 @@ import {
 
 /** Parameters of a claim. */
 export type ClaimParams = Parameters<Store["claimJobs"]>[0];
-/** Parameters of a batch completion. */
-export type CompleteParams = { completions: readonly Completion[]; now: number };
 
 /** Told when a queue's rate limit stopped a claim: the next start is allowed at `nextAt`. */
 export type RateLimitedListener = (queue: string, nextAt: number) => void;
@@ -114,39 +112,4 @@ function claimPlainRows(db: SqliteConnection, c: TrafficClaim): ClaimRow[] {
     lease_ms: c.leaseMs,
     grace_ms: c.graceMs,
   }) as ClaimRow[];
-}
-
-/** The body of a batch completion (inside its IMMEDIATE transaction). */
-export function completeRows(db: SqliteConnection, p: CompleteParams): CompletionOutcome[] {
-  const batch = JSON.stringify(p.completions.map((c) => [c.id, c.leaseToken, c.resultJson]));
-  type Row = [
-    id: string,
-    status: "completed" | "cancelled",
-    tenant: string,
-    queue: string,
-    type: string,
-    attempt: number,
-    startedAt: number,
-  ];
-  const rows = db.rawStmt(jobsSql.COMPLETE_JOBS).all({ batch, now: p.now }) as Row[];
-  const done = new Map(rows.map((row) => [row[0], row[1]]));
-  appendJobEvents(
-    db,
-    rows.map(([id, status, tenant, queue, type, attempt, startedAt]) => ({
-      jobId: id,
-      tenant,
-      queue,
-      type,
-      status,
-      name: status === "completed" ? "job.completed" : "job.cancelled",
-      data: { attempt, runMs: p.now - startedAt },
-    })),
-    p.now,
-  );
-  return p.completions.map((completion): CompletionOutcome => {
-    const status = done.get(completion.id);
-    return status === undefined
-      ? { id: completion.id, ok: false }
-      : { id: completion.id, ok: true, status };
-  });
 }

@@ -1,15 +1,16 @@
 /**
- * Submissions on SQLite, with group commit. A submission must be fsync'd before it is
- * acknowledged (~250 µs per commit here), so calls made in the same event-loop turn — 16
- * producers awaiting in a loop, an HTTP server under load — are written in one transaction
- * and one fsync. Each call stays all or nothing: if the merged transaction fails, every call
- * is retried in a transaction of its own, so only the bad call fails. New (non-duplicate) jobs
- * are charged to their tenant's quota in the same transaction: over it, the call fails whole.
+ * Inserting submissions on SQLite: queue defaults applied (and queues registered), one INSERT
+ * per job, the holder of a duplicate unique key read back, the job.queued events logged, and
+ * new (non-duplicate) jobs charged to their tenant's quota — all in the caller's write
+ * transaction, so over a quota the call fails whole. A submission must be fsync'd before it is
+ * acknowledged (~250 µs per commit here), so the store merges the calls of one event-loop turn
+ * into one durable transaction (the shared batcher, ../shared/submission-batcher.ts).
  */
 import { newJobRecord, resolveJob, type JobInput, type QueueDefaults } from "../../core/options.js";
 import type { TierPolicy } from "../../core/tiers.js";
 import type { EnqueueOutcome } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { Submission } from "../shared/submission-batcher.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import { chargeQuotas } from "./quotas.js";
@@ -74,65 +75,16 @@ export function insertJobs(
   return results;
 }
 
-interface PendingCall {
-  jobs: readonly JobInput[];
-  now: number;
-  tiers: TierPolicy | undefined;
-  resolve: (outcomes: EnqueueOutcome[]) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Merges the submissions of one event-loop turn into one durable transaction. */
-export class SubmissionBatcher {
-  private pending: PendingCall[] = [];
-  private scheduled = false;
-
-  /** @param onCommitted called with every outcome of a committed transaction (for wake-ups). */
-  constructor(
-    private readonly db: SqliteConnection,
-    private readonly onCommitted: (outcomes: readonly EnqueueOutcome[]) => void,
-  ) {}
-
-  /** Resolves once this call's jobs are committed (fsync'd). */
-  submit(jobs: readonly JobInput[], now: number, tiers?: TierPolicy): Promise<EnqueueOutcome[]> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ jobs, now, tiers, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const calls = this.pending;
-    this.pending = [];
-    try {
-      const results = this.db.write(
-        () => calls.map((call) => insertJobs(this.db, call.jobs, call.now, call.tiers)),
-        { durable: true },
-      );
-      results.forEach((outcomes, i) => calls[i]!.resolve(outcomes));
-      this.onCommitted(results.flat());
-      return;
-    } catch (error) {
-      if (calls.length === 1) {
-        calls[0]!.reject(error);
-        return;
-      }
-    }
-    // The merged transaction failed: isolate the bad call.
-    for (const call of calls) {
-      try {
-        const outcomes = this.db.write(() => insertJobs(this.db, call.jobs, call.now, call.tiers), {
-          durable: true,
-        });
-        call.resolve(outcomes);
-        this.onCommitted(outcomes);
-      } catch (error) {
-        call.reject(error);
-      }
-    }
-  }
+/**
+ * Writes a group of submissions in one durable transaction (fsync'd before it returns); each
+ * submission's outcomes, in order. A failure commits nothing (the shared batcher's retry relies
+ * on it).
+ */
+export function writeSubmissionGroup(
+  db: SqliteConnection,
+  group: readonly Submission[],
+): EnqueueOutcome[][] {
+  return db.write(() => group.map((s) => insertJobs(db, s.jobs, s.now, s.tiers)), {
+    durable: true,
+  });
 }

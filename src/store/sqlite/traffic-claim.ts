@@ -14,7 +14,7 @@
  * `ready_tenants` (job-claimer.ts keeps today's single-statement claim for it).
  */
 import { fairTag, rateAfterStarts, rateAllowance, type RateLimit } from "../../core/traffic.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import type { ClaimRow, QueueRow } from "./job-row.js";
 import * as trafficSql from "./sql/traffic.js";
 

@@ -22,7 +22,7 @@ import {
   type WebhookDeliveryRow,
   type WebhookRow,
 } from "../webhook-rows.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as sql from "./sql/webhooks.js";
 
 type StoredWebhookRow = WebhookRow & { events: string };

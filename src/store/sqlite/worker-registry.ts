@@ -10,7 +10,7 @@ import {
   type WorkerRegistration,
 } from "../../core/worker-presence.js";
 import type { QueueWaitingFacts, WorkerHeartbeat } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as workersSql from "./sql/workers.js";
 
 interface WorkerRow {
