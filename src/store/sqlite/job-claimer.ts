@@ -5,6 +5,7 @@
  */
 import { servedTypes } from "../../core/claim-types.js";
 import { randomToken } from "../../core/ids.js";
+import type { RateLimit } from "../../core/traffic.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
 import type { Store } from "../store.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
@@ -37,31 +38,21 @@ export function claimRows(
   const leaseToken = randomToken();
   const types = servedTypes(p.types);
   if (types?.length === 0) return claimed;
+  const typesJson = types === undefined ? null : JSON.stringify(types);
   for (const queue of p.queues) {
-    let limit = p.limit - claimed.length;
-    if (limit <= 0) break;
+    const wanted = p.limit - claimed.length;
+    if (wanted <= 0) break;
     const config = db.stmt(queuesSql.SELECT_QUEUE).get({ name: queue }) as QueueRow | undefined;
-    if (config?.paused === 1) continue;
-    if (config?.concurrency != null) {
-      const running = db.stmt(jobsSql.COUNT_RUNNING_IN_QUEUE).pluck().get({ queue }) as number;
-      limit = Math.min(limit, config.concurrency - running);
-      if (limit <= 0) continue;
+    const budget = queueBudget(db, config, queue, wanted, p.now);
+    if (budget.limit <= 0) {
+      if (budget.nextAt !== null) onRateLimited?.(queue, budget.nextAt);
+      continue;
     }
-    const rate = rateOf(config);
-    let rateBound = false;
-    if (rate !== null && config !== undefined) {
-      const { allowed, nextAt } = rateBudget(config, rate, p.now);
-      rateBound = allowed < limit;
-      limit = Math.min(limit, allowed);
-      if (limit <= 0) {
-        onRateLimited?.(queue, nextAt);
-        continue;
-      }
-    }
+    const { limit, rate } = budget;
     db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now, limit });
     const claim = {
       queue,
-      types: types === undefined ? null : JSON.stringify(types),
+      types: typesJson,
       tenant: p.tenant ?? null,
       limit,
       worker: p.workerId,
@@ -76,11 +67,51 @@ export function claimRows(
     if (rate !== null && config !== undefined) {
       const nextAt = spendRate(db, config, rate, p.now, rows.length);
       // The bucket, not the backlog, cut this claim short: wake claimers at the next token.
-      if (rateBound && rows.length === limit) onRateLimited?.(queue, nextAt);
+      if (budget.rateBound && rows.length === limit) onRateLimited?.(queue, nextAt);
     }
     const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
     for (const job of jobs) claimed.push(job);
   }
+  logStarted(db, claimed, p);
+  return claimed;
+}
+
+/** What one queue may start now: paused, concurrency and rate limits applied to `wanted`. */
+interface QueueBudget {
+  limit: number;
+  rate: RateLimit | null;
+  /** The rate limit, not `wanted`, set `limit`. */
+  rateBound: boolean;
+  /** When the rate limit stopped the queue (limit 0): the next start allowed. */
+  nextAt: number | null;
+}
+
+/** The claim budget of one queue (inside the claim's transaction). */
+function queueBudget(
+  db: SqliteConnection,
+  config: QueueRow | undefined,
+  queue: string,
+  wanted: number,
+  now: number,
+): QueueBudget {
+  const closed = { limit: 0, rate: null, rateBound: false, nextAt: null };
+  if (config?.paused === 1) return closed;
+  let limit = wanted;
+  if (config?.concurrency != null) {
+    const running = db.stmt(jobsSql.COUNT_RUNNING_IN_QUEUE).pluck().get({ queue }) as number;
+    limit = Math.min(limit, config.concurrency - running);
+    if (limit <= 0) return closed;
+  }
+  const rate = rateOf(config);
+  if (rate === null || config === undefined)
+    return { limit, rate: null, rateBound: false, nextAt: null };
+  const { allowed, nextAt } = rateBudget(config, rate, now);
+  if (allowed <= 0) return { ...closed, nextAt };
+  return { limit: Math.min(limit, allowed), rate, rateBound: allowed < limit, nextAt: null };
+}
+
+/** Logs `job.started` for every claimed job (one INSERT for the batch). */
+function logStarted(db: SqliteConnection, claimed: readonly ClaimedJob[], p: ClaimParams): void {
   appendJobEvents(
     db,
     claimed.map((job) => ({
@@ -95,7 +126,6 @@ export function claimRows(
     })),
     p.now,
   );
-  return claimed;
 }
 
 /** Today's claim of one queue: one statement in claim order (any type, or the served ones). */
