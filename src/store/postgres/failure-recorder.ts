@@ -15,7 +15,7 @@ import {
   type ExpiredRow,
   type FailedRow,
 } from "../shared/failed-attempts.js";
-import { encodeError } from "./job-row.js";
+import { encodeError } from "../shared/job-columns.js";
 import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
 
 /** Records a failed attempt; undefined when the lease token no longer matches. */

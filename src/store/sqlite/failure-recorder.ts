@@ -13,7 +13,7 @@ import {
 } from "../shared/failed-attempts.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, type NewJobEvent } from "./event-log.js";
-import { encodeError } from "./job-row.js";
+import { encodeError } from "../shared/job-columns.js";
 import * as jobsSql from "./sql/jobs.js";
 
 /**

@@ -22,7 +22,7 @@ import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flo
 import type { EnqueueOutcome } from "../store.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
-import { encodeError } from "./job-row.js";
+import { encodeError } from "../shared/job-columns.js";
 import { insertJobs } from "./job-inserter.js";
 import * as sql from "./sql/flows.js";
 

@@ -10,6 +10,7 @@
  * statements that make jobs ready `pg_notify` once per distinct queue, also in the statement, so
  * events and wake-ups commit (or roll back) with the write at no extra round trip.
  */
+import { CLAIM_COLUMNS } from "../../shared/job-columns.js";
 import { MAX_ERROR_HISTORY } from "../../../core/transitions.js";
 import { allCounts, logEvents, notifyDistinctQueues } from "./fragments.js";
 import type { SqlTemplate } from "./names.js";
