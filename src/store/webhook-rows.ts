@@ -3,6 +3,8 @@
  * stores (their rows differ only in how a subscription's event list is encoded: JSON text on
  * SQLite, text[] on PostgreSQL, decoded by the caller).
  */
+import { SpoolValidationError } from "../core/errors.js";
+import { encodeCursor } from "./shared/page-cursor.js";
 import type {
   ClaimedWebhookDelivery,
   WebhookAttempt,
@@ -123,11 +125,18 @@ export function toClaimedDelivery(
 
 /** The keyset cursor of a deliveries page: the last delivery's id, base64url. */
 export function encodeDeliveryCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
+  return encodeCursor(id);
 }
 
-/** Decodes a cursor; a malformed one yields null (the caller refuses it). */
-export function decodeDeliveryCursor(cursor: string): string | null {
+/**
+ * The delivery id a page's cursor carries (null: no cursor, the first page); throws
+ * `SpoolValidationError` for a malformed one. Its own check and message, not
+ * shared/page-cursor.ts's: the deliveries API has always answered this way.
+ */
+export function decodeDeliveryCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined) return null;
   const id = Buffer.from(cursor, "base64url").toString("utf8");
-  return /^[0-9a-f-]{36}$/.test(id) ? id : null;
+  if (!/^[0-9a-f-]{36}$/.test(id))
+    throw new SpoolValidationError("cursor", "is not a cursor this API returned");
+  return id;
 }

@@ -532,6 +532,100 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
       });
     });
 
+    describe("failJobs", () => {
+      const error = (attempt: number) => ({ message: "boom", type: "Error", attempt });
+
+      test("records a batch in order, answering ok: false for a stale token", async () => {
+        await enqueue();
+        await enqueue();
+        await enqueue();
+        const [first, second, third] = await claim(3);
+        assert.ok(first && second && third);
+        const runAt = clock.now() + 500;
+        const outcomes = await store.failJobs({
+          failures: [
+            {
+              id: first.id,
+              leaseToken: first.leaseToken,
+              error: error(1),
+              outcome: { status: "retrying", runAt },
+            },
+            {
+              id: second.id,
+              leaseToken: "stale-token-000000",
+              error: error(1),
+              outcome: { status: "failed" },
+            },
+            {
+              id: third.id,
+              leaseToken: third.leaseToken,
+              error: error(1),
+              outcome: { status: "failed" },
+            },
+          ],
+          now: clock.now(),
+        });
+        assert.deepEqual(outcomes, [
+          { id: first.id, ok: true, status: "retrying", runAt: new Date(runAt) },
+          { id: second.id, ok: false },
+          { id: third.id, ok: true, status: "failed", runAt: third.runAt },
+        ]);
+        assert.equal((await store.getJob({ id: first.id }))?.status, "retrying");
+        assert.equal((await store.getJob({ id: second.id }))?.status, "running");
+        assert.equal((await store.getJob({ id: third.id }))?.status, "failed");
+      });
+
+      test("an unknown or malformed id answers ok: false instead of throwing", async () => {
+        const outcomes = await store.failJobs({
+          failures: [
+            { id: "not-a-job", leaseToken: "t", error: error(1), outcome: { status: "failed" } },
+            {
+              id: "01890000-0000-7000-8000-000000000000",
+              leaseToken: "t",
+              error: error(1),
+              outcome: { status: "failed" },
+            },
+          ],
+          now: clock.now(),
+        });
+        assert.deepEqual(outcomes, [
+          { id: "not-a-job", ok: false },
+          { id: "01890000-0000-7000-8000-000000000000", ok: false },
+        ]);
+        assert.deepEqual(await store.failJobs({ failures: [], now: clock.now() }), []);
+      });
+
+      test("logs each recorded failure's event, and none for a stale one", async () => {
+        await enqueue();
+        await enqueue();
+        const [kept, lost] = await claim(2);
+        assert.ok(kept && lost);
+        const before = await store.latestJobEventSeq();
+        await store.failJobs({
+          failures: [
+            {
+              id: kept.id,
+              leaseToken: kept.leaseToken,
+              error: error(1),
+              outcome: { status: "failed" },
+            },
+            {
+              id: lost.id,
+              leaseToken: "stale-token-000000",
+              error: error(1),
+              outcome: { status: "failed" },
+            },
+          ],
+          now: clock.now(),
+        });
+        const events = await store.readJobEvents({ afterSeq: before, limit: 10 });
+        assert.deepEqual(
+          events.map((e) => [e.jobId, e.name]),
+          [[kept.id, "job.failed"]],
+        );
+      });
+    });
+
     describe("fencing across a rescue", () => {
       test("the old holder can neither complete, fail nor heartbeat the new attempt", async () => {
         await enqueue();

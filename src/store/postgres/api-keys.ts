@@ -2,31 +2,12 @@
 import { SpoolNotFoundError } from "../../core/errors.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../store.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
+import { arrayList, rowToApiKey, type ApiKeyRow } from "../shared/presence-rows.js";
 
-interface ApiKeyRow {
-  id: string;
-  name: string | null;
-  prefix: string;
-  hash: string;
-  role: ApiKeyRole;
-  tenant: string;
-  queues: string[] | null;
-  created_at: number;
-  revoked_at: number | null;
-}
+/** An `api_keys` row as this dialect returns it. */
+type Row = ApiKeyRow<string[]>;
 
-function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    role: row.role,
-    tenant: row.tenant,
-    queues: row.queues,
-    createdAt: new Date(row.created_at),
-    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-  };
-}
+const toApiKey = (row: Row): ApiKeyRecord => rowToApiKey(row, arrayList);
 
 /** Stores a new key. */
 export async function createApiKey(
@@ -43,7 +24,7 @@ export async function createApiKey(
     now: number;
   },
 ): Promise<ApiKeyRecord> {
-  const result = await runStatement<ApiKeyRow>(on, statements.INSERT_API_KEY, [
+  const result = await runStatement<Row>(on, statements.INSERT_API_KEY, [
     key.id,
     key.name,
     key.prefix,
@@ -53,7 +34,7 @@ export async function createApiKey(
     key.queues,
     key.now,
   ]);
-  return rowToApiKey(result.rows[0]!);
+  return toApiKey(result.rows[0]!);
 }
 
 /** The key with this hash, or null. */
@@ -62,15 +43,15 @@ export async function findApiKey(
   statements: Statements,
   hash: string,
 ): Promise<ApiKeyRecord | null> {
-  const result = await runStatement<ApiKeyRow>(on, statements.SELECT_API_KEY_BY_HASH, [hash]);
+  const result = await runStatement<Row>(on, statements.SELECT_API_KEY_BY_HASH, [hash]);
   const row = result.rows[0];
-  return row === undefined ? null : rowToApiKey(row);
+  return row === undefined ? null : toApiKey(row);
 }
 
 /** Every key, newest first. */
 export async function listApiKeys(on: Queryable, statements: Statements): Promise<ApiKeyRecord[]> {
-  const result = await runStatement<ApiKeyRow>(on, statements.SELECT_API_KEYS, []);
-  return result.rows.map(rowToApiKey);
+  const result = await runStatement<Row>(on, statements.SELECT_API_KEYS, []);
+  return result.rows.map(toApiKey);
 }
 
 /** Revokes a key (idempotent: the first revocation time is kept). */
@@ -80,8 +61,8 @@ export async function revokeApiKey(
   id: string,
   now: number,
 ): Promise<ApiKeyRecord> {
-  const result = await runStatement<ApiKeyRow>(on, statements.REVOKE_API_KEY, [id, now]);
+  const result = await runStatement<Row>(on, statements.REVOKE_API_KEY, [id, now]);
   const row = result.rows[0];
   if (row === undefined) throw new SpoolNotFoundError("api key", id);
-  return rowToApiKey(row);
+  return toApiKey(row);
 }

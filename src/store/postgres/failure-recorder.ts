@@ -1,30 +1,31 @@
 /**
- * Failed attempts: the worker's `failJob` and the lease rescuer both record them (and log the
- * job's event) with FAIL_JOB, fenced by the lease token, so a rescue and a late report of the same attempt can never both
- * apply. The rescuer locks the expired rows it takes with SKIP LOCKED, so rescuers in several
- * processes split the work instead of racing for it.
+ * Failed attempts: the worker's `failJobs` and the lease rescuer both record them (and log the
+ * job's event) with FAIL_JOB, fenced by the lease token, so a rescue and a late report of the
+ * same attempt can never both apply. The rescuer locks the expired rows it takes with SKIP
+ * LOCKED, so rescuers in several processes split the work instead of racing for it. The
+ * decisions and row mappings are shared with SQLite (../shared/failed-attempts.ts).
  */
-import { rescueOutcome } from "../../core/transitions.js";
-import type { Failure, MovedJob } from "../store.js";
-import { encodeError } from "./job-row.js";
-import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
-
-/** The row FAIL_JOB returns. */
-export interface FailedRow {
-  status: "retrying" | "failed" | "cancelled";
-  run_at: number;
-  tenant: string;
-  queue: string;
-  type: string;
-  attempt: number;
-}
+import type pg from "pg";
+import { isUuid } from "../../core/ids.js";
+import type { FailedAttemptOutcome, Failure, MovedJob } from "../store.js";
+import {
+  failureOutcomes,
+  rescuedJobs,
+  rescueFailures,
+  type ExpiredRow,
+  type FailedRow,
+} from "../shared/failed-attempts.js";
+import { encodeError } from "../shared/job-columns.js";
+import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
 
 /** Records a failed attempt; undefined when the lease token no longer matches. */
-export async function recordFailure(
+async function recordFailure(
   on: Queryable,
   statements: Statements,
   params: Failure & { now: number },
 ): Promise<FailedRow | undefined> {
+  // A malformed id would fail the statement's uuid cast; it cannot match any job.
+  if (!isUuid(params.id)) return undefined;
   // The stack is stored in the job's error history but stays out of the event log.
   const { stack: _stack, ...publicError } = params.error;
   const result = await runStatement<FailedRow>(on, statements.FAIL_JOB, [
@@ -39,63 +40,53 @@ export async function recordFailure(
   return result.rows[0];
 }
 
-interface ExpiredRow {
-  id: string;
-  queue: string;
-  type: string;
-  attempt: number;
-  max_attempts: number;
-  backoff_base_ms: number;
-  backoff_cap_ms: number;
-  started_at: number | null;
-  timeout_ms: number;
-  lease_token: string;
-  cancel_requested: boolean;
+/** Records failures in order, one FAIL_JOB each; undefined where the token no longer matches. */
+async function recordFailures(
+  on: Queryable,
+  statements: Statements,
+  failures: readonly Failure[],
+  now: number,
+): Promise<(FailedRow | undefined)[]> {
+  const rows: (FailedRow | undefined)[] = [];
+  for (const failure of failures)
+    rows.push(await recordFailure(on, statements, { ...failure, now }));
+  return rows;
+}
+
+/**
+ * Records failed attempts, one outcome per failure, in order; several in one transaction (a
+ * single one needs none: its one statement is atomic).
+ */
+export async function failJobs(
+  pool: pg.Pool,
+  statements: Statements,
+  params: { failures: readonly Failure[]; now: number },
+): Promise<FailedAttemptOutcome[]> {
+  const { failures, now } = params;
+  const rows =
+    failures.length === 1
+      ? [await recordFailure(pool, statements, { ...failures[0]!, now })]
+      : await withTransaction(pool, (client) => recordFailures(client, statements, failures, now));
+  return failureOutcomes(failures, rows);
 }
 
 /**
  * Moves up to `limit` running jobs whose lease ended to `retrying` (an attempt counted), or to
- * `failed` once attempts are used up — `cancelled` when cancellation was asked for. Must run
- * inside a transaction on `client` (the row locks last until it commits).
+ * `failed` once attempts are used up — `cancelled` when cancellation was asked for. One
+ * transaction: the row locks (FOR UPDATE SKIP LOCKED) last until it commits.
  */
 export async function rescueExpiredLeases(
-  client: Queryable,
+  pool: pg.Pool,
   statements: Statements,
   params: { now: number; limit: number; random: () => number },
 ): Promise<MovedJob[]> {
-  const expired = await runStatement<ExpiredRow>(client, statements.SELECT_EXPIRED_LEASES, [
-    params.now,
-    params.limit,
-  ]);
-  const moved: MovedJob[] = [];
-  for (const row of expired.rows) {
-    const { outcome, error } = rescueOutcome(
-      {
-        attempt: row.attempt,
-        maxAttempts: row.max_attempts,
-        backoff: { baseMs: row.backoff_base_ms, capMs: row.backoff_cap_ms },
-        startedAt: row.started_at,
-        timeoutMs: row.timeout_ms,
-      },
+  return withTransaction(pool, async (client) => {
+    const expired = await runStatement<ExpiredRow>(client, statements.SELECT_EXPIRED_LEASES, [
       params.now,
-      params.random,
-    );
-    const result = await recordFailure(client, statements, {
-      id: row.id,
-      leaseToken: row.lease_token,
-      error,
-      outcome,
-      now: params.now,
-    });
-    // The row is locked by this transaction, so the token still matches; guard anyway.
-    if (result === undefined) continue;
-    moved.push({
-      id: row.id,
-      queue: row.queue,
-      type: row.type,
-      status: result.status,
-      attempt: row.attempt,
-    });
-  }
-  return moved;
+      params.limit,
+    ]);
+    const failures = rescueFailures(expired.rows, params.now, params.random);
+    const recorded = await recordFailures(client, statements, failures, params.now);
+    return rescuedJobs(expired.rows, recorded);
+  });
 }

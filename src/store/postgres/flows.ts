@@ -24,7 +24,7 @@ import { batchRecord, checkBatchTenant, parentResult } from "../flow-records.js"
 import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flow-types.js";
 import type { EnqueueOutcome } from "../store.js";
 import { insertJobs } from "./job-inserter.js";
-import { runStatement, withTransaction, type Statements } from "./postgres-pool.js";
+import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
 
 type ParentRow = { id: string; tenant: string; status: JobState };
 
@@ -61,37 +61,58 @@ export async function insertFlow(
     const [outcomes] = await insertJobs(client, statements, channel, [
       { jobs: prepared, now, tiers: params.tiers },
     ]);
-    const edges: [string[], number[], string[]] = [[], [], []];
-    const waits: [string[], string[]] = [[], []];
-    jobs.forEach((job, i) => {
-      const outcome = outcomes![i]!;
-      if (job.dependsOn === undefined || outcome.duplicate) return;
-      job.dependsOn.forEach((ref, position) => {
-        edges[0].push(outcome.job.id);
-        edges[1].push(position);
-        edges[2].push("id" in ref ? ref.id : outcomes![ref.index]!.job.id);
-      });
-      if (held[i]) {
-        waits[0].push(outcome.job.id);
-        waits[1].push(job.tenant);
-      }
-    });
-    if (edges[0].length > 0) await runStatement(client, statements.INSERT_DEPENDENCY, edges);
-    if (waits[0].length > 0)
-      await runStatement(client, statements.INSERT_DEPENDENCY_WAIT, [...waits, now]);
-    if (batch !== null) {
-      const members = [...new Set(outcomes!.map((o) => o.job.id))];
-      await runStatement(client, statements.INSERT_BATCH, [
-        batch.id,
-        batch.tenant,
-        members.length,
-        batch.onComplete === null ? null : JSON.stringify(batch.onComplete),
-        now,
-      ]);
-      await runStatement(client, statements.INSERT_BATCH_JOB, [batch.id, members]);
-    }
+    await insertLinks(client, statements, jobs, outcomes!, held, now);
+    if (batch !== null) await insertBatch(client, statements, batch, outcomes!, now);
     return outcomes!;
   });
+}
+
+/** The dependency edges of the new (non-duplicate) children, and the waits of held ones. */
+async function insertLinks(
+  client: Queryable,
+  statements: Statements,
+  jobs: readonly JobInput[],
+  outcomes: readonly EnqueueOutcome[],
+  held: readonly boolean[],
+  now: number,
+): Promise<void> {
+  const edges: [string[], number[], string[]] = [[], [], []];
+  const waits: [string[], string[]] = [[], []];
+  jobs.forEach((job, i) => {
+    const outcome = outcomes[i]!;
+    if (job.dependsOn === undefined || outcome.duplicate) return;
+    job.dependsOn.forEach((ref, position) => {
+      edges[0].push(outcome.job.id);
+      edges[1].push(position);
+      edges[2].push("id" in ref ? ref.id : outcomes[ref.index]!.job.id);
+    });
+    if (held[i]) {
+      waits[0].push(outcome.job.id);
+      waits[1].push(job.tenant);
+    }
+  });
+  if (edges[0].length > 0) await runStatement(client, statements.INSERT_DEPENDENCY, edges);
+  if (waits[0].length > 0)
+    await runStatement(client, statements.INSERT_DEPENDENCY_WAIT, [...waits, now]);
+}
+
+/** The batch row and its members (every job of the call, duplicates included). */
+async function insertBatch(
+  client: Queryable,
+  statements: Statements,
+  batch: BatchInput,
+  outcomes: readonly EnqueueOutcome[],
+  now: number,
+): Promise<void> {
+  const members = [...new Set(outcomes.map((o) => o.job.id))];
+  await runStatement(client, statements.INSERT_BATCH, [
+    batch.id,
+    batch.tenant,
+    members.length,
+    batch.onComplete === null ? null : JSON.stringify(batch.onComplete),
+    now,
+  ]);
+  await runStatement(client, statements.INSERT_BATCH_JOB, [batch.id, members]);
 }
 
 type WaitRow = {

@@ -21,7 +21,7 @@ import { encodeTextArray, rowToJob, rowToQueue, type JobRow, type QueueRow } fro
 import { isConnectionError } from "./postgres-errors.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 import { chargeQuotas } from "./quotas.js";
-import type { Submission } from "./submission-batcher.js";
+import type { Submission } from "../shared/submission-batcher.js";
 
 /** How many times a duplicate whose holder vanished (finished and pruned) is inserted again. */
 const MAX_HOLDER_RETRIES = 3;

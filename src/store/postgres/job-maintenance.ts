@@ -4,6 +4,7 @@
  * processes splits the work, and neither ever waits on (or blocks) a worker's write of a row.
  */
 import type { MovedJob } from "../store.js";
+import { pruneByCutoff, type PruneParams } from "../shared/prune-cutoffs.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 
 /** Moves up to `limit` due scheduled/retrying jobs to `queued`; notifies their queues. */
@@ -28,28 +29,19 @@ export async function promoteDueJobs(
 }
 
 /**
- * Deletes finished jobs older than their state's retention, at most `limit` rows in all. Each
- * DELETE is its own short transaction, so pruning a large backlog never holds locks for long;
- * the retention pruner calls again while full batches come back.
+ * Deletes finished jobs older than their state's retention, at most `limit` rows in all, one
+ * DELETE per state (the walk is shared: ../shared/prune-cutoffs.ts). Each DELETE is its own
+ * short transaction, so pruning a large backlog never holds locks for long.
  */
 export async function pruneFinishedJobs(
   on: Queryable,
   statements: Statements,
-  params: { completedBefore: number; failedBefore: number; cancelledBefore: number; limit: number },
+  params: PruneParams,
 ): Promise<number> {
-  let deleted = 0;
-  const cutoffs = [
-    ["completed", params.completedBefore],
-    ["failed", params.failedBefore],
-    ["cancelled", params.cancelledBefore],
-  ] as const;
-  for (const [status, before] of cutoffs) {
-    const limit = params.limit - deleted;
-    if (limit <= 0) break;
+  return pruneByCutoff(params, async ({ status, before, limit }) => {
     const result = await runStatement(on, statements.PRUNE_FINISHED, [status, before, limit]);
-    deleted += result.rowCount ?? 0;
-  }
-  return deleted;
+    return result.rowCount ?? 0;
+  });
 }
 
 /** Folds the job-count deltas into the base counts (one statement); returns the rows folded. */

@@ -5,11 +5,10 @@
  * prepared once per connection.
  */
 import { createHash } from "node:crypto";
-import { SpoolValidationError } from "../../core/errors.js";
-import { isUuid } from "../../core/ids.js";
 import type { JobRecord } from "../../core/job.js";
 import { JOB_STATES } from "../../core/states.js";
 import type { JobFilter, StateCounts } from "../store.js";
+import { decodeCursor, encodeCursor } from "../shared/page-cursor.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 
@@ -112,16 +111,4 @@ export async function countJobsByState(
   const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
   for (const row of result.rows) counts[row.status as keyof StateCounts] = row.n;
   return counts;
-}
-
-/** Cursors are opaque to callers: the last id of the page, base64url-encoded. */
-function encodeCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!isUuid(id))
-    throw new SpoolValidationError("cursor", "is not a cursor returned by a previous page");
-  return id;
 }

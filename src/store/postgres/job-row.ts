@@ -4,11 +4,12 @@
  * whatever type parsers the connection (possibly the caller's own client) was set up with.
  */
 import pg from "pg";
-import type { ClaimedJob, JobErrorEntry, JobRecord } from "../../core/job.js";
+import type { ClaimedJob, JobRecord } from "../../core/job.js";
 import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { JobState } from "../../core/states.js";
 import type { QueueConfig } from "../store.js";
 import { queueTraffic } from "../queue-traffic.js";
+import { parseError, type StoredError } from "../shared/job-columns.js";
 
 const INT8_OID = 20;
 
@@ -22,15 +23,6 @@ export const PG_TYPES = {
       ? (value: string) => Number(value)
       : pg.types.getTypeParser(oid, format ?? "text")) as typeof pg.types.getTypeParser,
 };
-
-/** A stored error entry: `at` is an ISO string inside the JSON. */
-interface StoredError {
-  message: string;
-  type: string;
-  attempt: number;
-  at: string;
-  stack?: string;
-}
 
 /** A `jobs` row as the driver returns it with `PG_TYPES`. */
 export interface JobRow {
@@ -82,10 +74,6 @@ export interface QueueRow {
   rate_period_ms: number | null;
   rate_tat: number | null;
   key_concurrency: number | null;
-}
-
-function parseError(entry: StoredError): JobErrorEntry {
-  return { ...entry, at: new Date(entry.at) };
 }
 
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
@@ -183,11 +171,6 @@ export function rowToQueue(row: QueueRow): QueueConfig {
     updatedAt: new Date(row.updated_at),
     ...queueTraffic(row),
   };
-}
-
-/** Encodes an error entry for the `error`/`errors` columns. */
-export function encodeError(entry: Omit<JobErrorEntry, "at">, now: number): string {
-  return JSON.stringify({ ...entry, at: new Date(now).toISOString() });
 }
 
 /**

@@ -1,129 +1,49 @@
 /**
  * The PostgreSQL store (node-postgres): any number of API servers and worker processes on any
- * number of hosts share one database (SPEC §5). Semantics mirror the SQLite store exactly; the
- * statements live in sql/*.ts under the same names, with every divergence commented there, and
- * this class only composes the modules beside it.
- *
- * - Claims: one call of the server-side function `claim_jobs` (FOR UPDATE SKIP LOCKED, per-queue
- *   pause and concurrency limits that hold across hosts, due jobs promoted in the same
- *   transaction): job-claimer.ts.
- * - Worker writes are batched: one statement per batch of heartbeats, completions or releases
- *   (lease-writes.ts). Concurrent submissions share one INSERT and one commit (group commit,
- *   submission-batcher.ts); each caller still returns only once its jobs are committed.
- * - Wake-ups: writes that make jobs ready `pg_notify` the schema's channel once per queue, inside
- *   the write (so they commit with it); a dedicated LISTEN connection (notification-listener.ts)
- *   hands them to this process's listeners, and this process's own writes also notify its
- *   listeners directly.
- * - Every state change logs its job event in the same statement (event-log.ts).
- * - Time is never read from the database: every comparison uses the `now` passed in.
- * - Errors map to Spool errors in one function (postgres-errors.ts); while the database is down
- *   calls fail fast with `StoreUnavailableError` instead of hanging.
+ * number of hosts share one database (SPEC §5). Semantics mirror the SQLite store exactly. This
+ * class only composes the capability modules beside it, which mirror src/store/sqlite/ file for
+ * file (docs/design.md, "Mirrored stores"; shared logic in ../shared/). Claims: one call of
+ * `claim_jobs` (job-claimer.ts); worker writes: one statement per batch (lease-writes.ts);
+ * submissions: group commit; wake-ups: `pg_notify` inside the write (LISTEN and error mapping
+ * in postgres-connection.ts). Every state change logs its event in the same statement
+ * (event-log.ts). Time is never read from the database: comparisons use the `now` passed in.
  */
-import type { TenantCredits } from "../../core/quota.js";
-import type { TenantFacts, TierPolicy } from "../../core/tiers.js";
-import type { WorkerPresence, WorkerRegistration } from "../../core/worker-presence.js";
-import * as quotas from "./quotas.js";
-import * as tenants from "./tenants.js";
-import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js";
-import * as schedules from "./schedules.js";
-import type pg from "pg";
-import { LeaseLostError, SpoolValidationError, StoreUnavailableError } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
-import type { ClaimedJob, JobRecord } from "../../core/job.js";
-import type { JobLogPage } from "../../core/job-logs.js";
-import type { JobInput } from "../../core/options.js";
-import type {
-  ApiKeyRecord,
-  ApiKeyRole,
-  Completion,
-  CompletionOutcome,
-  EnqueueOutcome,
-  Failure,
-  JobFilter,
-  JobLogAppend,
-  JobLogAppendOutcome,
-  JobsAvailableListener,
-  Leadership,
-  LeaseRenewal,
-  LeaseRenewalOutcome,
-  MigrationResult,
-  MovedJob,
-  QueueConfig,
-  QueuePatch,
-  QueueStats,
-  QueueWaitingFacts,
-  StateCounts,
-  Store,
-  StoreCapabilities,
-  TableHealth,
-  StoredJobEvent,
-  WorkerHeartbeat,
-} from "../store.js";
+import type { ClaimedJob } from "../../core/job.js";
+import type { JobsAvailableListener, Store, StoreCapabilities } from "../store.js";
+import { failOneJob } from "../shared/failed-attempts.js";
+import { JobsAvailableHub } from "../shared/jobs-available-hub.js";
+import type { StoreParams as In, StoreResult as Out } from "../shared/store-call.js";
+import { SubmissionBatcher } from "../shared/submission-batcher.js";
+import { patchWakesWorkers, readyQueues } from "../shared/wake-rules.js";
+import { WakeupTimers } from "../wakeup-timers.js";
 import * as apiKeys from "./api-keys.js";
 import * as eventLog from "./event-log.js";
-import * as jobLogs from "./job-logs.js";
-import { recordFailure, rescueExpiredLeases } from "./failure-recorder.js";
+import * as failures from "./failure-recorder.js";
+import * as flows from "./flows.js";
 import { claimJobs, type ClaimParams } from "./job-claimer.js";
 import * as control from "./job-control.js";
 import { insertJobs, writeSubmissionGroup } from "./job-inserter.js";
+import * as jobLogs from "./job-logs.js";
 import * as maintenance from "./job-maintenance.js";
-import { countJobsByState, listJobs } from "./job-queries.js";
+import * as queries from "./job-queries.js";
 import * as leadership from "./leadership.js";
 import * as leaseWrites from "./lease-writes.js";
-import { NotificationListener } from "./notification-listener.js";
-import { parseDelayedWakeup, trafficWaitingFacts } from "./queue-traffic.js";
-import { WakeupTimers } from "../wakeup-timers.js";
-import * as tableHealth from "./table-health.js";
-import { mapPostgresError } from "./postgres-errors.js";
+import { PostgresConnection } from "./postgres-connection.js";
 import { migratePostgres } from "./postgres-migrator.js";
-import {
-  callerClient,
-  clientConfig,
-  createPool,
-  prepareSchema,
-  withReadTimeout,
-  withTransaction,
-  type PoolSettings,
-  type Statements,
-} from "./postgres-pool.js";
+import type { PostgresStoreOptions } from "./postgres-options.js";
+import { callerClient } from "./postgres-pool.js";
 import * as insights from "./queue-insights.js";
 import * as queueSettings from "./queue-settings.js";
-import { channelName, type SchemaNames } from "./sql/names.js";
-import { SubmissionBatcher } from "./submission-batcher.js";
-import * as registry from "./worker-registry.js";
-import * as flows from "./flows.js";
-import type { BatchRecord } from "../../core/flows.js";
-import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flow-types.js";
+import { trafficWaitingFacts } from "./queue-traffic.js";
+import * as quotas from "./quotas.js";
+import * as schedules from "./schedules.js";
+import * as tableHealth from "./table-health.js";
+import * as tenants from "./tenants.js";
 import * as webhooks from "./webhooks.js";
-import type {
-  ClaimedWebhookDelivery,
-  NewWebhookDelivery,
-  WebhookAttemptReport,
-  WebhookDelivery,
-  WebhookRecord,
-} from "../../core/webhook.js";
+import * as registry from "./worker-registry.js";
 
-/** Options of the PostgreSQL store. */
-export interface PostgresStoreOptions {
-  /** How long a call waits for a connection before failing with StoreUnavailableError, ms. Default 5,000. */
-  connectionTimeoutMs?: number;
-  /**
-   * Statement timeout of the API's list and count reads (listJobs, countJobsByState,
-   * queueStats, jobPosition), ms: a read that runs longer is cancelled and fails with
-   * StoreUnavailableError. Default 5,000.
-   */
-  readTimeoutMs?: number;
-  /** Most pooled connections (the LISTEN connection comes on top). Default 10. */
-  poolSize?: number;
-  /** Schema of Spool's tables: `[a-z_][a-z0-9_]{0,62}`. Default `spool`. */
-  schema?: string;
-  /** `postgres://…` or `postgresql://…` connection URL. */
-  url: string;
-}
-
-/** Default schema of Spool's tables. */
-export const DEFAULT_POSTGRES_SCHEMA = "spool";
-const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+export { DEFAULT_POSTGRES_SCHEMA, type PostgresStoreOptions } from "./postgres-options.js";
 
 /** The PostgreSQL store; see the module header. */
 export class PostgresStore implements Store {
@@ -134,311 +54,330 @@ export class PostgresStore implements Store {
     tableMaintenance: true,
   };
 
-  /** The schema this store works in. */
-  readonly schema: string;
-  /** The LISTEN/NOTIFY channel of the schema. */
-  readonly channel: string;
-  private readonly pool: pg.Pool;
-  private readonly readTimeoutMs: number;
-  private readonly names: SchemaNames;
-  private readonly statements: Statements;
-  private readonly listener: NotificationListener;
-  private readonly listeners = new Set<JobsAvailableListener>();
-  private readonly eventListeners = new Set<() => void>();
+  private readonly db: PostgresConnection;
+  private readonly hub = new JobsAvailableHub();
   /** Hints for rate-limited queues when their next start is allowed (claim_jobs notifies). */
-  private readonly wakeups = new WakeupTimers((queue) => this.emit([queue]));
+  private readonly wakeups = new WakeupTimers((queue) => this.hub.emit([queue]));
   private readonly batcher: SubmissionBatcher;
-  private readonly publisherLockKey: string;
-  private closing: Promise<void> | undefined;
+
+  /** The schema this store works in. */
+  get schema(): string {
+    return this.db.schema;
+  }
+  /** The LISTEN/NOTIFY channel of the schema. */
+  get channel(): string {
+    return this.db.channel;
+  }
 
   constructor(options: PostgresStoreOptions) {
-    this.schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
-    if (!SCHEMA_RE.test(this.schema))
-      throw new SpoolValidationError("schema", "must be a lower-case SQL identifier");
-    this.readTimeoutMs = options.readTimeoutMs ?? 5_000;
-    if (!Number.isInteger(this.readTimeoutMs) || this.readTimeoutMs < 1)
-      throw new SpoolValidationError("readTimeoutMs", "must be a positive integer");
-    const poolSize = options.poolSize ?? 10;
-    if (!Number.isInteger(poolSize) || poolSize < 1)
-      throw new SpoolValidationError("poolSize", "must be a positive integer");
-    ({ names: this.names, statements: this.statements } = prepareSchema(this.schema));
-    this.channel = channelName(this.schema);
-    this.publisherLockKey = eventLog.publisherLockKey(this.schema);
-    const settings: PoolSettings = {
-      url: options.url,
-      poolSize,
-      connectionTimeoutMs: options.connectionTimeoutMs ?? 5_000,
-      applicationName: `spool ${this.schema}`.slice(0, 63),
-    };
-    this.pool = createPool(settings);
-    this.listener = new NotificationListener({
-      channel: this.channel,
-      clientConfig: clientConfig(settings, `spool-listener ${this.schema}`.slice(0, 63)),
-      onNotification: (payload) => this.onNotification(payload),
-    });
+    this.db = new PostgresConnection(
+      options,
+      (queue) => this.hub.emit([queue]),
+      (queue, delayMs) => this.wakeups.schedule(queue, delayMs),
+    );
+    // Errors are mapped inside the write: the batcher must tell "database unavailable" (fail
+    // the whole group) from a bad submission (retry each call alone). Queued calls are still
+    // written while the store closes (`close` drains the batcher).
+    const { pool, statements, channel } = this.db;
     this.batcher = new SubmissionBatcher({
-      // Errors are mapped here already: the batcher must tell "database unavailable" (fail the
-      // whole group) from a bad submission (retry each call alone).
       write: (group) =>
-        writeSubmissionGroup(this.pool, this.statements, this.channel, group).catch(
-          (error: unknown) => {
-            throw mapPostgresError(error);
-          },
-        ),
+        this.db.mapErrors(() => writeSubmissionGroup(pool, statements, channel, group)),
     });
   }
 
-  async migrate(): Promise<MigrationResult> {
-    return this.guard(() => migratePostgres(this.pool, this.schema, this.names));
+  async migrate(): Out<"migrate"> {
+    return this.db.guard(() => migratePostgres(this.db.pool, this.db.schema, this.db.names));
   }
-
   async ping(): Promise<void> {
-    await this.guard(() => this.pool.query("SELECT 1"));
+    await this.db.guard(() => this.db.pool.query("SELECT 1"));
   }
-
   /** Stops the LISTEN connection, lets submissions in flight finish, then closes the pool. */
   async close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.listeners.clear();
-      this.wakeups.clear();
-      await this.listener.stop();
-      await this.batcher.drain();
-      await this.pool.end();
-    })();
-    return this.closing;
+    this.hub.clear();
+    this.wakeups.clear();
+    return this.db.close(() => this.batcher.drain());
   }
-
-  async enqueueJobs(params: {
-    jobs: readonly JobInput[];
-    now: number;
-    client?: unknown;
-    tiers?: TierPolicy;
-  }): Promise<EnqueueOutcome[]> {
-    if (params.jobs.length === 0) return [];
-    const submission = { jobs: params.jobs, now: params.now, tiers: params.tiers };
-    if (params.client !== undefined) {
+  // Jobs: job-inserter.ts, job-control.ts, job-queries.ts.
+  async enqueueJobs(p: In<"enqueueJobs">): Out<"enqueueJobs"> {
+    if (p.jobs.length === 0) return [];
+    const submission = { jobs: p.jobs, now: p.now, tiers: p.tiers };
+    if (p.client !== undefined) {
       // Inside the caller's transaction: no BEGIN/COMMIT of ours, and no direct wake-up either,
       // since only the caller knows whether it commits; the NOTIFY commits with their data.
-      const client = callerClient(params.client);
-      return this.guardWrite(async () => {
-        const [outcomes] = await insertJobs(client, this.statements, this.channel, [submission]);
+      const client = callerClient(p.client);
+      return this.db.guardWrite(async () => {
+        const [outcomes] = await insertJobs(client, this.db.statements, this.db.channel, [
+          submission,
+        ]);
         return outcomes!;
       });
     }
-    const outcomes = await this.guardWrite(() => this.batcher.submit(submission));
-    this.notifyQueues(
-      outcomes.filter((o) => !o.duplicate && o.job.status === "queued").map((o) => o.job.queue),
+    const outcomes = await this.db.guardWrite(() => this.batcher.submit(submission));
+    this.hub.notifyQueues(readyQueues(outcomes));
+    return outcomes;
+  }
+  async cancelJob(p: In<"cancelJob">): Out<"cancelJob"> {
+    return this.db.write((pool, sql) => control.cancelJob(pool, sql, p));
+  }
+  async retryJob(p: In<"retryJob">): Out<"retryJob"> {
+    const job = await this.db.write((pool, sql) => control.retryJob(pool, sql, this.db.channel, p));
+    this.hub.notifyQueues([job.queue]);
+    return job;
+  }
+  async getJob(p: In<"getJob">): Out<"getJob"> {
+    return this.db.run((pool, sql) => control.getJob(pool, sql, p));
+  }
+  async listJobs(p: In<"listJobs">): Out<"listJobs"> {
+    return this.db.read((client, sql) => queries.listJobs(client, sql, p));
+  }
+  async countJobsByState(p: In<"countJobsByState">): Out<"countJobsByState"> {
+    return this.db.read((client, sql) => queries.countJobsByState(client, sql, p));
+  }
+  // Leases: job-claimer.ts, lease-writes.ts, failure-recorder.ts.
+  async claimJobs(p: ClaimParams): Promise<ClaimedJob[]> {
+    if (p.limit <= 0 || p.queues.length === 0) return [];
+    return this.db.write((pool, sql) => claimJobs(pool, sql, this.db.channel, p));
+  }
+  async extendLeases(p: In<"extendLeases">): Out<"extendLeases"> {
+    if (p.leases.length === 0) return [];
+    return this.db.write((pool, sql) => leaseWrites.extendLeases(pool, sql, p));
+  }
+  async completeJobs(p: In<"completeJobs">): Out<"completeJobs"> {
+    if (p.completions.length === 0) return [];
+    return this.db.write((pool, sql) => leaseWrites.completeJobs(pool, sql, p));
+  }
+  async failJobs(p: In<"failJobs">): Out<"failJobs"> {
+    if (p.failures.length === 0) return [];
+    return this.db.write((pool, sql) => failures.failJobs(pool, sql, p));
+  }
+  async failJob(p: In<"failJob">): Out<"failJob"> {
+    return failOneJob(this, p);
+  }
+  async releaseJobs(p: In<"releaseJobs">): Out<"releaseJobs"> {
+    if (p.leases.length === 0) return 0;
+    const queues = await this.db.write((pool, sql) =>
+      leaseWrites.releaseJobs(pool, sql, this.db.channel, p),
+    );
+    this.hub.notifyQueues(queues);
+    return queues.length;
+  }
+  async findCancelRequested(p: In<"findCancelRequested">): Out<"findCancelRequested"> {
+    return this.db.run((pool, sql) => leaseWrites.findCancelRequested(pool, sql, p.ids));
+  }
+  // Maintenance: failure-recorder.ts, job-maintenance.ts, table-health.ts, leadership.ts.
+  async rescueExpiredLeases(p: In<"rescueExpiredLeases">): Out<"rescueExpiredLeases"> {
+    return this.db.write((pool, sql) => failures.rescueExpiredLeases(pool, sql, p));
+  }
+  async promoteDueJobs(p: In<"promoteDueJobs">): Out<"promoteDueJobs"> {
+    const moved = await this.db.run((pool, sql) =>
+      maintenance.promoteDueJobs(pool, sql, this.db.channel, p),
+    );
+    this.hub.notifyQueues(moved.map((job) => job.queue));
+    return moved;
+  }
+  async pruneFinishedJobs(p: In<"pruneFinishedJobs">): Out<"pruneFinishedJobs"> {
+    return this.db.run((pool, sql) => maintenance.pruneFinishedJobs(pool, sql, p));
+  }
+  async foldJobCounts(): Promise<number> {
+    return this.db.run((pool, sql) => maintenance.foldJobCounts(pool, sql));
+  }
+  async readTableHealth(): Out<"readTableHealth"> {
+    return this.db.run((pool, sql) => tableHealth.readTableHealth(pool, sql, this.db.schema));
+  }
+  async vacuumTable(p: In<"vacuumTable">): Out<"vacuumTable"> {
+    return this.db.run((pool, sql) =>
+      tableHealth.vacuumTable(pool, sql, this.db.schema, p.table, p.analyzeOnly),
+    );
+  }
+  async acquireLeadership(p: In<"acquireLeadership">): Out<"acquireLeadership"> {
+    return this.db.run((pool, sql) => leadership.acquireLeadership(pool, sql, p));
+  }
+  async releaseLeadership(p: In<"releaseLeadership">): Promise<void> {
+    await this.db.run((pool, sql) => leadership.releaseLeadership(pool, sql, p));
+  }
+  // Queues: queue-settings.ts, queue-insights.ts, worker-registry.ts, queue-traffic.ts.
+  async listQueues(): Out<"listQueues"> {
+    return this.db.run((pool, sql) => queueSettings.listQueues(pool, sql));
+  }
+  async updateQueue(p: In<"updateQueue">): Out<"updateQueue"> {
+    const config = await this.db.run((pool, sql) =>
+      queueSettings.updateQueue(pool, sql, this.db.channel, p),
+    );
+    if (patchWakesWorkers(p.patch)) this.hub.notifyQueues([p.name]);
+    return config;
+  }
+  async queueStats(p: In<"queueStats">): Out<"queueStats"> {
+    return this.db.read((client, sql) => insights.queueStats(client, sql, p));
+  }
+  async oldestQueuedRunAt(p: In<"oldestQueuedRunAt">): Out<"oldestQueuedRunAt"> {
+    return this.db.run((pool, sql) => insights.oldestQueuedRunAt(pool, sql, p.queue));
+  }
+  async jobPosition(p: In<"jobPosition">): Out<"jobPosition"> {
+    return this.db.read((client, sql) =>
+      insights.jobPosition(client, sql, p.job, p.limit, p.tenant ?? null),
+    );
+  }
+  async queueWaitingFacts(p: In<"queueWaitingFacts">): Out<"queueWaitingFacts"> {
+    return this.db.guard(async () => ({
+      ...(await registry.queueWaitingFacts(this.db.pool, this.db.statements, p.queue, p.now)),
+      ...(await trafficWaitingFacts(this.db.pool, this.db.statements, p)),
+    }));
+  }
+  // The job-event log: event-log.ts.
+  async readJobEvents(p: In<"readJobEvents">): Out<"readJobEvents"> {
+    return this.db.run((pool, sql) =>
+      eventLog.readJobEvents(pool, sql, this.db.publisherLockKey, p),
+    );
+  }
+  async latestJobEventSeq(): Promise<number> {
+    return this.db.run((pool, sql) =>
+      eventLog.latestJobEventSeq(pool, sql, this.db.publisherLockKey),
+    );
+  }
+  async pruneJobEvents(p: In<"pruneJobEvents">): Out<"pruneJobEvents"> {
+    return this.db.run((pool, sql) =>
+      eventLog.pruneJobEvents(pool, sql, this.db.publisherLockKey, p.keep),
+    );
+  }
+  // API keys: api-keys.ts.
+  async createApiKey(p: In<"createApiKey">): Out<"createApiKey"> {
+    return this.db.run((pool, sql) => apiKeys.createApiKey(pool, sql, p));
+  }
+  async findApiKey(p: In<"findApiKey">): Out<"findApiKey"> {
+    return this.db.run((pool, sql) => apiKeys.findApiKey(pool, sql, p.hash));
+  }
+  async listApiKeys(): Out<"listApiKeys"> {
+    return this.db.run((pool, sql) => apiKeys.listApiKeys(pool, sql));
+  }
+  async revokeApiKey(p: In<"revokeApiKey">): Out<"revokeApiKey"> {
+    return this.db.run((pool, sql) => apiKeys.revokeApiKey(pool, sql, p.id, p.now));
+  }
+  // Tenants: quotas.ts, tenants.ts.
+  async setTenantQuota(p: In<"setTenantQuota">): Out<"setTenantQuota"> {
+    return this.db.run((pool, sql) => quotas.setTenantQuota(pool, sql, p));
+  }
+  async tenantCredits(p: In<"tenantCredits">): Out<"tenantCredits"> {
+    return this.db.run((pool, sql) => quotas.tenantCredits(pool, sql, p.tenant, p.now, p.tiers));
+  }
+  async putTenant(p: In<"putTenant">): Out<"putTenant"> {
+    return this.db.run((pool, sql) => tenants.putTenant(pool, sql, p));
+  }
+  async getTenant(p: In<"getTenant">): Out<"getTenant"> {
+    return this.db.run((pool, sql) => tenants.getTenant(pool, sql, p.tenant, p.now));
+  }
+  async listTenants(p: In<"listTenants">): Out<"listTenants"> {
+    return this.db.run((pool, sql) => tenants.listTenants(pool, sql, p));
+  }
+  // Workers: worker-registry.ts.
+  async registerWorker(p: In<"registerWorker">): Out<"registerWorker"> {
+    return this.db.run((pool, sql) => registry.registerWorker(pool, sql, p.worker, p.now));
+  }
+  async heartbeatWorkers(p: In<"heartbeatWorkers">): Out<"heartbeatWorkers"> {
+    return this.db.run((pool, sql) => registry.heartbeatWorkers(pool, sql, p.workers, p.now));
+  }
+  async listWorkers(p: In<"listWorkers">): Out<"listWorkers"> {
+    return this.db.run((pool, sql) => registry.listWorkers(pool, sql, p));
+  }
+  async removeWorker(p: In<"removeWorker">): Out<"removeWorker"> {
+    return this.db.run((pool, sql) => registry.removeWorker(pool, sql, p.id));
+  }
+  async pruneWorkers(p: In<"pruneWorkers">): Out<"pruneWorkers"> {
+    return this.db.run((pool, sql) => registry.pruneWorkers(pool, sql, p.now, p.limit));
+  }
+  // Job logs: job-logs.ts.
+  async appendJobLogs(p: In<"appendJobLogs">): Out<"appendJobLogs"> {
+    return this.db.run((pool, sql) => jobLogs.appendJobLogs(pool, sql, p));
+  }
+  async readJobLogs(p: In<"readJobLogs">): Out<"readJobLogs"> {
+    return this.db.run((pool, sql) => jobLogs.readJobLogs(pool, sql, p));
+  }
+  // Flows: flows.ts. Ids that are not UUIDs cannot name a job or batch (and would fail a cast).
+  async enqueueFlow(p: In<"enqueueFlow">): Out<"enqueueFlow"> {
+    const outcomes = await this.db.write((pool, sql) =>
+      flows.insertFlow(pool, sql, this.db.channel, p),
+    );
+    this.hub.notifyQueues(
+      outcomes.filter((o) => o.job.status === "queued").map((o) => o.job.queue),
     );
     return outcomes;
   }
-
-  async claimJobs(params: ClaimParams): Promise<ClaimedJob[]> {
-    if (params.limit <= 0 || params.queues.length === 0) return [];
-    return this.guardWrite(() => claimJobs(this.pool, this.statements, this.channel, params));
-  }
-
-  async extendLeases(params: {
-    leases: readonly LeaseRenewal[];
-    leaseMs: number;
-    now: number;
-  }): Promise<LeaseRenewalOutcome[]> {
-    if (params.leases.length === 0) return [];
-    return this.guardWrite(() => leaseWrites.extendLeases(this.pool, this.statements, params));
-  }
-
-  async completeJobs(params: {
-    completions: readonly Completion[];
-    now: number;
-  }): Promise<CompletionOutcome[]> {
-    if (params.completions.length === 0) return [];
-    return this.guardWrite(() => leaseWrites.completeJobs(this.pool, this.statements, params));
-  }
-
-  async failJob(
-    params: Failure & { now: number },
-  ): Promise<{ status: "retrying" | "failed" | "cancelled"; runAt: Date }> {
-    if (!isUuid(params.id)) throw new LeaseLostError(params.id);
-    const row = await this.guardWrite(() => recordFailure(this.pool, this.statements, params));
-    if (row === undefined) throw new LeaseLostError(params.id);
-    return { status: row.status, runAt: new Date(row.run_at) };
-  }
-
-  async releaseJobs(params: {
-    leases: readonly { id: string; leaseToken: string }[];
-    now: number;
-  }): Promise<number> {
-    if (params.leases.length === 0) return 0;
-    const queues = await this.guardWrite(() =>
-      leaseWrites.releaseJobs(this.pool, this.statements, this.channel, params),
+  async resolveFlows(p: In<"resolveFlows">): Out<"resolveFlows"> {
+    const { queues, ...resolution } = await this.db.write((pool, sql) =>
+      flows.resolveFlows(pool, sql, this.db.channel, p),
     );
-    this.notifyQueues(queues);
-    return queues.length;
+    this.hub.notifyQueues(queues);
+    return resolution;
   }
-
-  async findCancelRequested(params: { ids: readonly string[] }): Promise<string[]> {
-    return this.guard(() =>
-      leaseWrites.findCancelRequested(this.pool, this.statements, params.ids),
+  async readParentResults(p: In<"readParentResults">): Out<"readParentResults"> {
+    const ids = p.ids.filter((id) => isUuid(id));
+    return this.db.run((pool, sql) => flows.readParentResults(pool, sql, ids));
+  }
+  async readJobLinks(p: In<"readJobLinks">): Out<"readJobLinks"> {
+    if (!isUuid(p.id)) return { batchId: null, dependsOn: [], waitingOn: 0 };
+    return this.db.run((pool, sql) => flows.readJobLinks(pool, sql, p.id));
+  }
+  async getBatch(p: In<"getBatch">): Out<"getBatch"> {
+    if (!isUuid(p.id)) return null;
+    return this.db.run((pool, sql) => flows.getBatch(pool, sql, p));
+  }
+  // Schedules: schedules.ts.
+  async saveSchedule(p: In<"saveSchedule">): Out<"saveSchedule"> {
+    return this.db.run((pool, sql) => schedules.saveSchedule(pool, sql, p));
+  }
+  async getSchedule(p: In<"getSchedule">): Out<"getSchedule"> {
+    return this.db.run((pool, sql) => schedules.getSchedule(pool, sql, p));
+  }
+  async listSchedules(p: In<"listSchedules">): Out<"listSchedules"> {
+    return this.db.run((pool, sql) => schedules.listSchedules(pool, sql, p));
+  }
+  async deleteSchedule(p: In<"deleteSchedule">): Out<"deleteSchedule"> {
+    return this.db.run((pool, sql) => schedules.deleteSchedule(pool, sql, p));
+  }
+  async setSchedulePaused(p: In<"setSchedulePaused">): Out<"setSchedulePaused"> {
+    return this.db.run((pool, sql) => schedules.setSchedulePaused(pool, sql, p));
+  }
+  async dueSchedules(p: In<"dueSchedules">): Out<"dueSchedules"> {
+    return this.db.run((pool, sql) => schedules.dueSchedules(pool, sql, p));
+  }
+  async enqueueScheduledJob(p: In<"enqueueScheduledJob">): Out<"enqueueScheduledJob"> {
+    const outcome = await this.db.write((pool, sql) =>
+      schedules.enqueueScheduledJob(pool, sql, this.db.channel, p),
     );
+    if (outcome !== null && !outcome.duplicate) this.hub.notifyQueues([outcome.job.queue]);
+    return outcome;
   }
-
-  async cancelJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    return this.guardWrite(() => control.cancelJob(this.pool, this.statements, params));
+  // Webhook subscriptions and deliveries: webhooks.ts.
+  async createWebhook(p: In<"createWebhook">): Out<"createWebhook"> {
+    return this.db.run((pool, sql) => webhooks.createWebhook(pool, sql, p.webhook));
   }
-
-  async retryJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord> {
-    const job = await this.guardWrite(() =>
-      control.retryJob(this.pool, this.statements, this.channel, params),
-    );
-    this.notifyQueues([job.queue]);
-    return job;
+  async listWebhooks(p: In<"listWebhooks">): Out<"listWebhooks"> {
+    return this.db.run((pool, sql) => webhooks.listWebhooks(pool, sql, p.tenant));
   }
-
-  async getJob(params: { id: string; tenant?: string }): Promise<JobRecord | null> {
-    return this.guard(() => control.getJob(this.pool, this.statements, params));
+  async getWebhook(p: In<"getWebhook">): Out<"getWebhook"> {
+    return this.db.run((pool, sql) => webhooks.getWebhook(pool, sql, p.id, p.tenant));
   }
-
-  async listJobs(
-    params: JobFilter & { limit: number; cursor?: string },
-  ): Promise<{ jobs: JobRecord[]; nextCursor: string | null }> {
-    return this.guard(() =>
-      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
-        listJobs(client, this.statements, params),
-      ),
-    );
+  async deleteWebhook(p: In<"deleteWebhook">): Out<"deleteWebhook"> {
+    return this.db.run((pool, sql) => webhooks.deleteWebhook(pool, sql, p.id, p.tenant));
   }
-
-  async countJobsByState(params: { tenant?: string; queue?: string }): Promise<StateCounts> {
-    return this.guard(() =>
-      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
-        countJobsByState(client, this.statements, params),
-      ),
-    );
+  async readWebhookCursor(): Out<"readWebhookCursor"> {
+    return this.db.run((pool, sql) => webhooks.readWebhookCursor(pool, sql));
   }
-
-  async rescueExpiredLeases(params: {
-    now: number;
-    limit: number;
-    random: () => number;
-  }): Promise<MovedJob[]> {
-    return this.guardWrite(() =>
-      withTransaction(this.pool, (client) => rescueExpiredLeases(client, this.statements, params)),
-    );
+  async enqueueWebhookDeliveries(p: In<"enqueueWebhookDeliveries">): Promise<number> {
+    return this.db.run((pool, sql) => webhooks.enqueueWebhookDeliveries(pool, sql, p));
   }
-
-  async promoteDueJobs(params: { now: number; limit: number }): Promise<MovedJob[]> {
-    const moved = await this.guard(() =>
-      maintenance.promoteDueJobs(this.pool, this.statements, this.channel, params),
-    );
-    this.notifyQueues(moved.map((job) => job.queue));
-    return moved;
+  async claimWebhookDeliveries(p: In<"claimWebhookDeliveries">): Out<"claimWebhookDeliveries"> {
+    return this.db.run((pool, sql) => webhooks.claimWebhookDeliveries(pool, sql, p));
   }
-
-  async pruneFinishedJobs(params: {
-    completedBefore: number;
-    failedBefore: number;
-    cancelledBefore: number;
-    limit: number;
-  }): Promise<number> {
-    return this.guard(() => maintenance.pruneFinishedJobs(this.pool, this.statements, params));
+  async recordWebhookAttempt(p: In<"recordWebhookAttempt">): Out<"recordWebhookAttempt"> {
+    return this.db.run((pool, sql) => webhooks.recordWebhookAttempt(pool, sql, p.report, p.now));
   }
-
-  async foldJobCounts(): Promise<number> {
-    return this.guard(() => maintenance.foldJobCounts(this.pool, this.statements));
+  async listWebhookDeliveries(p: In<"listWebhookDeliveries">): Out<"listWebhookDeliveries"> {
+    return this.db.run((pool, sql) => webhooks.listWebhookDeliveries(pool, sql, p));
   }
-
-  async listQueues(): Promise<QueueConfig[]> {
-    return this.guard(() => queueSettings.listQueues(this.pool, this.statements));
-  }
-
-  async updateQueue(params: {
-    name: string;
-    patch: QueuePatch;
-    now: number;
-  }): Promise<QueueConfig> {
-    const config = await this.guard(() =>
-      queueSettings.updateQueue(this.pool, this.statements, this.channel, params),
-    );
-    if (queueSettings.patchWakesWorkers(params.patch)) this.notifyQueues([params.name]);
-    return config;
-  }
-
-  async queueStats(params: {
-    now: number;
-    windowMs: number;
-    tenant?: string;
-  }): Promise<QueueStats[]> {
-    return this.guard(() =>
-      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
-        insights.queueStats(client, this.statements, params),
-      ),
-    );
-  }
-
-  async oldestQueuedRunAt(params: { queue: string }): Promise<number | null> {
-    return this.guard(() => insights.oldestQueuedRunAt(this.pool, this.statements, params.queue));
-  }
-
-  async jobPosition(params: {
-    job: Pick<JobRecord, "id" | "queue" | "priority" | "runAt">;
-    limit: number;
-    tenant?: string;
-  }): Promise<number> {
-    return this.guard(() =>
-      withReadTimeout(this.pool, this.readTimeoutMs, (client) =>
-        insights.jobPosition(
-          client,
-          this.statements,
-          params.job,
-          params.limit,
-          params.tenant ?? null,
-        ),
-      ),
-    );
-  }
-
-  async readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]> {
-    return this.guard(() =>
-      eventLog.readJobEvents(this.pool, this.statements, this.publisherLockKey, params),
-    );
-  }
-
-  async latestJobEventSeq(): Promise<number> {
-    return this.guard(() =>
-      eventLog.latestJobEventSeq(this.pool, this.statements, this.publisherLockKey),
-    );
-  }
-
-  async pruneJobEvents(params: { keep: number }): Promise<number> {
-    return this.guard(() =>
-      eventLog.pruneJobEvents(this.pool, this.statements, this.publisherLockKey, params.keep),
-    );
-  }
-
-  async createApiKey(params: {
-    id: string;
-    hash: string;
-    prefix: string;
-    name: string | null;
-    role: ApiKeyRole;
-    tenant: string;
-    queues: string[] | null;
-    now: number;
-  }): Promise<ApiKeyRecord> {
-    return this.guard(() => apiKeys.createApiKey(this.pool, this.statements, params));
-  }
-
-  async findApiKey(params: { hash: string }): Promise<ApiKeyRecord | null> {
-    return this.guard(() => apiKeys.findApiKey(this.pool, this.statements, params.hash));
-  }
-
-  async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return this.guard(() => apiKeys.listApiKeys(this.pool, this.statements));
-  }
-
-  async revokeApiKey(params: { id: string; now: number }): Promise<ApiKeyRecord> {
-    return this.guard(() =>
-      apiKeys.revokeApiKey(this.pool, this.statements, params.id, params.now),
-    );
+  async redeliverWebhookDelivery(
+    p: In<"redeliverWebhookDelivery">,
+  ): Out<"redeliverWebhookDelivery"> {
+    return this.db.run((pool, sql) => webhooks.redeliverWebhookDelivery(pool, sql, p));
   }
 
   /**
@@ -446,300 +385,15 @@ export class PostgresStore implements Store {
    * NOTIFYs through the LISTEN connection (opened on the first subscription, closed after the
    * last), plus a `null` after that connection recovers from a drop.
    */
-  async setTenantQuota(params: Parameters<Store["setTenantQuota"]>[0]): Promise<TenantCredits> {
-    return this.guard(() => quotas.setTenantQuota(this.pool, this.statements, params));
-  }
-
-  async tenantCredits(params: Parameters<Store["tenantCredits"]>[0]): Promise<TenantCredits> {
-    return this.guard(() =>
-      quotas.tenantCredits(this.pool, this.statements, params.tenant, params.now, params.tiers),
-    );
-  }
-
-  async putTenant(params: Parameters<Store["putTenant"]>[0]): Promise<TenantFacts> {
-    return this.guard(() => tenants.putTenant(this.pool, this.statements, params));
-  }
-
-  async getTenant(params: { tenant: string; now: number }): Promise<TenantFacts> {
-    return this.guard(() =>
-      tenants.getTenant(this.pool, this.statements, params.tenant, params.now),
-    );
-  }
-
-  async listTenants(params: Parameters<Store["listTenants"]>[0]): Promise<TenantFacts[]> {
-    return this.guard(() => tenants.listTenants(this.pool, this.statements, params));
-  }
-
-  async registerWorker(params: {
-    worker: WorkerRegistration;
-    now: number;
-  }): Promise<WorkerPresence> {
-    return this.guard(() =>
-      registry.registerWorker(this.pool, this.statements, params.worker, params.now),
-    );
-  }
-
-  async heartbeatWorkers(params: {
-    workers: readonly WorkerHeartbeat[];
-    now: number;
-  }): Promise<string[]> {
-    return this.guard(() =>
-      registry.heartbeatWorkers(this.pool, this.statements, params.workers, params.now),
-    );
-  }
-
-  async listWorkers(params: { now: number; tenant?: string }): Promise<WorkerPresence[]> {
-    return this.guard(() => registry.listWorkers(this.pool, this.statements, params));
-  }
-
-  async removeWorker(params: { id: string }): Promise<boolean> {
-    return this.guard(() => registry.removeWorker(this.pool, this.statements, params.id));
-  }
-
-  async pruneWorkers(params: { now: number; limit: number }): Promise<number> {
-    return this.guard(() =>
-      registry.pruneWorkers(this.pool, this.statements, params.now, params.limit),
-    );
-  }
-
-  async queueWaitingFacts(params: {
-    queue: string;
-    now: number;
-    concurrencyKey?: string | null;
-  }): Promise<QueueWaitingFacts> {
-    return this.guard(async () => ({
-      ...(await registry.queueWaitingFacts(this.pool, this.statements, params.queue, params.now)),
-      ...(await trafficWaitingFacts(this.pool, this.statements, params)),
-    }));
-  }
-
-  async readTableHealth(): Promise<TableHealth[]> {
-    return this.guard(() => tableHealth.readTableHealth(this.pool, this.statements, this.schema));
-  }
-
-  // Webhook subscriptions and deliveries: webhooks.ts.
-  async createWebhook(p: { webhook: WebhookRecord }): Promise<WebhookRecord> {
-    return this.guard(() => webhooks.createWebhook(this.pool, this.statements, p.webhook));
-  }
-  async listWebhooks(p: { tenant?: string }): Promise<WebhookRecord[]> {
-    return this.guard(() => webhooks.listWebhooks(this.pool, this.statements, p.tenant));
-  }
-  async getWebhook(p: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
-    return this.guard(() => webhooks.getWebhook(this.pool, this.statements, p.id, p.tenant));
-  }
-  async deleteWebhook(p: { id: string; tenant?: string }): Promise<WebhookRecord | null> {
-    return this.guard(() => webhooks.deleteWebhook(this.pool, this.statements, p.id, p.tenant));
-  }
-  async readWebhookCursor(): Promise<number | null> {
-    return this.guard(() => webhooks.readWebhookCursor(this.pool, this.statements));
-  }
-  async enqueueWebhookDeliveries(p: {
-    deliveries: readonly NewWebhookDelivery[];
-    cursorSeq: number;
-    now: number;
-  }): Promise<number> {
-    return this.guard(() => webhooks.enqueueWebhookDeliveries(this.pool, this.statements, p));
-  }
-  async claimWebhookDeliveries(p: {
-    limit: number;
-    leaseMs: number;
-    now: number;
-  }): Promise<ClaimedWebhookDelivery[]> {
-    return this.guard(() => webhooks.claimWebhookDeliveries(this.pool, this.statements, p));
-  }
-  async recordWebhookAttempt(p: { report: WebhookAttemptReport; now: number }): Promise<boolean> {
-    return this.guard(() =>
-      webhooks.recordWebhookAttempt(this.pool, this.statements, p.report, p.now),
-    );
-  }
-  async listWebhookDeliveries(
-    p: Parameters<Store["listWebhookDeliveries"]>[0],
-  ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
-    return this.guard(() => webhooks.listWebhookDeliveries(this.pool, this.statements, p));
-  }
-  async redeliverWebhookDelivery(
-    p: Parameters<Store["redeliverWebhookDelivery"]>[0],
-  ): Promise<WebhookDelivery> {
-    return this.guard(() => webhooks.redeliverWebhookDelivery(this.pool, this.statements, p));
-  }
-
-  async vacuumTable(params: { table: string; analyzeOnly?: boolean }): Promise<boolean> {
-    return this.guard(() =>
-      tableHealth.vacuumTable(
-        this.pool,
-        this.statements,
-        this.schema,
-        params.table,
-        params.analyzeOnly,
-      ),
-    );
-  }
-
-  async acquireLeadership(params: {
-    name: string;
-    holder: string;
-    leaseMs: number;
-    now: number;
-  }): Promise<Leadership> {
-    return this.guard(() => leadership.acquireLeadership(this.pool, this.statements, params));
-  }
-
-  async releaseLeadership(params: { name: string; holder: string }): Promise<void> {
-    await this.guard(() => leadership.releaseLeadership(this.pool, this.statements, params));
-  }
-
-  async appendJobLogs(params: {
-    entries: readonly JobLogAppend[];
-    keepLines: number;
-    now: number;
-  }): Promise<JobLogAppendOutcome[]> {
-    return this.guard(() => jobLogs.appendJobLogs(this.pool, this.statements, params));
-  }
-
-  async readJobLogs(params: {
-    id: string;
-    tenant?: string;
-    attempt?: number;
-    afterSeq: number;
-    limit: number;
-  }): Promise<JobLogPage | null> {
-    return this.guard(() => jobLogs.readJobLogs(this.pool, this.statements, params));
-  }
-
-  async enqueueFlow(params: {
-    jobs: readonly JobInput[];
-    batch: BatchInput | null;
-    now: number;
-    /** The tier policy the new jobs are charged under, as for `enqueueJobs`. */
-    tiers?: TierPolicy | undefined;
-  }): Promise<EnqueueOutcome[]> {
-    const outcomes = await this.guardWrite(() =>
-      flows.insertFlow(this.pool, this.statements, this.channel, params),
-    );
-    this.notifyQueues(outcomes.filter((o) => o.job.status === "queued").map((o) => o.job.queue));
-    return outcomes;
-  }
-
-  async resolveFlows(params: { now: number; limit: number }): Promise<FlowResolution> {
-    const { queues, ...resolution } = await this.guardWrite(() =>
-      flows.resolveFlows(this.pool, this.statements, this.channel, params),
-    );
-    this.notifyQueues(queues);
-    return resolution;
-  }
-
-  async readParentResults(params: { ids: readonly string[] }): Promise<ParentResults> {
-    const ids = params.ids.filter((id) => isUuid(id));
-    return this.guard(() => flows.readParentResults(this.pool, this.statements, ids));
-  }
-
-  async readJobLinks(params: { id: string }): Promise<JobLinks> {
-    if (!isUuid(params.id)) return { batchId: null, dependsOn: [], waitingOn: 0 };
-    return this.guard(() => flows.readJobLinks(this.pool, this.statements, params.id));
-  }
-
-  async getBatch(params: { id: string; tenant?: string }): Promise<BatchRecord | null> {
-    if (!isUuid(params.id)) return null;
-    return this.guard(() => flows.getBatch(this.pool, this.statements, params));
-  }
-
-  async saveSchedule(params: {
-    schedule: ScheduleDefinition;
-    now: number;
-  }): Promise<{ schedule: ScheduleRecord; created: boolean }> {
-    return this.guard(() => schedules.saveSchedule(this.pool, this.statements, params));
-  }
-
-  async getSchedule(params: { tenant: string; name: string }): Promise<ScheduleRecord | null> {
-    return this.guard(() => schedules.getSchedule(this.pool, this.statements, params));
-  }
-
-  async listSchedules(params: { tenant?: string }): Promise<ScheduleRecord[]> {
-    return this.guard(() => schedules.listSchedules(this.pool, this.statements, params));
-  }
-
-  async deleteSchedule(params: { tenant: string; name: string }): Promise<boolean> {
-    return this.guard(() => schedules.deleteSchedule(this.pool, this.statements, params));
-  }
-
-  async setSchedulePaused(
-    params: Parameters<Store["setSchedulePaused"]>[0],
-  ): Promise<ScheduleRecord | null> {
-    return this.guard(() => schedules.setSchedulePaused(this.pool, this.statements, params));
-  }
-
-  async dueSchedules(params: { now: number; limit: number }): Promise<ScheduleRecord[]> {
-    return this.guard(() => schedules.dueSchedules(this.pool, this.statements, params));
-  }
-
-  async enqueueScheduledJob(
-    params: Parameters<Store["enqueueScheduledJob"]>[0],
-  ): Promise<EnqueueOutcome | null> {
-    const outcome = await this.guardWrite(() =>
-      schedules.enqueueScheduledJob(this.pool, this.statements, this.channel, params),
-    );
-    if (outcome !== null && !outcome.duplicate) this.notifyQueues([outcome.job.queue]);
-    return outcome;
-  }
-
   onEventsWritten(listener: () => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
+    return this.db.onEventsWritten(listener);
   }
-
   onJobsAvailable(listener: JobsAvailableListener): () => void {
-    if (this.closing !== undefined) return () => undefined;
-    this.listeners.add(listener);
-    this.listener.start();
+    if (this.db.closed) return () => undefined;
+    this.hub.add(listener);
+    this.db.listen();
     return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) void this.listener.stop();
+      if (this.hub.delete(listener)) this.db.unlisten();
     };
-  }
-
-  /** A queue name (jobs may be ready), `<queue> +<ms>` (ready after a delay), or null (any). */
-  private onNotification(payload: string | null): void {
-    const delayed = payload === null ? null : parseDelayedWakeup(payload);
-    if (delayed === null) this.emit([payload]);
-    else this.wakeups.schedule(delayed.queue, delayed.delayMs);
-  }
-
-  /** Tells this process's listeners that jobs may be ready in `queues`. */
-  private notifyQueues(queues: readonly string[]): void {
-    if (queues.length === 0 || this.listeners.size === 0) return;
-    const unique = [...new Set(queues)];
-    queueMicrotask(() => this.emit(unique));
-  }
-
-  private emit(queues: readonly (string | null)[]): void {
-    for (const listener of this.listeners) {
-      for (const queue of queues) {
-        try {
-          listener(queue);
-        } catch {
-          // A listener's failure must not stop the others; listeners log their own errors.
-        }
-      }
-    }
-  }
-
-  /** `guard` for a write that may log job events: tells `onEventsWritten` listeners after. */
-  private async guardWrite<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await this.guard(fn);
-    } finally {
-      for (const listener of [...this.eventListeners]) listener();
-    }
-  }
-
-  /** Runs `fn`, mapping driver errors to Spool errors in one place. */
-  private async guard<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closing !== undefined)
-      throw new StoreUnavailableError("the store is closed", { retryable: false });
-    try {
-      return await fn();
-    } catch (error) {
-      throw mapPostgresError(error);
-    }
   }
 }

@@ -3,21 +3,12 @@ import type { QueueConfig, QueuePatch } from "../store.js";
 import { rowToQueue, type QueueRow } from "./job-row.js";
 import { runStatement, type Queryable, type Statements } from "./postgres-pool.js";
 import { updateQueueTraffic } from "./queue-traffic.js";
+import { patchWakesWorkers } from "../shared/wake-rules.js";
 
 /** Every configured (or used) queue's settings, by name. */
 export async function listQueues(on: Queryable, statements: Statements): Promise<QueueConfig[]> {
   const result = await runStatement<QueueRow>(on, statements.SELECT_QUEUES, []);
   return result.rows.map(rowToQueue);
-}
-
-/** True when a patch can make jobs claimable that were not (so waiting workers should look). */
-export function patchWakesWorkers(patch: QueuePatch): boolean {
-  return (
-    patch.paused === false ||
-    patch.concurrency !== undefined ||
-    patch.rateLimit !== undefined ||
-    patch.keyConcurrency !== undefined
-  );
 }
 
 /**

@@ -4,7 +4,7 @@
  * a report whose lease token no longer matches changes nothing.
  */
 import type pg from "pg";
-import { SpoolConflictError, SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
+import { SpoolConflictError, SpoolNotFoundError } from "../../core/errors.js";
 import { randomToken } from "../../core/ids.js";
 import type {
   ClaimedWebhookDelivery,
@@ -176,9 +176,7 @@ export async function listWebhookDeliveries(
   statements: Statements,
   params: { webhookId?: string; jobId?: string; tenant?: string; limit: number; cursor?: string },
 ): Promise<{ deliveries: WebhookDelivery[]; nextCursor: string | null }> {
-  const before = params.cursor === undefined ? null : decodeDeliveryCursor(params.cursor);
-  if (params.cursor !== undefined && before === null)
-    throw new SpoolValidationError("cursor", "is not a cursor this API returned");
+  const before = decodeDeliveryCursor(params.cursor);
   const result = await runStatement<WebhookDeliveryRow>(
     pool,
     statements.SELECT_WEBHOOK_DELIVERIES,

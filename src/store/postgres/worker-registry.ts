@@ -12,45 +12,14 @@ import {
 } from "../../core/worker-presence.js";
 import type { QueueWaitingFacts, WorkerHeartbeat } from "../store.js";
 import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
+import { arrayList, rowToWorker, type WorkerRow } from "../shared/presence-rows.js";
+
+/** A `workers` row as this dialect returns it. */
+type Row = WorkerRow<string[]>;
+
+const toWorker = (row: Row): WorkerPresence => rowToWorker(row, arrayList);
 
 const NAME_INDEX = "workers_name_idx";
-
-interface WorkerRow {
-  id: string;
-  name: string;
-  host: string;
-  pid: number | null;
-  kind: "local" | "remote";
-  tenant: string | null;
-  queues: string[];
-  types: string[];
-  concurrency: number;
-  running: number;
-  version: string;
-  stale_after_ms: number;
-  started_at: number;
-  last_seen_at: number;
-}
-
-/** The one row → record mapping of the registry. */
-function rowToWorker(row: WorkerRow): WorkerPresence {
-  return {
-    id: row.id,
-    name: row.name,
-    host: row.host,
-    pid: row.pid,
-    kind: row.kind,
-    tenant: row.tenant,
-    queues: row.queues,
-    types: row.types,
-    concurrency: row.concurrency,
-    running: row.running,
-    version: row.version,
-    staleAfterMs: row.stale_after_ms,
-    startedAt: new Date(row.started_at),
-    lastSeenAt: new Date(row.last_seen_at),
-  };
-}
 
 /** Registers or refreshes a worker; throws when its name is held by another live worker. */
 export async function registerWorker(
@@ -68,7 +37,7 @@ export async function registerWorker(
       ]);
       if (holder.rowCount !== 0) throw workerNameTakenError(worker.name);
       await runStatement(client, statements.DELETE_NAME_HOLDER, scope);
-      const result = await runStatement<WorkerRow>(client, statements.UPSERT_WORKER, [
+      const result = await runStatement<Row>(client, statements.UPSERT_WORKER, [
         worker.id,
         worker.name,
         worker.host,
@@ -83,7 +52,7 @@ export async function registerWorker(
         worker.staleAfterMs,
         now,
       ]);
-      return rowToWorker(result.rows[0]!);
+      return toWorker(result.rows[0]!);
     });
   } catch (error) {
     const { code, constraint } = error as { code?: string; constraint?: string };
@@ -115,11 +84,11 @@ export async function listWorkers(
   statements: Statements,
   params: { now: number; tenant?: string },
 ): Promise<WorkerPresence[]> {
-  const result = await runStatement<WorkerRow>(on, statements.SELECT_LIVE_WORKERS, [
+  const result = await runStatement<Row>(on, statements.SELECT_LIVE_WORKERS, [
     params.now,
     params.tenant ?? null,
   ]);
-  return result.rows.map(rowToWorker);
+  return result.rows.map(toWorker);
 }
 
 /** Deletes a worker's row. */

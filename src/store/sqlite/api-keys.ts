@@ -1,33 +1,14 @@
 /** API keys on SQLite: only hashes are stored (the key itself is shown once, at creation). */
 import { SpoolNotFoundError } from "../../core/errors.js";
 import type { ApiKeyRecord, ApiKeyRole } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as eventsSql from "./sql/events.js";
+import { jsonList, rowToApiKey, type ApiKeyRow } from "../shared/presence-rows.js";
 
-interface ApiKeyRow {
-  id: string;
-  name: string | null;
-  prefix: string;
-  hash: string;
-  role: ApiKeyRole;
-  tenant: string;
-  queues: string | null;
-  created_at: number;
-  revoked_at: number | null;
-}
+/** An `api_keys` row as this dialect returns it. */
+type Row = ApiKeyRow<string>;
 
-function rowToApiKey(row: ApiKeyRow): ApiKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    prefix: row.prefix,
-    role: row.role,
-    tenant: row.tenant,
-    queues: row.queues === null ? null : (JSON.parse(row.queues) as string[]),
-    createdAt: new Date(row.created_at),
-    revokedAt: row.revoked_at === null ? null : new Date(row.revoked_at),
-  };
-}
+const toApiKey = (row: Row): ApiKeyRecord => rowToApiKey(row, jsonList);
 
 /** Stores a new key. */
 export function createApiKey(
@@ -54,33 +35,33 @@ export function createApiKey(
         tenant: key.tenant,
         queues: key.queues === null ? null : JSON.stringify(key.queues),
         now: key.now,
-      }) as ApiKeyRow,
+      }) as Row,
     { durable: true },
   );
-  return rowToApiKey(row);
+  return toApiKey(row);
 }
 
 /** The key with this hash, or null. */
 export function findApiKey(db: SqliteConnection, hash: string): ApiKeyRecord | null {
   const row = db.guard(
-    () => db.stmt(eventsSql.SELECT_API_KEY_BY_HASH).get({ hash }) as ApiKeyRow | undefined,
+    () => db.stmt(eventsSql.SELECT_API_KEY_BY_HASH).get({ hash }) as Row | undefined,
   );
-  return row === undefined ? null : rowToApiKey(row);
+  return row === undefined ? null : toApiKey(row);
 }
 
 /** Every key, newest first. */
 export function listApiKeys(db: SqliteConnection): ApiKeyRecord[] {
-  return db.guard(() => (db.stmt(eventsSql.SELECT_API_KEYS).all() as ApiKeyRow[]).map(rowToApiKey));
+  return db.guard(() => (db.stmt(eventsSql.SELECT_API_KEYS).all() as Row[]).map(toApiKey));
 }
 
 /** Revokes a key (idempotent: the first revocation time is kept). */
 export function revokeApiKey(db: SqliteConnection, id: string, now: number): ApiKeyRecord {
   const row = db.write(
-    () => db.stmt(eventsSql.REVOKE_API_KEY).get({ id, now }) as ApiKeyRow | undefined,
+    () => db.stmt(eventsSql.REVOKE_API_KEY).get({ id, now }) as Row | undefined,
     {
       durable: true,
     },
   );
   if (row === undefined) throw new SpoolNotFoundError("api key", id);
-  return rowToApiKey(row);
+  return toApiKey(row);
 }

@@ -6,7 +6,7 @@
 import type { JobEventName } from "../../core/events.js";
 import type { JobState } from "../../core/states.js";
 import type { StoredJobEvent } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as eventsSql from "./sql/events.js";
 
 /** An event to append: the job's identity plus its event-specific fields. */

@@ -20,16 +20,16 @@ import type { JobState } from "../../core/states.js";
 import { batchRecord, checkBatchTenant, parentResult } from "../flow-records.js";
 import type { BatchInput, FlowResolution, JobLinks, ParentResults } from "../flow-types.js";
 import type { EnqueueOutcome } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, eventIdentity, type NewJobEvent } from "./event-log.js";
-import { encodeError } from "./job-row.js";
-import { insertJobs } from "./submissions.js";
+import { encodeError } from "../shared/job-columns.js";
+import { insertJobs } from "./job-inserter.js";
 import * as sql from "./sql/flows.js";
 
 type ParentRow = { id: string; tenant: string; status: JobState };
 
 /** Inserts a flow/batch submission (inside a durable write transaction). */
-export function insertFlow(
+function insertFlow(
   db: SqliteConnection,
   params: {
     jobs: readonly JobInput[];
@@ -102,7 +102,7 @@ type MovedRow = { id: string; tenant: string; queue: string; type: string; statu
  * One resolver round (inside an IMMEDIATE transaction). Returns what it did and the queues that
  * got ready jobs (for wake-ups).
  */
-export function resolveFlows(
+function resolveFlowRows(
   db: SqliteConnection,
   params: { now: number; limit: number },
 ): FlowResolution & { queues: string[] } {
@@ -256,4 +256,20 @@ export function getBatch(
       row.on_complete_job_id,
     );
   });
+}
+
+/** Submits a flow (see `insertFlow`) in one durable transaction, fsync'd before it returns. */
+export function enqueueFlow(
+  db: SqliteConnection,
+  params: Parameters<typeof insertFlow>[1],
+): EnqueueOutcome[] {
+  return db.write(() => insertFlow(db, params), { durable: true });
+}
+
+/** Resolves held children and batches (see `resolveFlowRows`) in one write transaction. */
+export function resolveFlows(
+  db: SqliteConnection,
+  params: { now: number; limit: number },
+): FlowResolution & { queues: string[] } {
+  return db.write(() => resolveFlowRows(db, params));
 }

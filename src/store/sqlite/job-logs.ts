@@ -5,7 +5,7 @@
  */
 import { keepNewestLines, type JobLogLevel, type JobLogPage } from "../../core/job-logs.js";
 import type { JobLogAppend, JobLogAppendOutcome } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as sql from "./sql/job-logs.js";
 
 interface LineRow {

@@ -4,6 +4,7 @@ import type { JsonObject, JsonValue } from "../../core/json.js";
 import type { JobState } from "../../core/states.js";
 import type { QueueConfig } from "../store.js";
 import { queueTraffic } from "../queue-traffic.js";
+import { parseError, type StoredError } from "../shared/job-columns.js";
 
 /** A `jobs` row as SQLite returns it. */
 export interface JobRow {
@@ -55,19 +56,6 @@ export interface QueueRow {
   rate_period_ms: number | null;
   rate_tat: number | null;
   key_concurrency: number | null;
-}
-
-/** A stored error entry: `at` is an ISO string inside the JSON. */
-interface StoredError {
-  message: string;
-  type: string;
-  attempt: number;
-  at: string;
-  stack?: string;
-}
-
-function parseError(entry: StoredError): JobErrorEntry {
-  return { ...entry, at: new Date(entry.at) };
 }
 
 function parseTags(text: string): string[] {
@@ -200,9 +188,4 @@ export function rowToQueue(row: QueueRow): QueueConfig {
     updatedAt: new Date(row.updated_at),
     ...queueTraffic(row),
   };
-}
-
-/** Encodes an error entry for the `error`/`errors` columns. */
-export function encodeError(entry: Omit<JobErrorEntry, "at">, now: number): string {
-  return JSON.stringify({ ...entry, at: new Date(now).toISOString() });
 }

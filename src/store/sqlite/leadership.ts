@@ -1,6 +1,6 @@
 /** Maintenance leadership on SQLite: one leased row per name (migration 0008). */
 import type { Leadership } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as leadersSql from "./sql/leaders.js";
 
 interface LeaderRow {

@@ -3,7 +3,7 @@ import type { JobRecord } from "../../core/job.js";
 import type { JobState } from "../../core/states.js";
 import { buildQueueStats } from "../queue-stats.js";
 import type { QueueStats } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { rowToQueue, type QueueRow } from "./job-row.js";
 import * as insightsSql from "./sql/insights.js";
 import * as queuesSql from "./sql/queues.js";

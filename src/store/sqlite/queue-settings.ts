@@ -1,7 +1,7 @@
 /** Queue settings on SQLite: registration on first use, listing, patching. */
 import type { QueueDefaults } from "../../core/options.js";
 import type { QueueConfig, QueuePatch } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { rowToQueue, type QueueRow } from "./job-row.js";
 import * as queuesSql from "./sql/queues.js";
 import * as trafficSql from "./sql/traffic.js";

@@ -11,7 +11,7 @@ import {
   isMetered,
   type TierPolicy,
 } from "../../core/tiers.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as quotasSql from "./sql/quotas.js";
 import { getTenant, readTenantLimits } from "./tenants.js";
 

@@ -7,10 +7,10 @@ import type { JobInput } from "../../core/options.js";
 import type { TierPolicy } from "../../core/tiers.js";
 import type { ScheduleDefinition, ScheduleRecord } from "../../core/schedule.js";
 import type { EnqueueOutcome } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as sql from "./sql/schedules.js";
 import { rowToSchedule, type ScheduleRow } from "../schedule-rows.js";
-import { insertJobs } from "./submissions.js";
+import { insertJobs } from "./job-inserter.js";
 
 /** Creates or replaces a schedule. */
 export function saveSchedule(

@@ -4,7 +4,7 @@
  */
 import { quotaPeriods } from "../../core/quota.js";
 import type { TenantFacts, TierLimits } from "../../core/tiers.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as quotasSql from "./sql/quotas.js";
 import * as tenantsSql from "./sql/tenants.js";
 

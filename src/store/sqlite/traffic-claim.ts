@@ -1,6 +1,6 @@
 /**
  * Traffic control inside a SQLite claim (SPEC §7; docs/design.md "Traffic control"), called by
- * hot-paths.ts for each queue within the claim's IMMEDIATE transaction:
+ * job-claimer.ts for each queue within the claim's IMMEDIATE transaction:
  *
  *   * the rate limit: a token bucket (core/traffic.ts) whose state, `queues.rate_tat`, this
  *     claim reads and moves in the same transaction, so every process on the file shares it;
@@ -11,10 +11,10 @@
  *     in stride order (core/traffic.ts), so a claim reads only the tenants it serves.
  *
  * The common case — no key cap and at most one ready tenant — never comes here past one read of
- * `ready_tenants` (hot-paths.ts keeps today's single-statement claim for it).
+ * `ready_tenants` (job-claimer.ts keeps today's single-statement claim for it).
  */
 import { fairTag, rateAfterStarts, rateAllowance, type RateLimit } from "../../core/traffic.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import type { ClaimRow, QueueRow } from "./job-row.js";
 import * as trafficSql from "./sql/traffic.js";
 

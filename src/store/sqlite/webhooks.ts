@@ -3,7 +3,7 @@
  * IMMEDIATE transactions, so two processes on one file can never lease the same delivery, and
  * a report whose lease token no longer matches changes nothing.
  */
-import { SpoolConflictError, SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
+import { SpoolConflictError, SpoolNotFoundError } from "../../core/errors.js";
 import { randomToken } from "../../core/ids.js";
 import type {
   ClaimedWebhookDelivery,
@@ -22,7 +22,7 @@ import {
   type WebhookDeliveryRow,
   type WebhookRow,
 } from "../webhook-rows.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as sql from "./sql/webhooks.js";
 
 type StoredWebhookRow = WebhookRow & { events: string };
@@ -177,9 +177,7 @@ export function listWebhookDeliveries(
   db: SqliteConnection,
   params: { webhookId?: string; jobId?: string; tenant?: string; limit: number; cursor?: string },
 ): { deliveries: WebhookDelivery[]; nextCursor: string | null } {
-  const before = params.cursor === undefined ? null : decodeDeliveryCursor(params.cursor);
-  if (params.cursor !== undefined && before === null)
-    throw new SpoolValidationError("cursor", "is not a cursor this API returned");
+  const before = decodeDeliveryCursor(params.cursor);
   return db.guard(() => {
     const rows = db.stmt(sql.SELECT_WEBHOOK_DELIVERIES).all({
       webhook_id: params.webhookId ?? null,

@@ -3,52 +3,21 @@
  * explain a waiting job. Registration runs in one IMMEDIATE transaction, so the "is the name
  * held by a live worker?" check and the insert cannot interleave with another process's.
  */
-import { trafficWaitingFacts } from "./traffic-facts.js";
+import { trafficWaitingFacts } from "./queue-traffic.js";
 import {
   workerNameTakenError,
   type WorkerPresence,
   type WorkerRegistration,
 } from "../../core/worker-presence.js";
 import type { QueueWaitingFacts, WorkerHeartbeat } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import * as workersSql from "./sql/workers.js";
+import { jsonList, rowToWorker, type WorkerRow } from "../shared/presence-rows.js";
 
-interface WorkerRow {
-  id: string;
-  name: string;
-  host: string;
-  pid: number | null;
-  kind: "local" | "remote";
-  tenant: string | null;
-  queues: string;
-  types: string;
-  concurrency: number;
-  running: number;
-  version: string;
-  stale_after_ms: number;
-  started_at: number;
-  last_seen_at: number;
-}
+/** A `workers` row as this dialect returns it. */
+type Row = WorkerRow<string>;
 
-/** The one row → record mapping of the registry. */
-function rowToWorker(row: WorkerRow): WorkerPresence {
-  return {
-    id: row.id,
-    name: row.name,
-    host: row.host,
-    pid: row.pid,
-    kind: row.kind,
-    tenant: row.tenant,
-    queues: JSON.parse(row.queues) as string[],
-    types: JSON.parse(row.types) as string[],
-    concurrency: row.concurrency,
-    running: row.running,
-    version: row.version,
-    staleAfterMs: row.stale_after_ms,
-    startedAt: new Date(row.started_at),
-    lastSeenAt: new Date(row.last_seen_at),
-  };
-}
+const toWorker = (row: Row): WorkerPresence => rowToWorker(row, jsonList);
 
 /** Registers or refreshes a worker; throws when its name is held by another live worker. */
 export function registerWorker(
@@ -75,8 +44,8 @@ export function registerWorker(
       version: worker.version,
       stale_after_ms: worker.staleAfterMs,
       now,
-    }) as WorkerRow;
-    return rowToWorker(row);
+    }) as Row;
+    return toWorker(row);
   });
 }
 
@@ -108,8 +77,8 @@ export function listWorkers(
     (
       db
         .stmt(workersSql.SELECT_LIVE_WORKERS)
-        .all({ now: params.now, tenant: params.tenant ?? null }) as WorkerRow[]
-    ).map(rowToWorker),
+        .all({ now: params.now, tenant: params.tenant ?? null }) as Row[]
+    ).map(toWorker),
   );
 }
 

@@ -10,6 +10,7 @@
  * statements that make jobs ready `pg_notify` once per distinct queue, also in the statement, so
  * events and wake-ups commit (or roll back) with the write at no extra round trip.
  */
+import { CLAIM_COLUMNS } from "../../shared/job-columns.js";
 import { MAX_ERROR_HISTORY } from "../../../core/transitions.js";
 import { allCounts, logEvents, notifyDistinctQueues } from "./fragments.js";
 import type { SqlTemplate } from "./names.js";
@@ -72,40 +73,7 @@ JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, queue, unique_key)
   ON j.tenant = k.tenant AND j.queue = k.queue AND j.unique_key = k.unique_key
 WHERE j.unique_key IS NOT NULL AND j.status IN ${UNFINISHED}`;
 
-/**
- * Columns a claim returns (`result` is always null for a claimable job and is left out).
- */
-export const CLAIM_COLUMNS = [
-  "id",
-  "tenant",
-  "queue",
-  "type",
-  "payload",
-  "priority",
-  "progress",
-  "progress_message",
-  "attempt",
-  "max_attempts",
-  "run_at",
-  "timeout_ms",
-  "backoff_base_ms",
-  "backoff_cap_ms",
-  "unique_key",
-  "tags",
-  "error",
-  "errors",
-  "webhook_url",
-  "worker",
-  "lease_token",
-  "lease_expires_at",
-  "cancel_requested",
-  "created_at",
-  "started_at",
-  "updated_at",
-  "traceparent",
-  "tracestate",
-  "concurrency_key",
-] as const;
+export { CLAIM_COLUMNS };
 
 /**
  * $1 queues text[] (in precedence order), $2 limit, $3 worker, $4 lease_token, $5 now,

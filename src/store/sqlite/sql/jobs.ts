@@ -4,6 +4,7 @@
  */
 
 import { MAX_ERROR_HISTORY } from "../../../core/transitions.js";
+import { CLAIM_COLUMNS } from "../../shared/job-columns.js";
 
 const UNFINISHED = "('scheduled', 'queued', 'running', 'retrying')";
 
@@ -53,41 +54,7 @@ WHERE rowid IN (
 export const COUNT_RUNNING_IN_QUEUE = `
 SELECT count(*) FROM jobs WHERE status = 'running' AND queue = @queue`;
 
-/**
- * Columns a claim returns, in this order (read in raw mode: arrays are cheaper than objects on
- * the hottest path; `result` is always null for a claimable job and is left out).
- */
-export const CLAIM_COLUMNS = [
-  "id",
-  "tenant",
-  "queue",
-  "type",
-  "payload",
-  "priority",
-  "progress",
-  "progress_message",
-  "attempt",
-  "max_attempts",
-  "run_at",
-  "timeout_ms",
-  "backoff_base_ms",
-  "backoff_cap_ms",
-  "unique_key",
-  "tags",
-  "error",
-  "errors",
-  "webhook_url",
-  "worker",
-  "lease_token",
-  "lease_expires_at",
-  "cancel_requested",
-  "created_at",
-  "started_at",
-  "updated_at",
-  "traceparent",
-  "tracestate",
-  "concurrency_key",
-] as const;
+export { CLAIM_COLUMNS };
 
 /** @queue @tenant (null: any) @limit @worker @lease_token @now @lease_ms @grace_ms */
 export const CLAIM_JOBS = `

@@ -93,4 +93,33 @@ describe("SubmissionBatcher", () => {
     await Promise.all(calls);
     assert.deepEqual(writer.groups, [["a"], ["b", "c", "d"], ["e", "f", "g", "h"]]);
   });
+
+  it('collect: "turn" merges the calls of one event-loop turn even with a slot free', async () => {
+    const writer = recordingWriter();
+    const batcher = new SubmissionBatcher({ write: writer.write, maxInFlight: 1, collect: "turn" });
+    const calls = ["a", "b", "c"].map((id) => batcher.submit({ jobs: [job(id)], now: 1 }));
+    assert.deepEqual(writer.groups, [], "nothing went out before the turn ended");
+    const outcomes = await Promise.all(calls);
+    assert.deepEqual(
+      outcomes.map((o) => o.map((x) => x.job.id)),
+      [["a"], ["b"], ["c"]],
+    );
+    assert.deepEqual(writer.groups, [["a", "b", "c"]], "one write for the whole turn");
+    await batcher.drain();
+  });
+
+  it('collect: "turn" still isolates a bad call, and drain waits for a scheduled write', async () => {
+    const writer = recordingWriter({ bad: "x" });
+    const batcher = new SubmissionBatcher({ write: writer.write, maxInFlight: 1, collect: "turn" });
+    const good = batcher.submit({ jobs: [job("a")], now: 1 });
+    const bad = batcher.submit({ jobs: [job("x")], now: 1 });
+    const drained = batcher.drain();
+    await drained;
+    assert.deepEqual(
+      (await good).map((o) => o.job.id),
+      ["a"],
+    );
+    await assert.rejects(bad, SpoolValidationError);
+    assert.deepEqual(writer.groups, [["a", "x"], ["a"], ["x"]]);
+  });
 });

@@ -1,13 +1,14 @@
 /**
- * The two hottest transactions of the SQLite store: claiming a batch of jobs (with due-job
- * promotion, pause and concurrency checks) and completing a batch (one statement). Each logs
- * its events in the same transaction. The store runs them inside cached IMMEDIATE transactions.
+ * The hottest transaction of the SQLite store: claiming a batch of jobs (with due-job
+ * promotion, pause, concurrency and rate checks), logging `job.started` in the same
+ * transaction. The store runs it inside a cached IMMEDIATE transaction.
  */
 import { servedTypes } from "../../core/claim-types.js";
 import { randomToken } from "../../core/ids.js";
+import type { RateLimit } from "../../core/traffic.js";
 import { TIMEOUT_GRACE_MS, type ClaimedJob, compareClaimOrder } from "../../core/job.js";
-import type { Completion, CompletionOutcome, Store } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { Store } from "../store.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, eventIdentity } from "./event-log.js";
 import { claimRowToJob, type ClaimRow, type QueueRow } from "./job-row.js";
 import * as jobsSql from "./sql/jobs.js";
@@ -23,8 +24,6 @@ import {
 
 /** Parameters of a claim. */
 export type ClaimParams = Parameters<Store["claimJobs"]>[0];
-/** Parameters of a batch completion. */
-export type CompleteParams = { completions: readonly Completion[]; now: number };
 
 /** Told when a queue's rate limit stopped a claim: the next start is allowed at `nextAt`. */
 export type RateLimitedListener = (queue: string, nextAt: number) => void;
@@ -39,31 +38,21 @@ export function claimRows(
   const leaseToken = randomToken();
   const types = servedTypes(p.types);
   if (types?.length === 0) return claimed;
+  const typesJson = types === undefined ? null : JSON.stringify(types);
   for (const queue of p.queues) {
-    let limit = p.limit - claimed.length;
-    if (limit <= 0) break;
+    const wanted = p.limit - claimed.length;
+    if (wanted <= 0) break;
     const config = db.stmt(queuesSql.SELECT_QUEUE).get({ name: queue }) as QueueRow | undefined;
-    if (config?.paused === 1) continue;
-    if (config?.concurrency != null) {
-      const running = db.stmt(jobsSql.COUNT_RUNNING_IN_QUEUE).pluck().get({ queue }) as number;
-      limit = Math.min(limit, config.concurrency - running);
-      if (limit <= 0) continue;
+    const budget = queueBudget(db, config, queue, wanted, p.now);
+    if (budget.limit <= 0) {
+      if (budget.nextAt !== null) onRateLimited?.(queue, budget.nextAt);
+      continue;
     }
-    const rate = rateOf(config);
-    let rateBound = false;
-    if (rate !== null && config !== undefined) {
-      const { allowed, nextAt } = rateBudget(config, rate, p.now);
-      rateBound = allowed < limit;
-      limit = Math.min(limit, allowed);
-      if (limit <= 0) {
-        onRateLimited?.(queue, nextAt);
-        continue;
-      }
-    }
+    const { limit, rate } = budget;
     db.stmt(jobsSql.PROMOTE_DUE_IN_QUEUE).run({ queue, now: p.now, limit });
     const claim = {
       queue,
-      types: types === undefined ? null : JSON.stringify(types),
+      types: typesJson,
       tenant: p.tenant ?? null,
       limit,
       worker: p.workerId,
@@ -78,11 +67,51 @@ export function claimRows(
     if (rate !== null && config !== undefined) {
       const nextAt = spendRate(db, config, rate, p.now, rows.length);
       // The bucket, not the backlog, cut this claim short: wake claimers at the next token.
-      if (rateBound && rows.length === limit) onRateLimited?.(queue, nextAt);
+      if (budget.rateBound && rows.length === limit) onRateLimited?.(queue, nextAt);
     }
     const jobs = rows.map(claimRowToJob).sort(compareClaimOrder);
     for (const job of jobs) claimed.push(job);
   }
+  logStarted(db, claimed, p);
+  return claimed;
+}
+
+/** What one queue may start now: paused, concurrency and rate limits applied to `wanted`. */
+interface QueueBudget {
+  limit: number;
+  rate: RateLimit | null;
+  /** The rate limit, not `wanted`, set `limit`. */
+  rateBound: boolean;
+  /** When the rate limit stopped the queue (limit 0): the next start allowed. */
+  nextAt: number | null;
+}
+
+/** The claim budget of one queue (inside the claim's transaction). */
+function queueBudget(
+  db: SqliteConnection,
+  config: QueueRow | undefined,
+  queue: string,
+  wanted: number,
+  now: number,
+): QueueBudget {
+  const closed = { limit: 0, rate: null, rateBound: false, nextAt: null };
+  if (config?.paused === 1) return closed;
+  let limit = wanted;
+  if (config?.concurrency != null) {
+    const running = db.stmt(jobsSql.COUNT_RUNNING_IN_QUEUE).pluck().get({ queue }) as number;
+    limit = Math.min(limit, config.concurrency - running);
+    if (limit <= 0) return closed;
+  }
+  const rate = rateOf(config);
+  if (rate === null || config === undefined)
+    return { limit, rate: null, rateBound: false, nextAt: null };
+  const { allowed, nextAt } = rateBudget(config, rate, now);
+  if (allowed <= 0) return { ...closed, nextAt };
+  return { limit: Math.min(limit, allowed), rate, rateBound: allowed < limit, nextAt: null };
+}
+
+/** Logs `job.started` for every claimed job (one INSERT for the batch). */
+function logStarted(db: SqliteConnection, claimed: readonly ClaimedJob[], p: ClaimParams): void {
   appendJobEvents(
     db,
     claimed.map((job) => ({
@@ -97,7 +126,6 @@ export function claimRows(
     })),
     p.now,
   );
-  return claimed;
 }
 
 /** Today's claim of one queue: one statement in claim order (any type, or the served ones). */
@@ -114,39 +142,4 @@ function claimPlainRows(db: SqliteConnection, c: TrafficClaim): ClaimRow[] {
     lease_ms: c.leaseMs,
     grace_ms: c.graceMs,
   }) as ClaimRow[];
-}
-
-/** The body of a batch completion (inside its IMMEDIATE transaction). */
-export function completeRows(db: SqliteConnection, p: CompleteParams): CompletionOutcome[] {
-  const batch = JSON.stringify(p.completions.map((c) => [c.id, c.leaseToken, c.resultJson]));
-  type Row = [
-    id: string,
-    status: "completed" | "cancelled",
-    tenant: string,
-    queue: string,
-    type: string,
-    attempt: number,
-    startedAt: number,
-  ];
-  const rows = db.rawStmt(jobsSql.COMPLETE_JOBS).all({ batch, now: p.now }) as Row[];
-  const done = new Map(rows.map((row) => [row[0], row[1]]));
-  appendJobEvents(
-    db,
-    rows.map(([id, status, tenant, queue, type, attempt, startedAt]) => ({
-      jobId: id,
-      tenant,
-      queue,
-      type,
-      status,
-      name: status === "completed" ? "job.completed" : "job.cancelled",
-      data: { attempt, runMs: p.now - startedAt },
-    })),
-    p.now,
-  );
-  return p.completions.map((completion): CompletionOutcome => {
-    const status = done.get(completion.id);
-    return status === undefined
-      ? { id: completion.id, ok: false }
-      : { id: completion.id, ok: true, status };
-  });
 }

@@ -1,36 +1,11 @@
-/** Read queries of the SQLite store: one job, pages of jobs, counts by state. */
-import { SpoolNotFoundError, SpoolValidationError } from "../../core/errors.js";
-import { isUuid } from "../../core/ids.js";
+/** Read queries of the SQLite store: pages of jobs and counts by state. */
 import type { JobRecord } from "../../core/job.js";
 import { JOB_STATES, type JobState } from "../../core/states.js";
 import type { JobFilter, StateCounts } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import * as jobsSql from "./sql/jobs.js";
-
-/** The row of a job the tenant may see; throws SpoolNotFoundError otherwise. */
-export function visibleRow(db: SqliteConnection, id: string, tenant: string | undefined): JobRow {
-  const row = isUuid(id)
-    ? (db.stmt(jobsSql.SELECT_JOB).get({ id }) as JobRow | undefined)
-    : undefined;
-  if (row === undefined || (tenant !== undefined && row.tenant !== tenant)) {
-    throw new SpoolNotFoundError("job", id);
-  }
-  return row;
-}
-
-/** The job, or null when unknown or not the tenant's. */
-export function getJob(
-  db: SqliteConnection,
-  params: { id: string; tenant?: string },
-): JobRecord | null {
-  return db.guard(() => {
-    const row = db.stmt(jobsSql.SELECT_JOB).get({ id: params.id }) as JobRow | undefined;
-    if (row === undefined || (params.tenant !== undefined && row.tenant !== params.tenant))
-      return null;
-    return rowToJob(row);
-  });
-}
+import { decodeCursor, encodeCursor } from "../shared/page-cursor.js";
 
 /** A page of jobs, newest first. */
 export function listJobs(
@@ -100,16 +75,4 @@ export function countJobsByState(
   const counts = Object.fromEntries(JOB_STATES.map((state) => [state, 0])) as StateCounts;
   for (const row of rows) counts[row.status] = row.n;
   return counts;
-}
-
-/** Cursors are opaque to callers: the last id of the page, base64url-encoded. */
-function encodeCursor(id: string): string {
-  return Buffer.from(id, "utf8").toString("base64url");
-}
-
-function decodeCursor(cursor: string): string {
-  const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!isUuid(id))
-    throw new SpoolValidationError("cursor", "is not a cursor returned by a previous page");
-  return id;
 }

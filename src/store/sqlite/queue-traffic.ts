@@ -1,7 +1,7 @@
 /** What SQLite knows about a queue's traffic limits that explains a waiting job (SPEC §6, §7). */
 import { rateAllowance } from "../../core/traffic.js";
 import type { QueueWaitingFacts } from "../store.js";
-import type { SqliteConnection } from "./connection.js";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import type { QueueRow } from "./job-row.js";
 import { rateOf } from "./traffic-claim.js";
 import * as queuesSql from "./sql/queues.js";

@@ -1,0 +1,40 @@
+/**
+ * Part of the store contract (`Store`, store.ts, states the conventions).
+ * The job-event log.
+ */
+import type { JobEventDataMap, JobEventName } from "../../core/events.js";
+import type { JobState } from "../../core/states.js";
+
+/** An entry of the job-event log: written in the same transaction as the change it records. */
+export type StoredJobEvent = {
+  [K in JobEventName]: StoredJobEventOf<K>;
+}[JobEventName];
+
+/** A stored event of one name, its `data` as `JobEventDataMap` describes it. */
+export interface StoredJobEventOf<K extends JobEventName> {
+  /** Position in the log; increases with every event. */
+  seq: number;
+  name: K;
+  jobId: string;
+  tenant: string;
+  queue: string;
+  type: string;
+  status: JobState;
+  at: Date;
+  /** Event-specific fields (camelCase, times in epoch ms): see `JobEventDataMap`. */
+  data: JobEventDataMap[K];
+}
+
+/** The job-event log. */
+export interface EventStore {
+  /**
+   * Events after `afterSeq`, oldest first, at most `limit`. Every state change a store makes is
+   * logged in the same transaction (queued, started, progress, completed, failed, retrying,
+   * cancelled), so readers in any process see every event exactly in commit order.
+   */
+  readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]>;
+  /** The newest event's `seq` (0 when the log is empty): where a new reader starts. */
+  latestJobEventSeq(): Promise<number>;
+  /** Deletes all but the newest `keep` events. Returns how many it deleted. */
+  pruneJobEvents(params: { keep: number }): Promise<number>;
+}
