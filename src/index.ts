@@ -6,7 +6,7 @@ export type {
   MaintenanceIntervals,
   SpoolOptions,
   Stats,
-} from "./spool.js";
+} from "./spool-options.js";
 export {
   InvalidTransitionError,
   JobCancelledError,

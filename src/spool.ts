@@ -38,22 +38,9 @@ import { SpoolSchedules, type SavedSchedule, type ScheduleScope } from "./spool-
 import { SpoolAdmin } from "./spool-admin.js";
 import { SpoolWebhooks } from "./spool-webhooks.js";
 import { SpoolWorkers } from "./spool-workers.js";
-
-export type { JobLogs, LogsOptions } from "./spool-logs.js";
 import type { BatchRecord } from "./core/flows.js";
 import type { BatchInput } from "./store/flow-types.js";
 import { batchIdOf, submitBatch, type BatchOptions, type SubmittedBatch } from "./spool-flows.js";
-
-export type { BatchOptions, SubmittedBatch } from "./spool-flows.js";
-export type {
-  EnqueuedJob,
-  ListOptions,
-  MaintenanceIntervals,
-  SpoolOptions,
-  Stats,
-  TransactionOption,
-} from "./spool-options.js";
-export type { SavedSchedule, ScheduleScope } from "./spool-schedules.js";
 
 /** The Spool library entry point. */
 export class Spool {
@@ -71,6 +58,12 @@ export class Spool {
   private readonly maxResultBytes: number;
   private readonly cron: SpoolSchedules;
   private closed = false;
+  /** Remote workers' calls (claim, renew, complete, fail, logs, presence; HTTP worker routes). */
+  readonly remoteWorkers: SpoolWorkers;
+  /** Admin and read calls of the HTTP API (health, API keys, queue statistics, job links). */
+  readonly admin: SpoolAdmin;
+  /** Webhook subscriptions and deliveries (HTTP webhook routes and deliverer). */
+  readonly webhooks: SpoolWebhooks;
 
   private constructor(
     store: Store,
@@ -86,6 +79,9 @@ export class Spool {
     this.maxResultBytes = options.maxResultBytes;
     this.cron = new SpoolSchedules(store, this.clock, this.maxPayloadBytes);
     this.events = new SpoolEvents(store, this.logger);
+    this.remoteWorkers = new SpoolWorkers(store, this.clock, this.random);
+    this.admin = new SpoolAdmin(store, this.clock);
+    this.webhooks = new SpoolWebhooks(store, this.clock);
     this.maintenance = createMaintenance({
       store,
       clock: this.clock,
@@ -401,26 +397,4 @@ export class Spool {
   now(): number {
     return this.clock.now();
   }
-
-  /** Remote workers' calls (claim, renew, complete, fail, logs, presence; HTTP worker routes). */
-  get remoteWorkers(): SpoolWorkers {
-    this.assertOpen();
-    return (this.workerCalls ??= new SpoolWorkers(this.store, this.clock, this.random));
-  }
-
-  /** Admin and read calls of the HTTP API (health, API keys, queue statistics, job links). */
-  get admin(): SpoolAdmin {
-    this.assertOpen();
-    return (this.adminCalls ??= new SpoolAdmin(this.store, this.clock));
-  }
-
-  /** Webhook subscriptions and deliveries (HTTP webhook routes and deliverer). */
-  get webhooks(): SpoolWebhooks {
-    this.assertOpen();
-    return (this.webhookCalls ??= new SpoolWebhooks(this.store, this.clock));
-  }
-
-  private workerCalls: SpoolWorkers | undefined;
-  private adminCalls: SpoolAdmin | undefined;
-  private webhookCalls: SpoolWebhooks | undefined;
 }

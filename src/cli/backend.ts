@@ -15,15 +15,10 @@ import type { EnqueueRequest } from "../core/options.js";
 import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
 import type { ScheduleOptions, ScheduleRecord } from "../core/schedule.js";
-import type {
-  EnqueuedJob,
-  JobLogs,
-  ListOptions,
-  LogsOptions,
-  SavedSchedule,
-  Spool,
-  Stats,
-} from "../spool.js";
+import type { Spool } from "../spool.js";
+import type { JobLogs, LogsOptions } from "../spool-logs.js";
+import type { EnqueuedJob, ListOptions, Stats } from "../spool-options.js";
+import type { SavedSchedule } from "../spool-schedules.js";
 import type { QueueConfig, QueuePatch, StateCounts } from "../store/store.js";
 
 /** One page of jobs, newest first. */

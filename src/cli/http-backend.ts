@@ -21,7 +21,9 @@ import type { WaitingReason } from "../core/waiting-reason.js";
 import type { WorkerPresence } from "../core/worker-presence.js";
 import { JOB_STATES, type JobState } from "../core/states.js";
 import type { SubmitJobBody } from "../http/contracts.js";
-import type { EnqueuedJob, JobLogs, LogsOptions, SavedSchedule, Stats } from "../spool.js";
+import type { JobLogs, LogsOptions } from "../spool-logs.js";
+import type { EnqueuedJob, Stats } from "../spool-options.js";
+import type { SavedSchedule } from "../spool-schedules.js";
 import type { QueueConfig, QueuePatch, StateCounts } from "../store/store.js";
 import type { Backend, JobListFilter, JobPage, QueueSummary, ScheduleRequest } from "./backend.js";
 
