@@ -9,6 +9,7 @@ import type { ClaimedJob, JobRecord } from "./core/job.js";
 import { nextOnFailure } from "./core/transitions.js";
 import type { WorkerPresence } from "./core/worker-presence.js";
 import type { ParentResults } from "./store/flow-types.js";
+import { failOneJob } from "./store/shared/failed-attempts.js";
 import type { Failure, Store } from "./store/store.js";
 
 /** A store call's params with `now` optional (default: the instance's clock). */
@@ -55,11 +56,11 @@ export class SpoolWorkers {
   }
 
   /** Records a failed attempt: retried with backoff, or failed when it may not retry. */
-  failJob(failure: RemoteFailure): Result<"failJob"> {
+  failJob(failure: RemoteFailure): ReturnType<typeof failOneJob> {
     const now = this.clock.now();
     const { job, leaseToken, error, retryable } = failure;
     const outcome = nextOnFailure(job, { retryable }, now, this.random);
-    return this.store.failJob({ id: job.id, leaseToken, error, outcome, now });
+    return failOneJob(this.store, { id: job.id, leaseToken, error, outcome, now });
   }
 
   /** Appends log lines to running jobs (fenced by their lease tokens). */

@@ -235,17 +235,13 @@ export class Executor {
     const now = clock.now();
     const error: Omit<JobErrorEntry, "at"> = { ...described, attempt: job.attempt };
     const outcome = nextOnFailure(job, { retryable }, now, this.options.random);
-    try {
-      await traceSettle(job, "fail", this.traceOf(active), () =>
-        store.failJob({ id: job.id, leaseToken: job.leaseToken, error, outcome, now }),
-      );
-    } catch (failure) {
-      if (failure instanceof LeaseLostError) {
-        this.leaseLost(job);
-        return;
-      }
-      throw failure;
-    }
+    const [recorded] = await traceSettle(job, "fail", this.traceOf(active), () =>
+      store.failJobs({
+        failures: [{ id: job.id, leaseToken: job.leaseToken, error, outcome }],
+        now,
+      }),
+    );
+    if (recorded?.ok !== true) this.leaseLost(job);
   }
 
   /** Releases a job this worker cannot run; it stays claimable by workers that serve its type. */

@@ -14,6 +14,7 @@ import { JOB_STATES, type JobState } from "../../src/core/states.js";
 import type { StateCounts, Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import type { FakeClock } from "../helpers/fake-clock.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 /** The suite's fixtures, read when each test runs (they are fresh per test). */
 export interface CountsFixtures {
@@ -120,7 +121,7 @@ export function defineCountsConformance(fixtures: () => CountsFixtures): void {
     };
     const fail = (job: ClaimedJob, outcome: "retrying" | "failed") => {
       const { store, clock } = fixtures();
-      return store.failJob({
+      return failOneJob(store, {
         id: job.id,
         leaseToken: job.leaseToken,
         error: { message: "boom", type: "Error", attempt: job.attempt },

@@ -15,6 +15,7 @@ import type { EnqueueOptions, JobInput } from "../../src/core/options.js";
 import type { Store, StoredJobEvent } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import type { FakeClock } from "../helpers/fake-clock.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 const LEASE_MS = 30_000;
 const BOOM = { message: "boom", type: "TypeError", attempt: 1 };
@@ -73,7 +74,7 @@ export function defineEventPayloadConformance(
     return job;
   };
   const fail = (job: ClaimedJob, retry: boolean) =>
-    store().failJob({
+    failOneJob(store(), {
       id: job.id,
       leaseToken: job.leaseToken,
       error: { ...BOOM, stack: "TypeError: boom\n    at somewhere" },
@@ -137,7 +138,7 @@ export function defineEventPayloadConformance(
       advance(5_000);
       const again = await claim();
       await expectOne("job.started", "running", { attempt: 2, worker: "w1", waitMs: 0 });
-      await store().failJob({
+      await failOneJob(store(), {
         id: again.id,
         leaseToken: again.leaseToken,
         error: { message: "still", type: "Error", attempt: 2 },

@@ -15,6 +15,7 @@ import type { BatchInput } from "../../src/store/flow-types.js";
 import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import type { FakeClock } from "../helpers/fake-clock.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 /** The suite's fixtures, read when each test runs (they are fresh per test). */
 export interface FlowFixtures {
@@ -118,7 +119,7 @@ export function defineFlowConformance(fixtures: () => FlowFixtures): void {
         now: clock.now(),
       });
       assert.equal(claimed!.id, parent!.id, "held children are never claimed");
-      await store.failJob({
+      await failOneJob(store, {
         id: parent!.id,
         leaseToken: claimed!.leaseToken,
         error: { message: "boom", type: "Error", attempt: 1 },

@@ -12,6 +12,7 @@ import type { EnqueueOptions } from "../../src/core/options.js";
 import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import type { FakeClock } from "../helpers/fake-clock.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 const LEASE_MS = 30_000;
 const KEEP = 1_000;
@@ -118,7 +119,7 @@ export function defineJobLogsConformance(fixtures: () => { store: Store; clock: 
     it("tags lines with their attempt: two attempts, two groups", async () => {
       const first = await claimed({ maxAttempts: 2 });
       await append(first, ["a1-one", "a1-two"]);
-      await store().failJob({
+      await failOneJob(store(), {
         id: first.id,
         leaseToken: first.leaseToken,
         error: { message: "boom", type: "Error", attempt: 1 },

@@ -34,6 +34,7 @@ import { defineFlowConformance } from "./flows.suite.js";
 import { defineScheduleConformance } from "./schedules.suite.js";
 import { defineWebhookConformance } from "./webhooks.suite.js";
 import { defineEventPayloadConformance } from "./event-payloads.suite.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 /** How a store joins the suite. */
 export interface StoreConformanceOptions {
@@ -458,7 +459,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         await enqueue();
         const job = await claimOne();
         const runAt = clock.now() + 700;
-        const recorded = await store.failJob({
+        const recorded = await failOneJob(store, {
           id: job.id,
           leaseToken: job.leaseToken,
           error: { message: "boom", type: "Error", attempt: 1 },
@@ -478,7 +479,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         clock.advance(700);
         const again = await claimOne();
         assert.equal(again.attempt, 2);
-        await store.failJob({
+        await failOneJob(store, {
           id: again.id,
           leaseToken: again.leaseToken,
           error: { message: "boom again", type: "TypeError", attempt: 2 },
@@ -501,7 +502,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         const job = await enqueue({ maxAttempts: MAX_ERROR_HISTORY + 2 });
         for (let attempt = 1; attempt <= MAX_ERROR_HISTORY + 2; attempt++) {
           const claimed = await claimOne();
-          await store.failJob({
+          await failOneJob(store, {
             id: claimed.id,
             leaseToken: claimed.leaseToken,
             error: { message: `failure ${attempt}`, type: "Error", attempt },
@@ -519,7 +520,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         await enqueue();
         const job = await claimOne();
         await assert.rejects(
-          store.failJob({
+          failOneJob(store, {
             id: job.id,
             leaseToken: "stale-token-000000",
             error: { message: "x", type: "Error", attempt: 1 },
@@ -661,7 +662,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
           [{ id: stale.id, ok: false }],
         );
         await assert.rejects(
-          store.failJob({
+          failOneJob(store, {
             ...stale,
             error: { message: "x", type: "Error", attempt: 1 },
             outcome: { status: "failed" },
@@ -723,7 +724,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         const flagged = await store.cancelJob({ id: job.id, now: clock.now() });
         assert.equal(flagged.status, "running");
         assert.equal(flagged.cancelRequested, true);
-        await store.failJob({
+        await failOneJob(store, {
           id: job.id,
           leaseToken: job.leaseToken,
           error: { message: "aborted", type: "CancelledError", attempt: 1 },
@@ -756,7 +757,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
       test("re-queues failed and cancelled jobs with attempts reset", async () => {
         await enqueue({ maxAttempts: 1 });
         const job = await claimOne();
-        await store.failJob({
+        await failOneJob(store, {
           id: job.id,
           leaseToken: job.leaseToken,
           error: { message: "x", type: "Error", attempt: 1 },
@@ -956,7 +957,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
               now: clock.now(),
             });
           else
-            await store.failJob({
+            await failOneJob(store, {
               id: claimed.id,
               leaseToken: claimed.leaseToken,
               error: { message: "x", type: "Error", attempt: 1 },
@@ -1027,7 +1028,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
           leaseMs: LEASE_MS,
           now: clock.now(),
         });
-        await store.failJob({
+        await failOneJob(store, {
           id: job.id,
           leaseToken: claimed!.leaseToken,
           error: { message: "boom", type: "Error", attempt: 1, stack: "secret stack" },

@@ -12,6 +12,7 @@ import type { Store } from "../../src/store/store.js";
 import { nextOnFailure } from "../../src/core/transitions.js";
 import { jobInput } from "../helpers/factories.js";
 import type { FakeClock } from "../helpers/fake-clock.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 /** The suite's fixtures, read when each test runs (they are fresh per test). */
 export interface TraceContextFixtures {
@@ -83,7 +84,7 @@ export function defineTraceContextConformance(fixtures: () => TraceContextFixtur
       assert.deepEqual(byId.get(inputs[1]!.id)?.traceContext, other);
       const first = byId.get(inputs[0]!.id)!;
       const outcome = nextOnFailure(first, { retryable: true }, clock.now(), () => 0);
-      await store.failJob({
+      await failOneJob(store, {
         id: first.id,
         leaseToken: first.leaseToken,
         error: { message: "boom", type: "Error", attempt: first.attempt },

@@ -18,6 +18,7 @@ import { JOB_STATES, canTransition, type JobState } from "../../src/core/states.
 import type { Store } from "../../src/store/store.js";
 import { jobInput } from "../helpers/factories.js";
 import type { FakeClock } from "../helpers/fake-clock.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 /** The suite's fixtures, read when each test runs (they are fresh per test). */
 export interface TransitionFixtures {
@@ -61,7 +62,7 @@ const OPERATIONS: Record<string, Operation> = {
       now: clock.now(),
     }),
   "fail (retry)": (store, clock, { job, token }) =>
-    store.failJob({
+    failOneJob(store, {
       id: job.id,
       leaseToken: token,
       error,
@@ -69,7 +70,7 @@ const OPERATIONS: Record<string, Operation> = {
       now: clock.now(),
     }),
   "fail (final)": (store, clock, { job, token }) =>
-    store.failJob({
+    failOneJob(store, {
       id: job.id,
       leaseToken: token,
       error,
@@ -124,7 +125,7 @@ export function defineTransitionConformance(fixtures: () => TransitionFixtures):
     }
     const now = clock.now();
     if (state === "retrying")
-      await store.failJob({
+      await failOneJob(store, {
         id,
         leaseToken: token,
         error,
@@ -134,7 +135,7 @@ export function defineTransitionConformance(fixtures: () => TransitionFixtures):
     if (state === "completed")
       await store.completeJobs({ completions: [{ id, leaseToken: token, resultJson: "1" }], now });
     if (state === "failed")
-      await store.failJob({ id, leaseToken: token, error, outcome: { status: "failed" }, now });
+      await failOneJob(store, { id, leaseToken: token, error, outcome: { status: "failed" }, now });
     if (state === "cancelled") await store.cancelJob({ id, now });
     const job = (await store.getJob({ id }))!;
     assert.equal(job.status, state, `set-up of a ${state} job`);

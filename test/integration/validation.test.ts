@@ -22,6 +22,7 @@ import {
 } from "../../src/index.js";
 import { uuidv7 } from "../../src/core/ids.js";
 import { tempDir, tempSqliteUrl } from "../helpers/temp-dir.js";
+import { failOneJob } from "../../src/store/shared/failed-attempts.js";
 
 /** Checks that `error` is a SpoolValidationError for `field` (and, if given, that it says why). */
 function isValidationError(error: unknown, field: string, why?: RegExp): true {
@@ -115,7 +116,7 @@ describe("library API validation", () => {
 
   async function failedJob(): Promise<JobRecord> {
     const running = await claim();
-    await spool.store.failJob({
+    await failOneJob(spool.store, {
       id: running.id,
       leaseToken: running.leaseToken,
       error: { message: "boom", type: "Error", attempt: running.attempt },

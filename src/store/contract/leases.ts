@@ -83,14 +83,6 @@ export interface LeaseStore {
    * writes nothing and answers `ok: false`); one outcome per failure, in order.
    */
   failJobs(params: { failures: readonly Failure[]; now: number }): Promise<FailedAttemptOutcome[]>;
-  /**
-   * One failed attempt through `failJobs` (store/shared/failed-attempts.ts); throws
-   * `LeaseLostError` when the token is stale. Kept for the worker's and the HTTP API's callers
-   * until they move to `failJobs`.
-   */
-  failJob(
-    params: Failure & { now: number },
-  ): Promise<{ status: "retrying" | "failed" | "cancelled"; runAt: Date }>;
   /** Gives running jobs back without counting the attempt (graceful shutdown). Returns how many. */
   releaseJobs(params: {
     leases: readonly { id: string; leaseToken: string }[];

@@ -11,7 +11,6 @@
 import { isUuid } from "../../core/ids.js";
 import type { ClaimedJob } from "../../core/job.js";
 import type { JobsAvailableListener, Store, StoreCapabilities } from "../store.js";
-import { failOneJob } from "../shared/failed-attempts.js";
 import { JobsAvailableHub } from "../shared/jobs-available-hub.js";
 import type { StoreParams as In, StoreResult as Out } from "../shared/store-call.js";
 import { SubmissionBatcher } from "../shared/submission-batcher.js";
@@ -149,9 +148,6 @@ export class PostgresStore implements Store {
   async failJobs(p: In<"failJobs">): Out<"failJobs"> {
     if (p.failures.length === 0) return [];
     return this.db.write((pool, sql) => failures.failJobs(pool, sql, p));
-  }
-  async failJob(p: In<"failJob">): Out<"failJob"> {
-    return failOneJob(this, p);
   }
   async releaseJobs(p: In<"releaseJobs">): Out<"releaseJobs"> {
     if (p.leases.length === 0) return 0;

@@ -94,7 +94,7 @@ export function rescuedJobs(
 
 /**
  * One failed attempt through `failJobs`: throws `LeaseLostError` when the token is stale.
- * Both stores' `failJob` (kept for its callers outside store/) is this.
+ * (The HTTP API's remote-worker failure, whose answer is a 409 on a stale token.)
  */
 export async function failOneJob(
   store: Pick<LeaseStore, "failJobs">,

@@ -21,7 +21,6 @@ import { SpoolValidationError } from "../../core/errors.js";
 import type { ClaimedJob } from "../../core/job.js";
 import type { CompletionOutcome, JobsAvailableListener, Store } from "../store.js";
 import type { StoreCapabilities } from "../store.js";
-import { failOneJob } from "../shared/failed-attempts.js";
 import { JobsAvailableHub } from "../shared/jobs-available-hub.js";
 import type { StoreParams as In, StoreResult as Out } from "../shared/store-call.js";
 import { SubmissionBatcher } from "../shared/submission-batcher.js";
@@ -160,9 +159,6 @@ export class SqliteStore implements Store {
   async failJobs(p: In<"failJobs">): Out<"failJobs"> {
     if (p.failures.length === 0) return [];
     return failures.failJobs(this.db, p);
-  }
-  async failJob(p: In<"failJob">): Out<"failJob"> {
-    return failOneJob(this, p);
   }
   async releaseJobs(p: In<"releaseJobs">): Out<"releaseJobs"> {
     if (p.leases.length === 0) return 0;
