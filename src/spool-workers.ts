@@ -41,8 +41,9 @@ export class SpoolWorkers {
   }
 
   /** The results of the parents of jobs that have parents, by job id (one read per claim). */
-  parentResults(ids: readonly string[]): Promise<ParentResults> {
-    return this.store.readParentResults({ ids });
+  async parentResults(jobs: readonly ClaimedJob[]): Promise<ParentResults> {
+    const ids = jobs.filter((job) => job.hasParents !== false).map((job) => job.id);
+    return ids.length === 0 ? new Map() : this.store.readParentResults({ ids });
   }
 
   /** Renews leases (and records progress); one outcome per lease, in order. */

@@ -68,6 +68,11 @@ export interface ClaimedJob extends JobRecord {
   status: "running";
   leaseToken: string;
   leaseExpiresAt: Date;
+  /**
+   * False when the job names no parents (`dependsOn`), so `ctx.parents` is empty without a read;
+   * absent when unknown (a claim from an older server), in which case the parents are read.
+   */
+  hasParents?: boolean;
 }
 
 /** Time a job has run: its last attempt's run time, or so far. Null before it started. */

@@ -89,11 +89,10 @@ export class Executor {
     try {
       // A failed read of the parents fails the attempt like a handler error (it is retried); a
       // handler that throws synchronously fails like an async one (the `then` callback).
-      const result = this.parents
-        .load(job.id)
-        .then((parents) =>
-          context.with(attempt.context, () => handler(job, this.context(active, parents))),
-        );
+      const parents = job.hasParents === false ? Promise.resolve([]) : this.parents.load(job.id);
+      const result = parents.then((parents) =>
+        context.with(attempt.context, () => handler(job, this.context(active, parents))),
+      );
       const settled = await this.settle(active, result);
       endAttemptSpan(attempt.span, settled, active.abortCause, active.abortReason);
       await this.finish(active, settled);

@@ -104,6 +104,39 @@ export function defineFlowConformance(fixtures: () => FlowFixtures): void {
       assert.equal((await store.readJobLinks({ id: child!.id })).waitingOn, 0);
     });
 
+    it("claims say which jobs have parents, so workers read `ctx.parents` only for those", async () => {
+      const { store, clock } = fixtures();
+      const [parent, child] = await flow([input(), input({ dependsOn: ["$0"] })]);
+      await store.enqueueJobs({ jobs: [input()], now: clock.now() });
+      const claim = () =>
+        store.claimJobs({
+          queues: ["default"],
+          workerId: "w1",
+          limit: 5,
+          leaseMs: LEASE_MS,
+          now: clock.now(),
+        });
+      const first = await claim();
+      assert.equal(first.length, 2, "the parent and the plain job; the child is held");
+      assert.deepEqual(
+        first.map((job) => job.hasParents),
+        [false, false],
+      );
+      await store.completeJobs({
+        completions: first.map((job) => ({
+          id: job.id,
+          leaseToken: job.leaseToken,
+          resultJson: "1",
+        })),
+        now: clock.now(),
+      });
+      assert.equal((await resolve()).released, 1);
+      const [released] = await claim();
+      assert.equal(released!.id, child!.id);
+      assert.equal(released!.hasParents, true);
+      assert.ok(parent);
+    });
+
     it("a failed or cancelled parent cancels the child with DependencyFailed, cascading", async () => {
       const { store, clock } = fixtures();
       const [parent, child, grandchild] = await flow([

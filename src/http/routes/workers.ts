@@ -117,7 +117,7 @@ async function claimUntilDeadline(
     });
     if (jobs.length > 0 || ctx.spool.now() >= deadline) {
       // One read for the whole claim: the parents' results of jobs that have parents.
-      const parents = await ctx.spool.remoteWorkers.parentResults(jobs.map((job) => job.id));
+      const parents = await ctx.spool.remoteWorkers.parentResults(jobs);
       recordClaimSpans(jobs, started, body.worker);
       const now = ctx.spool.now();
       return jobs.map((job) => ({

@@ -52,6 +52,7 @@ export interface JobRow {
   lease_expires_at: number | null;
   cancel_requested: boolean;
   concurrency_key?: string | null;
+  has_parents?: boolean;
   created_at: number;
   started_at: number | null;
   completed_at: number | null;
@@ -155,6 +156,7 @@ export function claimRowToJob(row: Omit<JobRow, "status">): ClaimedJob {
         ? null
         : { traceparent: row.traceparent, tracestate: row.tracestate },
     concurrencyKey: row.concurrency_key ?? null,
+    hasParents: row.has_parents === true,
   };
 }
 

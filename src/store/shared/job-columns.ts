@@ -40,6 +40,7 @@ export const CLAIM_COLUMNS = [
   "traceparent",
   "tracestate",
   "concurrency_key",
+  "has_parents",
 ] as const;
 
 /** A stored error entry: `at` is an ISO string inside the JSON. */

@@ -61,6 +61,7 @@ function insertFlow(
       const parentId = "id" in ref ? ref.id : outcomes[ref.index]!.job.id;
       db.stmt(sql.INSERT_DEPENDENCY).run({ job_id: outcome.job.id, position, parent_id: parentId });
     });
+    if (job.dependsOn.length > 0) db.stmt(sql.MARK_HAS_PARENTS).run({ job_id: outcome.job.id });
     if (held[i]) {
       db.stmt(sql.INSERT_DEPENDENCY_WAIT).run({ job_id: outcome.job.id, tenant: job.tenant, now });
     }

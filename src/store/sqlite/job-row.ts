@@ -137,6 +137,7 @@ export type ClaimRow = [
   traceparent: string | null,
   tracestate: string | null,
   concurrencyKey: string | null,
+  hasParents: number,
 ];
 
 /** The claimed job for a raw claim row. */
@@ -172,6 +173,7 @@ export function claimRowToJob(r: ClaimRow): ClaimedJob {
     updatedAt: new Date(r[25]),
     traceContext: r[26] === null ? null : { traceparent: r[26], tracestate: r[27] },
     concurrencyKey: r[28],
+    hasParents: r[29] === 1,
   };
 }
 

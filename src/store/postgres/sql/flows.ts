@@ -16,10 +16,18 @@ const FINAL = "('completed', 'failed', 'cancelled')";
 export const SELECT_JOB_TENANTS: SqlTemplate = (t) => `
 SELECT id, tenant, status FROM ${t.jobs} WHERE id = ANY($1::uuid[]) FOR KEY SHARE`;
 
-/** $1 job ids, $2 positions, $3 parent ids. Divergence: one statement for every edge. */
+/**
+ * $1 job ids, $2 positions, $3 parent ids — the edges, and each child marked as having parents
+ * (claims say so, and workers read `ctx.parents` only then). Divergence: one statement for every
+ * edge.
+ */
 export const INSERT_DEPENDENCY: SqlTemplate = (t) => `
-INSERT INTO ${t.jobDependencies} (job_id, position, parent_id)
-SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[])`;
+WITH edges AS (
+  INSERT INTO ${t.jobDependencies} (job_id, position, parent_id)
+  SELECT * FROM unnest($1::uuid[], $2::int[], $3::uuid[])
+  RETURNING job_id
+)
+UPDATE ${t.jobs} SET has_parents = true WHERE id IN (SELECT job_id FROM edges)`;
 
 /** $1 job ids, $2 tenants, $3 now. Divergence: one statement for every held job. */
 export const INSERT_DEPENDENCY_WAIT: SqlTemplate = (t) => `

@@ -13,6 +13,9 @@ SELECT id, tenant, status FROM jobs WHERE id IN (SELECT value FROM json_each(@id
 export const INSERT_DEPENDENCY = `
 INSERT INTO job_dependencies (job_id, position, parent_id) VALUES (@job_id, @position, @parent_id)`;
 
+/** @job_id — the job names parents: claims say so, and workers read its `ctx.parents`. */
+export const MARK_HAS_PARENTS = `UPDATE jobs SET has_parents = 1 WHERE id = @job_id`;
+
 /** @job_id @tenant @now */
 export const INSERT_DEPENDENCY_WAIT = `
 INSERT OR IGNORE INTO job_dependency_waits (job_id, tenant, created_at) VALUES (@job_id, @tenant, @now)`;
