@@ -153,7 +153,8 @@ export class Spool {
   worker(options: WorkerOptions): Worker {
     this.assertOpen();
     const { store, clock, logger, random, maxResultBytes } = this;
-    const worker = new Worker({ store, clock, logger, random, maxResultBytes }, options);
+    const ready = () => this.events.settled();
+    const worker = new Worker({ store, clock, logger, random, maxResultBytes, ready }, options);
     this.ownWorkers.add(worker);
     worker.on("worker.stopped", () => this.ownWorkers.delete(worker));
     return worker;
@@ -340,9 +341,8 @@ export class Spool {
   }
 
   /**
-   * Listens to a job event; returns a function that stops listening. Events come from the
-   * store's event log: every process's (other `Spool`s, `spool worker`, remote HTTP workers,
-   * the rescuer), in commit order, each with its `seq`, delivered asynchronously.
+   * Listens to a job event; returns a function that stops listening. Events come from the store's
+   * log: every process's, in commit order, each with its `seq`, delivered asynchronously.
    */
   on<K extends keyof JobEventMap>(name: K, listener: (event: JobEventMap[K]) => void): () => void {
     return this.events.on(name, listener);

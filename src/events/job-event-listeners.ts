@@ -2,7 +2,8 @@
  * `spool.on` listeners, fed by the event feed: each stored job event becomes the listener's
  * `JobEventMap` event (with its `seq`), delivered one at a time in commit order. Only events
  * someone listens to are converted; `job.completed` reads the job's result from the store, as
- * the event log does not hold results (null once the job was retried or deleted meanwhile).
+ * the event log does not hold results (null once the job was retried or deleted meanwhile) —
+ * one read for every batch of events the feed hands over, not one per event.
  */
 import {
   SafeEmitter,
@@ -14,8 +15,8 @@ import {
 import type { JsonValue } from "../core/json.js";
 import type { Store, StoredJobEvent } from "../store/store.js";
 
-/** Results of `job.completed` events read at once (then delivered in order). */
-const RESULT_READS = 32;
+/** Most results of `job.completed` events read in one call (then delivered in order). */
+const RESULT_READS = 1_000;
 
 /** A listener of one job event. */
 export type JobEventListener<K extends JobEventName> = (event: JobEventMap[K]) => void;
@@ -67,11 +68,8 @@ export class JobEventListeners {
         this.pending = [];
         for (let i = 0; i < batch.length; i += RESULT_READS) {
           const chunk = batch.slice(i, i + RESULT_READS);
-          // Results are read side by side; the events still go out one by one, in order.
-          const results = await Promise.all(
-            chunk.map((e) => (e.name === "job.completed" ? this.resultOf(e.jobId) : null)),
-          );
-          chunk.forEach((event, j) => emitJobEvent(this.emitter, event, results[j] ?? null));
+          const results = await this.resultsOf(chunk);
+          for (const event of chunk) emitJobEvent(this.emitter, event, results.get(event.jobId));
         }
       }
     } finally {
@@ -79,12 +77,16 @@ export class JobEventListeners {
     }
   }
 
-  private async resultOf(jobId: string): Promise<JsonValue | null> {
+  /** The results of the completed jobs of `events`' `job.completed` ones (one read). */
+  private async resultsOf(
+    events: readonly StoredJobEvent[],
+  ): Promise<Map<string, JsonValue | null>> {
+    const ids = events.filter((e) => e.name === "job.completed").map((e) => e.jobId);
+    if (ids.length === 0) return new Map();
     try {
-      const job = await this.store.getJob({ id: jobId });
-      return job?.status === "completed" ? job.result : null;
+      return await this.store.readJobResults({ ids });
     } catch {
-      return null;
+      return new Map();
     }
   }
 }
@@ -93,7 +95,7 @@ export class JobEventListeners {
 function emitJobEvent(
   emitter: SafeEmitter<JobEventMap>,
   event: StoredJobEvent,
-  result: JsonValue | null,
+  result: JsonValue | null | undefined,
 ): void {
   const base: JobEventBase = {
     seq: event.seq,
@@ -116,7 +118,11 @@ function emitJobEvent(
       return emitter.emit(event.name, { ...base, progress, progressMessage });
     }
     case "job.completed":
-      return emitter.emit(event.name, { ...base, attempt: event.data.attempt, result });
+      return emitter.emit(event.name, {
+        ...base,
+        attempt: event.data.attempt,
+        result: result ?? null,
+      });
     case "job.failed": {
       const { attempt, error } = event.data;
       return emitter.emit(event.name, { ...base, attempt, error });

@@ -51,6 +51,12 @@ export interface WorkerContext {
   logger: Logger;
   maxResultBytes: number;
   random: () => number;
+  /**
+   * Resolves once the Spool's event feed (if a `spool.on` listener started one) has its start
+   * position: a worker starts only then, so a listener added before `start()` sees every event
+   * of the jobs it runs.
+   */
+  ready?: () => Promise<void>;
   store: Store;
 }
 
@@ -186,6 +192,7 @@ export class Worker {
   async start(): Promise<void> {
     if (this.state !== "idle")
       throw new SpoolError("worker_state", `worker ${this.id} was already started`);
+    await this.context.ready?.();
     await this.presence.start(); // throws (and the worker stays idle) when the name is taken
     if (this.state !== "idle") {
       // stop() was called while the registration was in flight: undo it and stay stopped.

@@ -126,6 +126,19 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.equal((await store.getJob({ id: job.id }))?.runAt.getTime(), clock.now() + 5_000);
       });
 
+      test("readJobResults: the results of completed jobs only, by id", async () => {
+        const waiting = await enqueue();
+        const done = await enqueue();
+        const job = await claimOne();
+        const other = job.id === done.id ? waiting : done;
+        await store.completeJobs({
+          completions: [{ id: job.id, leaseToken: job.leaseToken, resultJson: '{"n":7}' }],
+          now: clock.now(),
+        });
+        const results = await store.readJobResults({ ids: [job.id, other.id, "not-an-id"] });
+        assert.deepEqual([...results], [[job.id, { n: 7 }]]);
+      });
+
       test("a batch is all or nothing", async () => {
         const id = uuidv7(clock.now());
         const jobs = [jobInput(clock.now(), { id }), jobInput(clock.now(), { id })];
@@ -1126,6 +1139,21 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.deepEqual(
           left.map((e) => e.seq),
           [latest - 1, latest],
+        );
+      });
+
+      test("pruning with `before` keeps younger events, however many", async () => {
+        for (let i = 0; i < 3; i++) await enqueue();
+        const at = clock.now();
+        clock.advance(1_000);
+        for (let i = 0; i < 3; i++) await enqueue();
+        const latest = await store.latestJobEventSeq();
+        // Only the three events before `at + 1` may go; the three younger ones stay.
+        assert.equal(await store.pruneJobEvents({ keep: 1, before: at + 1 }), 3);
+        const left = await store.readJobEvents({ afterSeq: 0, limit: 100 });
+        assert.deepEqual(
+          left.map((e) => e.seq),
+          [latest - 2, latest - 1, latest],
         );
       });
     });

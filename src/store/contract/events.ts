@@ -36,5 +36,9 @@ export interface EventStore {
   /** The newest event's `seq` (0 when the log is empty): where a new reader starts. */
   latestJobEventSeq(): Promise<number>;
   /** Deletes all but the newest `keep` events. Returns how many it deleted. */
-  pruneJobEvents(params: { keep: number }): Promise<number>;
+  /**
+   * With `before` (ms), only events older than it go, however many there are: a reader that
+   * lags (a busy `spool.on` feed) loses nothing younger.
+   */
+  pruneJobEvents(params: { keep: number; before?: number }): Promise<number>;
 }

@@ -2,6 +2,7 @@
  * Part of the store contract (`Store`, store.ts, states the conventions).
  * Submitting, inspecting and operator actions on jobs.
  */
+import type { JsonValue } from "../../core/json.js";
 import type { JobRecord } from "../../core/job.js";
 import type { JobInput } from "../../core/options.js";
 import type { TierPolicy } from "../../core/tiers.js";
@@ -52,6 +53,11 @@ export interface JobStore {
   retryJob(params: { id: string; tenant?: string; now: number }): Promise<JobRecord>;
   /** The job, or null when unknown (or not the tenant's). */
   getJob(params: { id: string; tenant?: string }): Promise<JobRecord | null>;
+  /**
+   * The results of those of `ids` that are `completed`, by id (one read for a batch of
+   * `job.completed` events; ids of other jobs are absent).
+   */
+  readJobResults(params: { ids: readonly string[] }): Promise<Map<string, JsonValue | null>>;
   /** Jobs newest first, `limit` per page; `cursor` is the previous page's `nextCursor`. */
   listJobs(
     params: JobFilter & { limit: number; cursor?: string },

@@ -174,10 +174,10 @@ export async function pruneJobEvents(
   pool: pg.Pool,
   statements: Statements,
   lockKey: string,
-  keep: number,
+  params: { keep: number; before?: number | undefined },
 ): Promise<number> {
   const result = await publishThen(pool, statements, lockKey, (client) =>
-    runStatement(client, statements.PRUNE_EVENTS, [keep]),
+    runStatement(client, statements.PRUNE_EVENTS, [params.keep, params.before ?? null]),
   );
   return result.rowCount ?? 0;
 }

@@ -12,6 +12,7 @@ import {
 } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
 import type { JobRecord } from "../../core/job.js";
+import type { JsonValue } from "../../core/json.js";
 import { isFinalState } from "../../core/states.js";
 import { rowToJob, type JobRow } from "./job-row.js";
 import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
@@ -76,6 +77,22 @@ export async function retryJob(
 }
 
 /** The job, or null when unknown (or not the tenant's). */
+/** The results of the completed jobs among `ids`, by id. */
+export async function readJobResults(
+  on: Queryable,
+  statements: Statements,
+  ids: readonly string[],
+): Promise<Map<string, JsonValue | null>> {
+  const uuids = ids.filter(isUuid);
+  if (uuids.length === 0) return new Map();
+  const result = await runStatement<{ id: string; result: JsonValue | null }>(
+    on,
+    statements.SELECT_JOB_RESULTS,
+    [uuids],
+  );
+  return new Map(result.rows.map((row) => [row.id, row.result]));
+}
+
 export async function getJob(
   on: Queryable,
   statements: Statements,

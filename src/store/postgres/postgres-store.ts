@@ -126,6 +126,9 @@ export class PostgresStore implements Store {
   async getJob(p: In<"getJob">): Out<"getJob"> {
     return this.db.run((pool, sql) => control.getJob(pool, sql, p));
   }
+  async readJobResults(p: In<"readJobResults">): Out<"readJobResults"> {
+    return this.db.run((pool, sql) => control.readJobResults(pool, sql, p.ids));
+  }
   async listJobs(p: In<"listJobs">): Out<"listJobs"> {
     return this.db.read((client, sql) => queries.listJobs(client, sql, p));
   }
@@ -232,7 +235,7 @@ export class PostgresStore implements Store {
   }
   async pruneJobEvents(p: In<"pruneJobEvents">): Out<"pruneJobEvents"> {
     return this.db.run((pool, sql) =>
-      eventLog.pruneJobEvents(pool, sql, this.db.publisherLockKey, p.keep),
+      eventLog.pruneJobEvents(pool, sql, this.db.publisherLockKey, p),
     );
   }
   // API keys: api-keys.ts.

@@ -93,6 +93,10 @@ export function latestJobEventSeq(db: SqliteConnection): number {
 }
 
 /** Deletes all but the newest `keep` events. */
-export function pruneJobEvents(db: SqliteConnection, keep: number): number {
-  return db.write(() => db.stmt(eventsSql.PRUNE_EVENTS).run({ keep }).changes);
+export function pruneJobEvents(
+  db: SqliteConnection,
+  params: { keep: number; before?: number | undefined },
+): number {
+  const values = { keep: params.keep, before: params.before ?? null };
+  return db.write(() => db.stmt(eventsSql.PRUNE_EVENTS).run(values).changes);
 }

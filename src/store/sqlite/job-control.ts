@@ -11,6 +11,7 @@ import {
 } from "../../core/errors.js";
 import { isUuid } from "../../core/ids.js";
 import type { JobRecord } from "../../core/job.js";
+import type { JsonValue } from "../../core/json.js";
 import { isFinalState } from "../../core/states.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import { appendJobEvents, eventIdentity } from "./event-log.js";
@@ -26,6 +27,25 @@ function visibleRow(db: SqliteConnection, id: string, tenant: string | undefined
     throw new SpoolNotFoundError("job", id);
   }
   return row;
+}
+
+/** The results of the completed jobs among `ids`, by id. */
+export function readJobResults(
+  db: SqliteConnection,
+  ids: readonly string[],
+): Map<string, JsonValue | null> {
+  return db.guard(() => {
+    const rows = db.stmt(jobsSql.SELECT_JOB_RESULTS).all({ ids: JSON.stringify(ids) }) as {
+      id: string;
+      result: string | null;
+    }[];
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        row.result === null ? null : (JSON.parse(row.result) as JsonValue),
+      ]),
+    );
+  });
 }
 
 /** The job, or null when unknown or not the tenant's. */

@@ -136,6 +136,9 @@ export class SqliteStore implements Store {
   async getJob(p: In<"getJob">): Out<"getJob"> {
     return control.getJob(this.db, p);
   }
+  async readJobResults(p: In<"readJobResults">): Out<"readJobResults"> {
+    return control.readJobResults(this.db, p.ids);
+  }
   async listJobs(p: In<"listJobs">): Out<"listJobs"> {
     return queries.listJobs(this.db, p);
   }
@@ -231,7 +234,7 @@ export class SqliteStore implements Store {
     return eventLog.latestJobEventSeq(this.db);
   }
   async pruneJobEvents(p: In<"pruneJobEvents">): Out<"pruneJobEvents"> {
-    return eventLog.pruneJobEvents(this.db, p.keep);
+    return eventLog.pruneJobEvents(this.db, p);
   }
 
   // API keys: api-keys.ts.

@@ -114,9 +114,10 @@ export const SELECT_LATEST_EVENT_SEQ: SqlTemplate = (t) => `
 SELECT ${HAS_PENDING(t)} AS has_pending,
   (SELECT coalesce(max(seq), 0) FROM ${t.events}) AS seq`;
 
-/** $1 keep */
+/** $1 keep, $2 before (ms; null: any age) — all but the newest $1 events, of those before $2 */
 export const PRUNE_EVENTS: SqlTemplate = (t) => `
-DELETE FROM ${t.events} WHERE seq <= (SELECT coalesce(max(seq), 0) FROM ${t.events}) - $1::bigint`;
+DELETE FROM ${t.events} WHERE seq <= (SELECT coalesce(max(seq), 0) FROM ${t.events}) - $1::bigint
+  AND ($2::bigint IS NULL OR at < $2::bigint)`;
 
 /** $1 id, $2 name, $3 prefix, $4 hash, $5 role, $6 tenant, $7 queues text[], $8 now */
 export const INSERT_API_KEY: SqlTemplate = (t) => `

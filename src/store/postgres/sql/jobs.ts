@@ -208,6 +208,10 @@ SELECT id FROM ${t.jobs} WHERE id = ANY($1::uuid[]) AND cancel_requested AND sta
 /** $1 id */
 export const SELECT_JOB: SqlTemplate = (t) => `SELECT * FROM ${t.jobs} WHERE id = $1::uuid`;
 
+/** $1 ids uuid[] — the results of the completed jobs among them. */
+export const SELECT_JOB_RESULTS: SqlTemplate = (t) => `
+SELECT id, result FROM ${t.jobs} WHERE id = ANY($1::uuid[]) AND status = 'completed'`;
+
 /**
  * $1 id — the job, locked until the transaction ends. PostgreSQL only: SQLite's BEGIN
  * IMMEDIATE already excludes every other writer.

@@ -16,9 +16,10 @@ WHERE seq > @after ORDER BY seq LIMIT @limit`;
 
 export const SELECT_LATEST_EVENT_SEQ = `SELECT coalesce(max(seq), 0) FROM job_events`;
 
-/** @keep */
+/** @keep @before (ms; null: any age) — all but the newest @keep events, of those before @before */
 export const PRUNE_EVENTS = `
-DELETE FROM job_events WHERE seq <= (SELECT coalesce(max(seq), 0) FROM job_events) - @keep`;
+DELETE FROM job_events WHERE seq <= (SELECT coalesce(max(seq), 0) FROM job_events) - @keep
+  AND (@before IS NULL OR at < @before)`;
 
 /** @id @name @prefix @hash @role @tenant @queues @now */
 export const INSERT_API_KEY = `

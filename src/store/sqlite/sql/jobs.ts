@@ -139,6 +139,10 @@ SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(@ids)) AND cancel_r
 /** @id */
 export const SELECT_JOB = `SELECT * FROM jobs WHERE id = @id`;
 
+/** @ids (JSON array) — the results of the completed jobs among them. */
+export const SELECT_JOB_RESULTS = `
+SELECT id, result FROM jobs WHERE id IN (SELECT value FROM json_each(@ids)) AND status = 'completed'`;
+
 /** @id @now */
 export const REQUEST_CANCEL = `
 UPDATE jobs SET cancel_requested = 1, updated_at = @now WHERE id = @id AND status = 'running'`;
