@@ -106,9 +106,7 @@ export default tseslint.config(
   // shape"). Tests are exempt: a table of cases is easier to read in one place.
   {
     files: ["src/**/*.ts"],
-    ignores: [
-      "src/**/*.test.ts",
-    ],
+    ignores: ["src/**/*.test.ts"],
     rules: {
       "max-lines": ["error", { max: 400 }],
       "max-lines-per-function": ["error", { max: 60 }],
