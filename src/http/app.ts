@@ -278,6 +278,7 @@ async function startDeliveries(
     guard: context.webhookGuard,
   });
   unsubscribes.push(feed.subscribe(() => subscriptions.wake()));
+  await subscriptions.prepare();
   subscriptions.start();
   return {
     stop: async () => {

@@ -78,6 +78,11 @@ export class WebhookDeliverer {
     });
   }
 
+  /** Starts the fan-out cursor on a store that has none (before the server takes requests). */
+  async prepare(): Promise<void> {
+    await this.fanout.ensureCursor(this.clock.now());
+  }
+
   /** Starts the loop. */
   start(): void {
     if (this.running) return;

@@ -59,9 +59,7 @@ export class WebhookFanout {
     const webhooksOf = this.options.spool.webhooks;
     const cursor = await webhooksOf.readFanoutCursor();
     if (cursor === null) {
-      // First run on this store: start at the log's end (subscriptions see what comes next).
-      const latest = await webhooksOf.latestEventSeq();
-      await webhooksOf.enqueueDeliveries({ deliveries: [], cursorSeq: latest, now });
+      await this.ensureCursor(now);
       return { events: 0, created: 0, more: false };
     }
     const events = await webhooksOf.readEvents({ afterSeq: cursor, limit: this.batchSize });
@@ -75,6 +73,18 @@ export class WebhookFanout {
       now,
     });
     return { events: events.length, created, more: events.length === this.batchSize };
+  }
+
+  /**
+   * On a store that never fanned out: starts the cursor at the log's end (subscriptions see what
+   * comes next). The server awaits this before it listens, so no event of a job submitted
+   * through it can fall before the cursor.
+   */
+  async ensureCursor(now: number): Promise<void> {
+    const webhooksOf = this.options.spool.webhooks;
+    if ((await webhooksOf.readFanoutCursor()) !== null) return;
+    const latest = await webhooksOf.latestEventSeq();
+    await webhooksOf.enqueueDeliveries({ deliveries: [], cursorSeq: latest, now });
   }
 
   private async match(
