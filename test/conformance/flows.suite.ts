@@ -106,7 +106,7 @@ export function defineFlowConformance(fixtures: () => FlowFixtures): void {
 
     it("claims say which jobs have parents, so workers read `ctx.parents` only for those", async () => {
       const { store, clock } = fixtures();
-      const [parent, child] = await flow([input(), input({ dependsOn: ["$0"] })]);
+      const [, child] = await flow([input(), input({ dependsOn: ["$0"] })]);
       await store.enqueueJobs({ jobs: [input()], now: clock.now() });
       const claim = () =>
         store.claimJobs({
@@ -134,7 +134,6 @@ export function defineFlowConformance(fixtures: () => FlowFixtures): void {
       const [released] = await claim();
       assert.equal(released!.id, child!.id);
       assert.equal(released!.hasParents, true);
-      assert.ok(parent);
     });
 
     it("a failed or cancelled parent cancels the child with DependencyFailed, cascading", async () => {
