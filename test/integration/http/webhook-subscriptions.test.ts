@@ -158,8 +158,18 @@ for (const store of HTTP_TEST_STORES) {
         [cancelled]: "job.cancelled/cancelled",
       });
 
-      const log = await t.fetch("GET", `/webhooks/${hookId}/deliveries`, { token: acme });
-      assert.equal(log.status, 200);
+      // The receiver sees the 204 before the sender records it: wait for the record.
+      const log = await waitFor(
+        async () => {
+          const page = await t.fetch("GET", `/webhooks/${hookId}/deliveries`, { token: acme });
+          assert.equal(page.status, 200);
+          const done = (page.body.deliveries as { status: string }[]).every(
+            (d) => d.status !== "sending" && d.status !== "pending",
+          );
+          return done ? page : null;
+        },
+        { timeoutMs: 20_000, message: "three deliveries recorded" },
+      );
       assert.equal(log.body.deliveries.length, 3);
       for (const d of log.body.deliveries as {
         status: string;
@@ -187,7 +197,10 @@ for (const store of HTTP_TEST_STORES) {
       assert.equal(redelivered.status, 202, JSON.stringify(redelivered.body));
       await waitFor(() => successes("/acme").length === before + 1, { timeoutMs: 20_000 });
       assert.equal(successes("/acme").at(-1)!.headers["x-spool-delivery"], deliveryId);
-      const again = await t.fetch("GET", `/jobs/${completed}/deliveries`, { token: acme });
+      const again = await waitFor(async () => {
+        const page = await t.fetch("GET", `/jobs/${completed}/deliveries`, { token: acme });
+        return page.body.deliveries[0].status === "succeeded" ? page : null;
+      });
       assert.deepEqual(
         again.body.deliveries[0].attempts.map((a: { status_code: number }) => a.status_code),
         [500, 500, 204, 204],
