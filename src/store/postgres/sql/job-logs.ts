@@ -12,7 +12,7 @@ import type { SqlTemplate } from "./names.js";
  */
 export const SELECT_LOG_LEASE: SqlTemplate = (t) => `
 SELECT attempt FROM ${t.jobs}
-WHERE id = $1::uuid AND status = 'running' AND lease_token = $2::text
+WHERE id = $1::uuid AND lease_token = $2::text
 FOR NO KEY UPDATE`;
 
 /** $1 id — the job's newest line number (0 before its first line). */
