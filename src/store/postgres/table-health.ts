@@ -28,6 +28,17 @@ export const MAINTAINED_TABLES = [
   "queues",
   "tenant_usage",
   "job_logs",
+  // Every claim and completion appends a delta; the folder deletes them all: after a million
+  // jobs, 137,000 dead rows that every count read and fold scanned.
+  "job_count_deltas",
+  "job_counts",
+  // Updated in place by leases, heartbeats, deliveries and schedules: small, cheap to keep tidy.
+  "ready_tenants",
+  "workers",
+  "maintenance_leaders",
+  "webhook_deliveries",
+  "webhook_cursor",
+  "schedules",
 ] as const;
 
 /** The advisory-lock key of a schema's vacuumer (a signed 64-bit integer, as text). */

@@ -2,7 +2,7 @@
  * PostgreSQL under churn (issue 15): the pending-event slots rotate and are emptied with
  * TRUNCATE while writers and a reader run, with every event read exactly once and in order;
  * heartbeats are HOT updates; the store reports dead rows and vacuums them away; the table
- * vacuumer acts on that and SQLite has nothing to do.
+ * vacuumer acts on that (the count deltas included) and SQLite has nothing to do.
  */
 import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
@@ -137,21 +137,42 @@ describe("PostgreSQL under churn", () => {
     assert.equal(await vacuumer.runOnce(), 1);
     assert.equal(await vacuumCount(store.schema), vacuumsBefore + 1);
   });
+
+  it("the table vacuumer looks after the count deltas, which every change appends", async () => {
+    const store = await open();
+    const now = Date.now();
+    // One statement per job: each appends a delta row, which the fold then deletes.
+    for (let i = 0; i < 150; i += 1) await store.enqueueJobs({ jobs: [jobInput(now)], now });
+    assert.ok((await store.foldJobCounts()) >= 150);
+    const vacuumer = new TableVacuumer({ store, minDeadRows: 100, deadFraction: 0.1 });
+    await waitFor(
+      async () =>
+        (await store.readTableHealth()).some(
+          (t) => t.table === "job_count_deltas" && t.deadRows >= 100,
+        ),
+      { timeoutMs: 20_000, message: "the deltas' dead rows reported" },
+    );
+    const vacuumsBefore = await vacuumCount(store.schema, "job_count_deltas");
+    assert.equal(await vacuumer.runOnce(), 1);
+    assert.equal(await vacuumCount(store.schema, "job_count_deltas"), vacuumsBefore + 1);
+    assert.equal((await store.countJobsByState({})).queued, 150, "the counts are intact");
+  });
 });
 
 async function statCount(
   schema: string,
   column: "vacuum_count" | "analyze_count",
+  table = "jobs",
 ): Promise<number> {
   const result = await adminQuery<{ n: string }>(
-    `SELECT ${column} AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'jobs'`,
-    [schema],
+    `SELECT ${column} AS n FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2`,
+    [schema, table],
   );
   return Number(result.rows[0]?.n ?? 0);
 }
 
-function vacuumCount(schema: string): Promise<number> {
-  return statCount(schema, "vacuum_count");
+function vacuumCount(schema: string, table = "jobs"): Promise<number> {
+  return statCount(schema, "vacuum_count", table);
 }
 
 async function hotUpdates(schema: string): Promise<number> {
