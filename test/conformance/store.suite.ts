@@ -25,6 +25,7 @@ import { defineCountsConformance } from "./counts.suite.js";
 import { defineRoutingConformance } from "./routing.suite.js";
 import { defineTraceContextConformance } from "./trace-context.suite.js";
 import { defineListByTagConformance } from "./list-by-tag.suite.js";
+import { defineListFiltersConformance } from "./list-filters.suite.js";
 import { defineWorkerRegistryConformance } from "./workers.suite.js";
 import { defineTenantConformance } from "./tenants.suite.js";
 import { defineTrafficConformance } from "./traffic.suite.js";
@@ -361,6 +362,7 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
     defineLeadershipConformance(() => ({ store, clock }));
     defineTraceContextConformance(() => ({ store, clock }));
     defineListByTagConformance(() => ({ store, clock }));
+    defineListFiltersConformance(() => ({ store, clock }));
     defineTransitionConformance(() => ({ store, clock }));
     defineCountsConformance(() => ({ store, clock }));
     defineFlowConformance(() => ({ store, clock }));
