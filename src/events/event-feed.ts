@@ -17,9 +17,18 @@ import type { StoredJobEvent, Store } from "../store/store.js";
 /** Receives events. */
 export type FeedListener = (event: StoredJobEvent) => void;
 
+/**
+ * Events read per query. At 500, a PostgreSQL worker completing 14,000 jobs/s (three events
+ * each) outran its own feed: completions reached `spool.on` up to a minute late, in a burst at
+ * the end of a 1,000,000-job drain. At 5,000 the feed kept pace (a 200,000-job drain: 14,800 →
+ * 17,200 jobs/s, measured to the last `job.completed`); a read returns at once with what there
+ * is, so a quiet log costs the same.
+ */
+const DEFAULT_BATCH_SIZE = 5_000;
+
 /** Options of the feed. */
 export interface EventFeedOptions {
-  /** Events read per query. Default 500. */
+  /** Events read per query. Default 5,000. */
   batchSize?: number;
   logger: Logger;
   /** How often the log is read without a hint (the safety poll), ms. Default 100. */
@@ -48,7 +57,7 @@ export class EventFeed {
   private unsubscribeHints: (() => void)[] = [];
 
   constructor(private readonly options: EventFeedOptions) {
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
   }
 
