@@ -30,7 +30,7 @@ export class SpoolEvents {
   feedStarted(): Promise<EventFeed> {
     this.started ??= this.feed.start().then(
       () => {
-        this.feed.subscribe(this.listeners.onEvent);
+        this.feed.subscribeNamed(this.listeners.onEvent, this.listeners.wanted);
         return this.feed;
       },
       (error: unknown) => {

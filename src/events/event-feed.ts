@@ -11,6 +11,7 @@
  * during a read coalesce into one more read. A slow safety poll (`pollIntervalMs`, 100 ms) picks
  * up what other processes wrote without a signal (on PostgreSQL: acknowledgements, failures).
  */
+import type { JobEventName } from "../core/events.js";
 import type { Logger } from "../core/logger.js";
 import type { StoredJobEvent, Store } from "../store/store.js";
 
@@ -38,6 +39,8 @@ export interface EventFeedOptions {
 
 interface Subscriber {
   listener: FeedListener;
+  /** The event names it wants, asked before every read; none: every event. */
+  names: (() => readonly JobEventName[]) | undefined;
   /** Events that arrived live while the subscriber was replaying history. */
   buffer: StoredJobEvent[] | null;
   lastSeq: number;
@@ -94,7 +97,12 @@ export class EventFeed {
    * follow without gaps or repeats.
    */
   subscribe(listener: FeedListener, afterSeq?: number): () => void {
-    const subscriber: Subscriber = { listener, buffer: null, lastSeq: this.position };
+    const subscriber: Subscriber = {
+      listener,
+      names: undefined,
+      buffer: null,
+      lastSeq: this.position,
+    };
     this.wake();
     this.subscribers.add(subscriber);
     if (afterSeq !== undefined && afterSeq < this.position) {
@@ -104,21 +112,66 @@ export class EventFeed {
     return () => this.subscribers.delete(subscriber);
   }
 
+  /**
+   * Adds a listener of the event names `names` returns (asked before every read). While every
+   * subscriber names what it wants, the feed reads only those events from the store: a
+   * `spool.on("job.completed")` listener does not pay for decoding the queued and started
+   * events of every job (it may still be handed others; it filters them itself).
+   */
+  subscribeNamed(listener: FeedListener, names: () => readonly JobEventName[]): () => void {
+    const subscriber: Subscriber = { listener, names, buffer: null, lastSeq: this.position };
+    this.wake();
+    this.subscribers.add(subscriber);
+    return () => this.subscribers.delete(subscriber);
+  }
+
   /** Reads and dispatches everything new; returns how many events it dispatched. */
   async runOnce(): Promise<number> {
     let total = 0;
     for (;;) {
-      const events = await this.options.store.readJobEvents({
-        afterSeq: this.position,
-        limit: this.batchSize,
-      });
+      const { events, scannedTo } = await this.readBatch();
       for (const event of events) {
         this.position = event.seq;
         for (const subscriber of this.subscribers) this.deliver(subscriber, event);
       }
+      this.position = Math.max(this.position, scannedTo);
       total += events.length;
       if (events.length < this.batchSize) return total;
     }
+  }
+
+  /**
+   * The next batch after the position: every event, or only the names subscribers want. A read
+   * of some names is done again when a subscriber wants more meanwhile (one came, or named
+   * more), since what it skipped may now be wanted.
+   */
+  private async readBatch(): Promise<{ events: StoredJobEvent[]; scannedTo: number }> {
+    const { store } = this.options;
+    for (;;) {
+      const wanted = this.wantedNames();
+      const afterSeq = this.position;
+      if (wanted === null) {
+        const events = await store.readJobEvents({ afterSeq, limit: this.batchSize });
+        return { events, scannedTo: afterSeq };
+      }
+      const read = await store.readNamedJobEvents({
+        afterSeq,
+        limit: this.batchSize,
+        names: [...wanted],
+      });
+      const now = this.wantedNames();
+      if (now !== null && [...now].every((name) => wanted.has(name))) return read;
+    }
+  }
+
+  /** What the subscribers want: null when one wants every event. */
+  private wantedNames(): ReadonlySet<JobEventName> | null {
+    const names = new Set<JobEventName>();
+    for (const subscriber of this.subscribers) {
+      if (subscriber.names === undefined) return null;
+      for (const name of subscriber.names()) names.add(name);
+    }
+    return names;
   }
 
   private deliver(subscriber: Subscriber, event: StoredJobEvent): void {

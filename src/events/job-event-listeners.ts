@@ -6,6 +6,7 @@
  * one read for every batch of events the feed hands over, not one per event.
  */
 import {
+  JOB_EVENT_NAMES,
   SafeEmitter,
   type JobEventBase,
   type JobEventMap,
@@ -51,6 +52,9 @@ export class JobEventListeners {
     this.emitter.clear();
     this.pending = [];
   }
+
+  /** The event names someone listens to (the feed reads only those). */
+  readonly wanted = (): JobEventName[] => JOB_EVENT_NAMES.filter((name) => this.emitter.has(name));
 
   /** The feed listener: queues the event when anyone listens to its name. */
   readonly onEvent = (event: StoredJobEvent): void => {

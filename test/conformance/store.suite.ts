@@ -1096,6 +1096,56 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.equal((await store.readJobEvents({ afterSeq: start, limit: 2 })).length, 2);
       });
 
+      test("readNamedJobEvents: only the names asked for, and how far the log was read", async () => {
+        const start = await store.latestJobEventSeq();
+        for (let i = 0; i < 3; i++) await enqueue();
+        const claimed = await claim(3);
+        await store.completeJobs({
+          completions: claimed.map((job) => ({
+            id: job.id,
+            leaseToken: job.leaseToken,
+            resultJson: null,
+          })),
+          now: clock.now(),
+        });
+        const all = await store.readJobEvents({ afterSeq: start, limit: 100 });
+        const newest = all.at(-1)!.seq;
+        assert.equal(all.length, 9, "queued, started and completed for each");
+        const completed = all.filter((e) => e.name === "job.completed");
+
+        const named = await store.readNamedJobEvents({
+          afterSeq: start,
+          limit: 100,
+          names: ["job.completed", "job.failed"],
+        });
+        assert.deepEqual(named.events, completed, "the same events, as readJobEvents gives them");
+        assert.equal(named.scannedTo, newest, "fewer than the limit: read to the newest");
+
+        const two = await store.readNamedJobEvents({
+          afterSeq: start,
+          limit: 2,
+          names: ["job.completed"],
+        });
+        assert.deepEqual(two.events, completed.slice(0, 2));
+        assert.equal(two.scannedTo, completed[1]!.seq, "the limit reached: read to the last");
+        const rest = await store.readNamedJobEvents({
+          afterSeq: two.scannedTo,
+          limit: 2,
+          names: ["job.completed"],
+        });
+        assert.deepEqual(rest.events, completed.slice(2));
+        assert.equal(rest.scannedTo, newest);
+
+        const none = await store.readNamedJobEvents({ afterSeq: start, limit: 100, names: [] });
+        assert.deepEqual(none, { events: [], scannedTo: newest });
+        const caughtUp = await store.readNamedJobEvents({
+          afterSeq: newest,
+          limit: 100,
+          names: ["job.completed"],
+        });
+        assert.deepEqual(caughtUp, { events: [], scannedTo: newest });
+      });
+
       test("logs cancellations, retries, releases and rescues; not duplicates", async () => {
         const start = await store.latestJobEventSeq();
         const waiting = await enqueue({ uniqueKey: "u" });

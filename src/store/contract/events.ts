@@ -33,6 +33,18 @@ export interface EventStore {
    * cancelled), so readers in any process see every event exactly in commit order.
    */
   readJobEvents(params: { afterSeq: number; limit: number }): Promise<StoredJobEvent[]>;
+  /**
+   * Like `readJobEvents`, only the events named in `names` — for a follower that wants a few
+   * (the library's `spool.on` listeners), so the others are not sent or decoded. `scannedTo`
+   * is how far the log was read: the last event returned when `limit` were, else the newest
+   * published event (every event up to it not returned is not one of `names`), so the follower
+   * moves on to it instead of reading the same events again.
+   */
+  readNamedJobEvents(params: {
+    afterSeq: number;
+    limit: number;
+    names: readonly JobEventName[];
+  }): Promise<{ events: StoredJobEvent[]; scannedTo: number }>;
   /** The newest event's `seq` (0 when the log is empty): where a new reader starts. */
   latestJobEventSeq(): Promise<number>;
   /** Deletes all but the newest `keep` events. Returns how many it deleted. */

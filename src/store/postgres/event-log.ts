@@ -142,6 +142,31 @@ export async function readJobEvents(
   const rows = await readPublished(pool, statements, lockKey, (on) =>
     runStatement<EventRow>(on, statements.SELECT_EVENTS, [params.afterSeq, params.limit]),
   );
+  return toStoredEvents(rows);
+}
+
+/** The events after `afterSeq` named in `names`, and how far the log was read (the contract). */
+export async function readNamedJobEvents(
+  pool: pg.Pool,
+  statements: Statements,
+  lockKey: string,
+  params: { afterSeq: number; limit: number; names: readonly string[] },
+): Promise<{ events: StoredJobEvent[]; scannedTo: number }> {
+  const rows = await readPublished(pool, statements, lockKey, (on) =>
+    runStatement<EventRow & { newest: string | number }>(on, statements.SELECT_NAMED_EVENTS, [
+      params.afterSeq,
+      params.limit,
+      params.names,
+    ]),
+  );
+  const events = toStoredEvents(rows);
+  const scannedTo =
+    events.length >= params.limit ? events.at(-1)!.seq : Number(rows[0]?.newest ?? 0);
+  return { events, scannedTo: Math.max(scannedTo, params.afterSeq) };
+}
+
+/** The rows of an event read as stored events (the row of nulls of an empty read dropped). */
+function toStoredEvents(rows: readonly EventRow[]): StoredJobEvent[] {
   return rows
     .filter((row) => row.seq !== null)
     .map((row) => ({

@@ -224,19 +224,19 @@ export class PostgresStore implements Store {
   }
   // The job-event log: event-log.ts.
   async readJobEvents(p: In<"readJobEvents">): Out<"readJobEvents"> {
-    return this.db.run((pool, sql) =>
-      eventLog.readJobEvents(pool, sql, this.db.publisherLockKey, p),
-    );
+    return this.db.run((pool, sql) => eventLog.readJobEvents(pool, sql, this.lockKey, p));
+  }
+  async readNamedJobEvents(p: In<"readNamedJobEvents">): Out<"readNamedJobEvents"> {
+    return this.db.run((pool, sql) => eventLog.readNamedJobEvents(pool, sql, this.lockKey, p));
   }
   async latestJobEventSeq(): Promise<number> {
-    return this.db.run((pool, sql) =>
-      eventLog.latestJobEventSeq(pool, sql, this.db.publisherLockKey),
-    );
+    return this.db.run((pool, sql) => eventLog.latestJobEventSeq(pool, sql, this.lockKey));
   }
   async pruneJobEvents(p: In<"pruneJobEvents">): Out<"pruneJobEvents"> {
-    return this.db.run((pool, sql) =>
-      eventLog.pruneJobEvents(pool, sql, this.db.publisherLockKey, p),
-    );
+    return this.db.run((pool, sql) => eventLog.pruneJobEvents(pool, sql, this.lockKey, p));
+  }
+  private get lockKey(): string {
+    return this.db.publisherLockKey;
   }
   // API keys: api-keys.ts.
   async createApiKey(p: In<"createApiKey">): Out<"createApiKey"> {

@@ -74,7 +74,35 @@ export function readJobEvents(
   const rows = db.guard(
     () => db.rawStmt(eventsSql.SELECT_EVENTS).all({ after: afterSeq, limit }) as EventRow[],
   );
-  return rows.map((r) => ({
+  return rows.map(toStoredEvent);
+}
+
+/**
+ * The events after `afterSeq` named in `names`, and how far the log was read (the contract).
+ * The newest seq is read first and bounds the read, so an event committed in between (by another
+ * process) is left for the next read rather than skipped.
+ */
+export function readNamedJobEvents(
+  db: SqliteConnection,
+  params: { afterSeq: number; limit: number; names: readonly string[] },
+): { events: StoredJobEvent[]; scannedTo: number } {
+  const newest = latestJobEventSeq(db);
+  const rows = db.guard(
+    () =>
+      db.rawStmt(eventsSql.SELECT_NAMED_EVENTS).all({
+        after: params.afterSeq,
+        newest,
+        limit: params.limit,
+        names: JSON.stringify(params.names),
+      }) as EventRow[],
+  );
+  const events = rows.map(toStoredEvent);
+  const scannedTo = events.length >= params.limit ? events.at(-1)!.seq : newest;
+  return { events, scannedTo: Math.max(scannedTo, params.afterSeq) };
+}
+
+function toStoredEvent(r: EventRow): StoredJobEvent {
+  return {
     seq: r[0],
     at: new Date(r[1]),
     name: r[2],
@@ -84,7 +112,7 @@ export function readJobEvents(
     type: r[6],
     status: r[7],
     data: JSON.parse(r[8]) as Record<string, unknown>,
-  })) as StoredJobEvent[];
+  } as StoredJobEvent;
 }
 
 /** The newest `seq`, or 0. */

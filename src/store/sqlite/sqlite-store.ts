@@ -230,6 +230,9 @@ export class SqliteStore implements Store {
   async readJobEvents(p: In<"readJobEvents">): Out<"readJobEvents"> {
     return eventLog.readJobEvents(this.db, p.afterSeq, p.limit);
   }
+  async readNamedJobEvents(p: In<"readNamedJobEvents">): Out<"readNamedJobEvents"> {
+    return eventLog.readNamedJobEvents(this.db, p);
+  }
   async latestJobEventSeq(): Promise<number> {
     return eventLog.latestJobEventSeq(this.db);
   }

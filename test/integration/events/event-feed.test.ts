@@ -17,7 +17,7 @@ import type { Store, StoredJobEvent } from "../../../src/store/store.js";
 import { jobInput } from "../../helpers/factories.js";
 import { createSchemaFixture } from "../../helpers/postgres.js";
 import { tempDir } from "../../helpers/temp-dir.js";
-import { nextEvent } from "../../helpers/wait-for.js";
+import { nextEvent, waitFor } from "../../helpers/wait-for.js";
 
 const HOUR = 3_600_000;
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -94,6 +94,59 @@ describe("event feed wake-ups", () => {
       const event = await completed;
       assert.equal(event.name, "job.progress");
       assert.equal(event.seq, feed.latestSeq);
+    });
+
+    it(`${label}: named subscribers get only their names, and the feed moves past the rest`, async () => {
+      const [store] = await pair();
+      const feed = await follow(store, 20);
+      const seen: string[] = [];
+      const offNamed = feed.subscribeNamed(
+        (e) => seen.push(e.name),
+        () => ["job.completed"],
+      );
+      const job = jobInput(Date.now());
+      const completed = nextOf(feed, "job.completed", job.id);
+      await store.enqueueJobs({ jobs: [job], now: Date.now() });
+      const [claimed] = await store.claimJobs({
+        queues: ["default"],
+        workerId: "w1",
+        limit: 1,
+        leaseMs: 30_000,
+        now: Date.now(),
+      });
+      await store.completeJobs({
+        completions: [{ id: claimed!.id, leaseToken: claimed!.leaseToken, resultJson: null }],
+        now: Date.now(),
+      });
+      // `nextOf` subscribes to every event, so this read is unfiltered: it sees all three.
+      await completed;
+      offNamed();
+      // Now the named subscriber is alone: the store sends only its names.
+      const names: string[] = [];
+      const offAlone = feed.subscribeNamed(
+        (e) => names.push(e.name),
+        () => ["job.completed"],
+      );
+      const second = jobInput(Date.now());
+      await store.enqueueJobs({ jobs: [second], now: Date.now() });
+      const [next] = await store.claimJobs({
+        queues: ["default"],
+        workerId: "w1",
+        limit: 1,
+        leaseMs: 30_000,
+        now: Date.now(),
+      });
+      await store.completeJobs({
+        completions: [{ id: next!.id, leaseToken: next!.leaseToken, resultJson: null }],
+        now: Date.now(),
+      });
+      const newest = await store.latestJobEventSeq();
+      await waitFor(() => feed.latestSeq >= newest, {
+        message: "the feed reaches the newest event",
+      });
+      offAlone();
+      assert.deepEqual(names, ["job.completed"], "queued and started were not read");
+      assert.ok(seen.includes("job.completed"));
     });
 
     it(`${label}: another store object's writes arrive by the safety poll`, async () => {

@@ -109,6 +109,21 @@ LEFT JOIN LATERAL (
   SELECT * FROM ${t.events} WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int
 ) AS e ON true`;
 
+/**
+ * $1 after, $2 limit, $3 names text[] — like SELECT_EVENTS, only the events named in $3, and on
+ * every row the newest published seq (how far a short answer read: the same snapshot).
+ * Divergence: both flags.
+ */
+export const SELECT_NAMED_EVENTS: SqlTemplate = (t) => `
+SELECT h.has_pending, h.newest, e.seq, e.at, e.name, e.job_id, e.tenant, e.queue, e.type,
+  e.status, e.data
+FROM (SELECT ${HAS_PENDING(t)} AS has_pending,
+  (SELECT coalesce(max(seq), 0) FROM ${t.events}) AS newest) AS h
+LEFT JOIN LATERAL (
+  SELECT * FROM ${t.events} WHERE seq > $1::bigint AND name = ANY($3::text[])
+  ORDER BY seq LIMIT $2::int
+) AS e ON true`;
+
 /** The newest published seq (0 when none), and whether unpublished events exist. */
 export const SELECT_LATEST_EVENT_SEQ: SqlTemplate = (t) => `
 SELECT ${HAS_PENDING(t)} AS has_pending,

@@ -14,6 +14,12 @@ export const SELECT_EVENTS = `
 SELECT seq, at, name, job_id, tenant, queue, type, status, data FROM job_events
 WHERE seq > @after ORDER BY seq LIMIT @limit`;
 
+/** @after @newest @limit @names (a JSON array) — the events up to @newest named in @names. */
+export const SELECT_NAMED_EVENTS = `
+SELECT seq, at, name, job_id, tenant, queue, type, status, data FROM job_events
+WHERE seq > @after AND seq <= @newest AND name IN (SELECT value FROM json_each(@names))
+ORDER BY seq LIMIT @limit`;
+
 export const SELECT_LATEST_EVENT_SEQ = `SELECT coalesce(max(seq), 0) FROM job_events`;
 
 /** @keep @before (ms; null: any age) — all but the newest @keep events, of those before @before */
