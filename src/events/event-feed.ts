@@ -97,14 +97,7 @@ export class EventFeed {
    * follow without gaps or repeats.
    */
   subscribe(listener: FeedListener, afterSeq?: number): () => void {
-    const subscriber: Subscriber = {
-      listener,
-      names: undefined,
-      buffer: null,
-      lastSeq: this.position,
-    };
-    this.wake();
-    this.subscribers.add(subscriber);
+    const subscriber = this.add(listener, undefined);
     if (afterSeq !== undefined && afterSeq < this.position) {
       subscriber.buffer = [];
       void this.replay(subscriber, afterSeq);
@@ -119,10 +112,16 @@ export class EventFeed {
    * events of every job (it may still be handed others; it filters them itself).
    */
   subscribeNamed(listener: FeedListener, names: () => readonly JobEventName[]): () => void {
+    const subscriber = this.add(listener, names);
+    return () => this.subscribers.delete(subscriber);
+  }
+
+  /** Registers a subscriber from the current position on, and reads soon. */
+  private add(listener: FeedListener, names: Subscriber["names"]): Subscriber {
     const subscriber: Subscriber = { listener, names, buffer: null, lastSeq: this.position };
     this.wake();
     this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    return subscriber;
   }
 
   /** Reads and dispatches everything new; returns how many events it dispatched. */

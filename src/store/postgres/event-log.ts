@@ -23,6 +23,7 @@ import type pg from "pg";
 import type { JobEventName } from "../../core/events.js";
 import type { JobState } from "../../core/states.js";
 import type { StoredJobEvent } from "../store.js";
+import { namedReadEnd } from "../shared/named-event-reads.js";
 import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
 
 /** Events written to one pending slot before writers are pointed at the other. */
@@ -160,9 +161,7 @@ export async function readNamedJobEvents(
     ]),
   );
   const events = toStoredEvents(rows);
-  const scannedTo =
-    events.length >= params.limit ? events.at(-1)!.seq : Number(rows[0]?.newest ?? 0);
-  return { events, scannedTo: Math.max(scannedTo, params.afterSeq) };
+  return { events, scannedTo: namedReadEnd(events, params, Number(rows[0]?.newest ?? 0)) };
 }
 
 /** The rows of an event read as stored events (the row of nulls of an empty read dropped). */

@@ -6,6 +6,7 @@
 import type { JobEventName } from "../../core/events.js";
 import type { JobState } from "../../core/states.js";
 import type { StoredJobEvent } from "../store.js";
+import { namedReadEnd } from "../shared/named-event-reads.js";
 import type { SqliteConnection } from "./sqlite-connection.js";
 import * as eventsSql from "./sql/events.js";
 
@@ -97,8 +98,7 @@ export function readNamedJobEvents(
       }) as EventRow[],
   );
   const events = rows.map(toStoredEvent);
-  const scannedTo = events.length >= params.limit ? events.at(-1)!.seq : newest;
-  return { events, scannedTo: Math.max(scannedTo, params.afterSeq) };
+  return { events, scannedTo: namedReadEnd(events, params, newest) };
 }
 
 function toStoredEvent(r: EventRow): StoredJobEvent {
