@@ -59,6 +59,21 @@ describe("event feed wake-ups", () => {
     cleanups.push(() => feed.stop());
     return feed;
   }
+  /** Submits, claims and completes `job`. */
+  async function runToCompletion(store: Store, job: ReturnType<typeof jobInput>): Promise<void> {
+    await store.enqueueJobs({ jobs: [job], now: Date.now() });
+    const [claimed] = await store.claimJobs({
+      queues: ["default"],
+      workerId: "w1",
+      limit: 1,
+      leaseMs: 30_000,
+      now: Date.now(),
+    });
+    await store.completeJobs({
+      completions: [{ id: claimed!.id, leaseToken: claimed!.leaseToken, resultJson: null }],
+      now: Date.now(),
+    });
+  }
   const nextOf = (feed: EventFeed, name: string, jobId: string): Promise<StoredJobEvent> =>
     nextEvent<StoredJobEvent>(
       (listener) => feed.subscribe(listener),
@@ -106,18 +121,7 @@ describe("event feed wake-ups", () => {
       );
       const job = jobInput(Date.now());
       const completed = nextOf(feed, "job.completed", job.id);
-      await store.enqueueJobs({ jobs: [job], now: Date.now() });
-      const [claimed] = await store.claimJobs({
-        queues: ["default"],
-        workerId: "w1",
-        limit: 1,
-        leaseMs: 30_000,
-        now: Date.now(),
-      });
-      await store.completeJobs({
-        completions: [{ id: claimed!.id, leaseToken: claimed!.leaseToken, resultJson: null }],
-        now: Date.now(),
-      });
+      await runToCompletion(store, job);
       // `nextOf` subscribes to every event, so this read is unfiltered: it sees all three.
       await completed;
       offNamed();
@@ -127,19 +131,7 @@ describe("event feed wake-ups", () => {
         (e) => names.push(e.name),
         () => ["job.completed"],
       );
-      const second = jobInput(Date.now());
-      await store.enqueueJobs({ jobs: [second], now: Date.now() });
-      const [next] = await store.claimJobs({
-        queues: ["default"],
-        workerId: "w1",
-        limit: 1,
-        leaseMs: 30_000,
-        now: Date.now(),
-      });
-      await store.completeJobs({
-        completions: [{ id: next!.id, leaseToken: next!.leaseToken, resultJson: null }],
-        now: Date.now(),
-      });
+      await runToCompletion(store, jobInput(Date.now()));
       const newest = await store.latestJobEventSeq();
       await waitFor(() => feed.latestSeq >= newest, {
         message: "the feed reaches the newest event",
@@ -147,6 +139,53 @@ describe("event feed wake-ups", () => {
       offAlone();
       assert.deepEqual(names, ["job.completed"], "queued and started were not read");
       assert.ok(seen.includes("job.completed"));
+    });
+
+    it(`${label}: a subscriber that names more during a named read gets what it skipped`, async () => {
+      const [inner] = await pair();
+      // The store, with its named reads held at a gate, and a hook run when a read returns.
+      let open = (): void => {};
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let entered = (): void => {};
+      const reachedGate = new Promise<void>((resolve) => (entered = resolve));
+      let afterRead: ((scannedTo: number) => void) | undefined;
+      const store = new Proxy(inner, {
+        get(target, key) {
+          if (key === "readNamedJobEvents")
+            return async (params: Parameters<Store["readNamedJobEvents"]>[0]) => {
+              entered();
+              await gate;
+              const read = await target.readNamedJobEvents(params);
+              afterRead?.(read.scannedTo);
+              return read;
+            };
+          const value: unknown = Reflect.get(target, key);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const feed = await follow(store, 20);
+      feed.subscribeNamed(
+        () => {},
+        () => ["job.completed"],
+      );
+      await reachedGate; // a read of some names (not job.queued) is under way, held at the gate
+      const job = jobInput(Date.now());
+      await store.enqueueJobs({ jobs: [job], now: Date.now() });
+      const queuedSeq = await store.latestJobEventSeq();
+      const queued: string[] = [];
+      afterRead = (scannedTo) => {
+        if (scannedTo < queuedSeq) return;
+        afterRead = undefined;
+        // Subscribes while the read that skipped the job.queued event is returning.
+        feed.subscribeNamed(
+          (e) => queued.push(e.jobId),
+          () => ["job.queued"],
+        );
+      };
+      open();
+      await waitFor(() => queued.includes(job.id), {
+        message: "the skipped job.queued event is read again for the new subscriber",
+      });
     });
 
     it(`${label}: another store object's writes arrive by the safety poll`, async () => {
