@@ -146,14 +146,13 @@ describe("event feed wake-ups", () => {
       // The store, with its named reads held at a gate, and a hook run when a read returns.
       let open = (): void => {};
       const gate = new Promise<void>((resolve) => (open = resolve));
-      let entered = (): void => {};
-      const reachedGate = new Promise<void>((resolve) => (entered = resolve));
+      let held = false;
       let afterRead: ((scannedTo: number) => void) | undefined;
       const store = new Proxy(inner, {
         get(target, key) {
           if (key === "readNamedJobEvents")
             return async (params: Parameters<Store["readNamedJobEvents"]>[0]) => {
-              entered();
+              held = true;
               await gate;
               const read = await target.readNamedJobEvents(params);
               afterRead?.(read.scannedTo);
@@ -168,7 +167,9 @@ describe("event feed wake-ups", () => {
         () => {},
         () => ["job.completed"],
       );
-      await reachedGate; // a read of some names (not job.queued) is under way, held at the gate
+      // A read of some names (not job.queued) is under way, held at the gate. (Polled: the
+      // feed's timers do not keep the process alive, so a bare promise here could end the run.)
+      await waitFor(() => held, { message: "a named read reaches the gate" });
       const job = jobInput(Date.now());
       await store.enqueueJobs({ jobs: [job], now: Date.now() });
       const queuedSeq = await store.latestJobEventSeq();
