@@ -1146,6 +1146,55 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         assert.deepEqual(caughtUp, { events: [], scannedTo: newest });
       });
 
+      test("reads resume and stop anywhere inside one submission's events", async () => {
+        const start = await store.latestJobEventSeq();
+        const jobs = Array.from({ length: 10 }, () => jobInput(clock.now()));
+        const outcomes = await store.enqueueJobs({ jobs, now: clock.now() });
+        const all = await store.readJobEvents({ afterSeq: start, limit: 100 });
+        assert.deepEqual(
+          all.map((e) => e.jobId),
+          outcomes.map((o) => o.job.id),
+          "one event per job, in submission order",
+        );
+        const seqs = all.map((e) => e.seq);
+        const middle = await store.readJobEvents({ afterSeq: seqs[2]!, limit: 4 });
+        assert.deepEqual(
+          middle.map((e) => e.seq),
+          seqs.slice(3, 7),
+        );
+        const named = await store.readNamedJobEvents({
+          afterSeq: seqs[6]!,
+          limit: 2,
+          names: ["job.queued"],
+        });
+        assert.deepEqual(
+          named.events.map((e) => e.seq),
+          seqs.slice(7, 9),
+        );
+        assert.equal(named.scannedTo, seqs[8]);
+      });
+
+      test("a read of one name finds it behind 60,000 events of others", async () => {
+        const start = await store.latestJobEventSeq();
+        for (let i = 0; i < 6; i++) {
+          const jobs = Array.from({ length: 10_000 }, () => jobInput(clock.now()));
+          await store.enqueueJobs({ jobs, now: clock.now() });
+        }
+        const job = await enqueue();
+        await store.cancelJob({ id: job.id, now: clock.now() });
+        const newest = await store.latestJobEventSeq();
+        const read = await store.readNamedJobEvents({
+          afterSeq: start,
+          limit: 10,
+          names: ["job.cancelled"],
+        });
+        assert.deepEqual(
+          read.events.map((e) => [e.seq, e.jobId]),
+          [[newest, job.id]],
+        );
+        assert.equal(read.scannedTo, newest);
+      });
+
       test("logs cancellations, retries, releases and rescues; not duplicates", async () => {
         const start = await store.latestJobEventSeq();
         const waiting = await enqueue({ uniqueKey: "u" });

@@ -26,18 +26,31 @@ import type { StoredJobEvent } from "../store.js";
 import { namedReadEnd } from "../shared/named-event-reads.js";
 import { runStatement, withTransaction, type Queryable, type Statements } from "./postgres-pool.js";
 
-/** Events written to one pending slot before writers are pointed at the other. */
+/** Events published from one pending slot before writers are pointed at the other. */
 const ROTATE_EVERY = 50_000;
+
+/**
+ * Most events a read of some names looks through per statement (SELECT_NAMED_EVENTS): a
+ * subscriber of one name behind a long run of others reads on in statements of this many.
+ */
+const NAMED_READ_BUDGET = 50_000;
 
 /** SQLSTATE of a lock that NOWAIT could not take. */
 const LOCK_NOT_AVAILABLE = "55P03";
 
 interface PublishRow {
   moved: number;
-  max_id: number | null;
+  /** The newest published seq after this publication. */
+  newest: number;
   slot: 0 | 1;
   rotated_after: number;
   draining: boolean;
+}
+
+/** A row of SELECT_NAMED_EVENTS: an event (or nulls) with how far the statement read. */
+interface NamedEventRow extends EventRow {
+  newest: number;
+  scanned_to: number | null;
 }
 
 interface EventRow {
@@ -110,10 +123,10 @@ async function rotateSlots(
     );
     await runStatement(client, statements.END_EVENT_SLOT_DRAIN, []);
     await client.query("RELEASE SAVEPOINT spool_drain_event_slot");
-  } else if (state.max_id !== null && state.max_id - state.rotated_after >= ROTATE_EVERY) {
+  } else if (state.newest - state.rotated_after >= ROTATE_EVERY) {
     await runStatement(client, statements.SWITCH_EVENT_SLOT, [
       state.slot === 0 ? 1 : 0,
-      state.max_id,
+      state.newest,
     ]);
   }
 }
@@ -146,22 +159,35 @@ export async function readJobEvents(
   return toStoredEvents(rows);
 }
 
-/** The events after `afterSeq` named in `names`, and how far the log was read (the contract). */
+/**
+ * The events after `afterSeq` named in `names`, and how far the log was read (the contract):
+ * statement after statement of `NAMED_READ_BUDGET` events each, until `limit` are found or the
+ * newest event is reached.
+ */
 export async function readNamedJobEvents(
   pool: pg.Pool,
   statements: Statements,
   lockKey: string,
   params: { afterSeq: number; limit: number; names: readonly string[] },
 ): Promise<{ events: StoredJobEvent[]; scannedTo: number }> {
-  const rows = await readPublished(pool, statements, lockKey, (on) =>
-    runStatement<EventRow & { newest: string | number }>(on, statements.SELECT_NAMED_EVENTS, [
-      params.afterSeq,
-      params.limit,
-      params.names,
-    ]),
-  );
-  const events = toStoredEvents(rows);
-  return { events, scannedTo: namedReadEnd(events, params, Number(rows[0]?.newest ?? 0)) };
+  const events: StoredJobEvent[] = [];
+  let after = params.afterSeq;
+  for (;;) {
+    const rows = await readPublished(pool, statements, lockKey, (on) =>
+      runStatement<NamedEventRow>(on, statements.SELECT_NAMED_EVENTS, [
+        after,
+        params.limit - events.length,
+        params.names,
+        NAMED_READ_BUDGET,
+      ]),
+    );
+    events.push(...toStoredEvents(rows));
+    const scanned = rows[0]?.scanned_to ?? after;
+    if (events.length >= params.limit || scanned >= (rows[0]?.newest ?? 0)) {
+      return { events, scannedTo: namedReadEnd(events, params, scanned) };
+    }
+    after = scanned;
+  }
 }
 
 /** The rows of an event read as stored events (the row of nulls of an empty read dropped). */
@@ -201,7 +227,10 @@ export async function pruneJobEvents(
   params: { keep: number; before?: number | undefined },
 ): Promise<number> {
   const result = await publishThen(pool, statements, lockKey, (client) =>
-    runStatement(client, statements.PRUNE_EVENTS, [params.keep, params.before ?? null]),
+    runStatement<{ deleted: number }>(client, statements.PRUNE_EVENTS, [
+      params.keep,
+      params.before ?? null,
+    ]),
   );
-  return result.rowCount ?? 0;
+  return result.rows[0]!.deleted;
 }

@@ -67,7 +67,7 @@ describe("PostgreSQL under churn", () => {
     await store.enqueueJobs({ jobs: [jobInput(now)], now });
     await store.readJobEvents({ afterSeq: after, limit: 10 });
     const state = await adminQuery<{ slot: number; draining: boolean; left: string }>(
-      `SELECT slot, draining, (SELECT count(*) FROM "${store.schema}".job_events_pending_0) AS left
+      `SELECT slot, draining, (SELECT coalesce(sum(cardinality(name)), 0) FROM "${store.schema}".job_events_pending_0) AS left
        FROM "${store.schema}".job_event_slot`,
     );
     const { slot, draining, left } = state.rows[0]!;

@@ -1,13 +1,36 @@
 /**
  * PostgreSQL migrations: many processes' stores migrating one fresh schema at once apply each
  * version exactly once, without errors; a later call finds nothing to do; the schema option
- * keeps apps that share a database apart.
+ * keeps apps that share a database apart; an upgrade keeps the event log.
  */
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { ROUTINES, routineChecksum } from "../../../src/store/postgres/postgres-routines.js";
 import { jobInput } from "../../helpers/factories.js";
 import { adminQuery, createSchemaFixture, type SchemaFixture } from "../../helpers/postgres.js";
+
+const MIGRATIONS = fileURLToPath(
+  new URL("../../../src/store/postgres/migrations/", import.meta.url),
+);
+
+/** Applies migrations 1 … `upTo` to a new schema by hand, as a store of that version would. */
+async function migrateTo(schema: string, upTo: number): Promise<void> {
+  await adminQuery(`CREATE SCHEMA "${schema}"`);
+  await adminQuery(`CREATE TABLE "${schema}".schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+  for (const file of readdirSync(MIGRATIONS).sort()) {
+    const version = Number(file.slice(0, 4));
+    if (!(version <= upTo)) continue;
+    const sql = readFileSync(MIGRATIONS + file, "utf8");
+    await adminQuery(`SET search_path TO "${schema}"; ${sql}`);
+    await adminQuery(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES ($1, $2)`, [
+      version,
+      file,
+    ]);
+  }
+}
 
 describe("migrations (PostgreSQL)", () => {
   const fixtures: SchemaFixture[] = [];
@@ -131,5 +154,65 @@ describe("migrations (PostgreSQL)", () => {
       [],
     );
     assert.notEqual(storeA.channel, storeB.channel);
+  });
+
+  it("version 20 keeps every event, published or pending, in order, and numbers on after them", async () => {
+    const fixture = createSchemaFixture();
+    fixtures.push(fixture);
+    const t = `"${fixture.schema}"`;
+    await migrateTo(fixture.schema, 19);
+    const event = (name: string, n: number): string =>
+      `1000, '${name}', '0190c3a4-0000-7000-8000-00000000000${n}', 'default', 'default', 't', 's', '{"n": ${n}}'`;
+    // Published: seq 1, 2 and 5 (a gap, as pruning and old versions could leave).
+    for (const [seq, n] of [
+      [1, 1],
+      [2, 2],
+      [5, 3],
+    ] as const) {
+      await adminQuery(
+        `INSERT INTO ${t}.job_events (seq, at, name, job_id, tenant, queue, type, status, data)
+         VALUES (${seq}, ${event("job.queued", n)})`,
+      );
+    }
+    // Pending: one already published (its transaction is in the stored snapshot), two not.
+    const pending = (n: number): string =>
+      `INSERT INTO ${t}.job_events_pending (slot, at, name, job_id, tenant, queue, type, status, data)
+       VALUES (0, ${event("job.started", n)})`;
+    await adminQuery(pending(3));
+    await adminQuery(`UPDATE ${t}.job_event_publisher SET published = pg_current_snapshot()`);
+    await adminQuery(pending(4));
+    await adminQuery(pending(5));
+
+    const store = fixture.openStore();
+    assert.deepEqual((await store.migrate()).applied, [20]);
+    const read = await store.readJobEvents({ afterSeq: 0, limit: 100 });
+    assert.deepEqual(
+      read.map((e) => [e.seq, e.name, e.data]),
+      [
+        [1, "job.queued", { n: 1 }],
+        [2, "job.queued", { n: 2 }],
+        [5, "job.queued", { n: 3 }],
+        [6, "job.started", { n: 4 }],
+        [7, "job.started", { n: 5 }],
+      ],
+    );
+    const now = Date.now();
+    await store.enqueueJobs({ jobs: [jobInput(now), jobInput(now)], now });
+    const after = await store.readJobEvents({ afterSeq: 5, limit: 100 });
+    assert.deepEqual(
+      after.map((e) => [e.seq, e.name]),
+      [
+        [6, "job.started"],
+        [7, "job.started"],
+        [8, "job.queued"],
+        [9, "job.queued"],
+      ],
+    );
+    const named = await store.readNamedJobEvents({ afterSeq: 0, limit: 3, names: ["job.queued"] });
+    assert.deepEqual(
+      named.events.map((e) => e.seq),
+      [1, 2, 5],
+    );
+    assert.equal(named.scannedTo, 5);
   });
 });

@@ -188,11 +188,15 @@ BEGIN
       FROM picked WHERE j.id = picked.id
       RETURNING j.*
     ), logged AS (
-      INSERT INTO job_events_pending (at, name, job_id, tenant, queue, type, status, data)
-      SELECT p_now, 'job.started', c.id, c.tenant, c.queue, c.type, 'running',
-        json_build_object('attempt', c.attempt, 'worker', p_worker,
-          'waitMs', greatest(0, p_now - c.run_at))
+      -- One pending row of arrays for the claim's events (sql/fragments.ts, migration 0020).
+      INSERT INTO job_events_pending (slot, at, name, job_id, tenant, queue, type, status, data)
+      SELECT (SELECT slot FROM job_event_slot), array_agg(p_now), array_agg('job.started'::text),
+        array_agg(c.id), array_agg(c.tenant), array_agg(c.queue), array_agg(c.type),
+        array_agg('running'::text),
+        array_agg(json_build_object('attempt', c.attempt, 'worker', p_worker,
+          'waitMs', greatest(0, p_now - c.run_at)))
       FROM claimed AS c
+      HAVING count(*) > 0
     )
     SELECT * FROM claimed;
     GET DIAGNOSTICS v_claimed = ROW_COUNT;

@@ -18,6 +18,11 @@
  * the snapshot's xmax or in its in-progress list — two index probes at the recent end of the xid
  * index, whatever the history. Publishing therefore leaves no dead rows behind, and readers never
  * walk any; the publisher empties old slots with TRUNCATE (event-log.ts).
+ *
+ * Both tables hold events in rows of parallel arrays (migration 0020): a writing statement logs
+ * all its events as one pending row, and publication copies each pending row into one published
+ * row numbered first_seq … last_seq. A 500-job completion is then one row written twice, not
+ * 1,000 rows and their index entries; readers unnest the rows they need, in seq order.
  */
 import type { SchemaNames, SqlTemplate } from "./names.js";
 
@@ -33,37 +38,44 @@ const PUBLISHED_XMAX = (t: SchemaNames): string =>
   `(SELECT pg_snapshot_xmax(published) FROM ${t.eventPublisher})`;
 
 /**
- * Moves every committed, unpublished pending event into the published log, numbered after the
- * newest published one in insertion order, and stores this statement's snapshot as the
- * published one — in one statement, so the snapshot is exactly the one the rows were read with.
- * Returns how many moved, the highest pending id moved, and the slot state (for rotation). Must
- * run after LOCK_EVENT_PUBLISHER in the same transaction, in a statement of its own (its
- * snapshot must include the previous publisher's commit). PostgreSQL only.
+ * Moves every committed, unpublished pending row into the published log — each as one row
+ * holding its events, numbered after the newest published one in insertion order (pending id,
+ * then position in the row) — and stores this statement's snapshot as the published one, in one
+ * statement, so the snapshot is exactly the one the rows were read with. Returns how many events
+ * moved, the newest seq after it, and the slot state (for rotation). Must run after
+ * LOCK_EVENT_PUBLISHER in the same transaction, in a statement of its own (its snapshot must
+ * include the previous publisher's commit). PostgreSQL only.
  */
 export const PUBLISH_EVENTS: SqlTemplate = (t) => `
 WITH batch AS MATERIALIZED (
-  SELECT p.id, p.at, p.name, p.job_id, p.tenant, p.queue, p.type, p.status, p.data
+  SELECT p.id, cardinality(p.name) AS n, p.at, p.name, p.job_id, p.tenant, p.queue, p.type,
+    p.status, p.data
   FROM ${t.pendingEvents} AS p
   WHERE (p.xid >= ${PUBLISHED_XMAX(t)} OR p.xid = ANY (${PUBLISHED_XIP(t)}))
     AND NOT pg_visible_in_snapshot(p.xid, (SELECT published FROM ${t.eventPublisher}))
 ), base AS (
-  SELECT coalesce(max(seq), 0) AS last FROM ${t.events}
-), moved AS (
-  INSERT INTO ${t.events} (seq, at, name, job_id, tenant, queue, type, status, data)
-  SELECT base.last + row_number() OVER (ORDER BY b.id), b.at, b.name, b.job_id, b.tenant,
-    b.queue, b.type, b.status, b.data
+  SELECT coalesce(max(last_seq), 0) AS last FROM ${t.events}
+), numbered AS (
+  SELECT b.*, base.last + sum(b.n) OVER (ORDER BY b.id) AS last_seq
   FROM batch AS b CROSS JOIN base
-  RETURNING 1
+), moved AS (
+  INSERT INTO ${t.events} (last_seq, first_seq, at_max, at, name, job_id, tenant, queue, type,
+    status, data)
+  SELECT last_seq, last_seq - n + 1, (SELECT max(a) FROM unnest(at) AS a), at, name, job_id,
+    tenant, queue, type, status, data
+  FROM numbered
+  RETURNING last_seq - first_seq + 1 AS n
 ), advanced AS (
   UPDATE ${t.eventPublisher} SET published = pg_current_snapshot() RETURNING 1
 )
-SELECT (SELECT count(*) FROM moved)::int AS moved, (SELECT max(id) FROM batch) AS max_id,
+SELECT (SELECT coalesce(sum(n), 0) FROM moved)::int AS moved,
+  (SELECT last FROM base) + (SELECT coalesce(sum(n), 0) FROM moved)::bigint AS newest,
   s.slot, s.rotated_after, s.draining, (SELECT count(*) FROM advanced)::int AS advanced
 FROM ${t.eventSlot} AS s`;
 
 /**
- * $1 slot, $2 rotated_after — writers append to `slot` from now on; the other slot is to be
- * emptied once every event in it is published. PostgreSQL only.
+ * $1 slot, $2 rotated_after (the newest seq now) — writers append to `slot` from now on; the
+ * other slot is to be emptied once every event in it is published. PostgreSQL only.
  */
 export const SWITCH_EVENT_SLOT: SqlTemplate = (t) => `
 UPDATE ${t.eventSlot} SET slot = $1::smallint, rotated_after = $2::bigint, draining = true`;
@@ -99,40 +111,77 @@ const HAS_PENDING = (t: SchemaNames): string =>
     OR EXISTS (SELECT 1 FROM ${t.pendingEvents} WHERE xid = ANY (${PUBLISHED_XIP(t)})))`;
 
 /**
- * $1 after, $2 limit — the published events after `after`, plus (on every row, and on a row of
- * nulls when there are none) whether unpublished events exist. Divergence: the flag.
+ * The published rows after `after` that hold the next `budget` events: up to `budget` rows in
+ * seq order, each with `before_n`, how many events after `after` the rows before it hold (a row
+ * is needed while that is under the budget). Only row headers are read here; a row's arrays are
+ * read when it is unnested, so the rows cut off cost an index entry each.
+ */
+const ROWS_AFTER = (t: SchemaNames, after: string, budget: string): string => `
+SELECT r.*, sum(r.avail) OVER (ORDER BY r.last_seq) - r.avail AS before_n
+FROM (
+  SELECT e.*, CASE WHEN e.first_seq > ${after} THEN e.last_seq - e.first_seq + 1
+    ELSE e.last_seq - ${after} END AS avail
+  FROM ${t.events} AS e WHERE e.last_seq > ${after} ORDER BY e.last_seq LIMIT ${budget}
+) AS r`;
+
+/** The events of the rows of CTE `log_rows`, with their seq (`first_seq` + position - 1). */
+const UNNESTED = `
+SELECT c.first_seq + u.ord - 1 AS seq, u.at, u.name, u.job_id, u.tenant, u.queue, u.type,
+  u.status, u.data
+FROM log_rows AS c CROSS JOIN LATERAL unnest(c.at, c.name, c.job_id, c.tenant, c.queue, c.type,
+  c.status, c.data) WITH ORDINALITY AS u(at, name, job_id, tenant, queue, type, status, data, ord)`;
+
+/** The newest published seq (0 when none). */
+const NEWEST_SEQ = (t: SchemaNames): string =>
+  `(SELECT coalesce(max(last_seq), 0) FROM ${t.events})`;
+
+/**
+ * $1 after, $2 limit — the published events after `after` (at most `limit`), plus (on every
+ * row, and on a row of nulls when there are none) whether unpublished events exist. Divergence:
+ * the flag, and the rows of events (migration 0020).
  */
 export const SELECT_EVENTS: SqlTemplate = (t) => `
+WITH log_rows AS MATERIALIZED (${ROWS_AFTER(t, "$1::bigint", "$2::int")})
 SELECT h.has_pending, e.seq, e.at, e.name, e.job_id, e.tenant, e.queue, e.type, e.status, e.data
 FROM (SELECT ${HAS_PENDING(t)} AS has_pending) AS h
 LEFT JOIN LATERAL (
-  SELECT * FROM ${t.events} WHERE seq > $1::bigint ORDER BY seq LIMIT $2::int
+  SELECT * FROM (${UNNESTED} WHERE c.before_n < $2::int) AS x
+  WHERE x.seq > $1::bigint ORDER BY x.seq LIMIT $2::int
 ) AS e ON true`;
 
 /**
- * $1 after, $2 limit, $3 names text[] — like SELECT_EVENTS, only the events named in $3, and on
- * every row the newest published seq (how far a short answer read: the same snapshot).
- * Divergence: both flags.
+ * $1 after, $2 limit, $3 names text[], $4 budget — like SELECT_EVENTS, only the events named in
+ * $3 among the next $4 events (a read of names that few events have stops there rather than
+ * unnest the whole log), and on every row the newest published seq and `scanned_to`, the last
+ * seq those $4 covered (the same snapshot). Divergence: the flags and the budget.
  */
 export const SELECT_NAMED_EVENTS: SqlTemplate = (t) => `
-SELECT h.has_pending, h.newest, e.seq, e.at, e.name, e.job_id, e.tenant, e.queue, e.type,
-  e.status, e.data
-FROM (SELECT ${HAS_PENDING(t)} AS has_pending,
-  (SELECT coalesce(max(seq), 0) FROM ${t.events}) AS newest) AS h
+WITH log_rows AS MATERIALIZED (${ROWS_AFTER(t, "$1::bigint", "$4::int")})
+SELECT h.has_pending, h.newest, h.scanned_to, e.seq, e.at, e.name, e.job_id, e.tenant, e.queue,
+  e.type, e.status, e.data
+FROM (SELECT ${HAS_PENDING(t)} AS has_pending, ${NEWEST_SEQ(t)} AS newest,
+  (SELECT max(last_seq) FROM log_rows WHERE before_n < $4::int) AS scanned_to) AS h
 LEFT JOIN LATERAL (
-  SELECT * FROM ${t.events} WHERE seq > $1::bigint AND name = ANY($3::text[])
-  ORDER BY seq LIMIT $2::int
+  SELECT * FROM (${UNNESTED} WHERE c.before_n < $4::int AND u.name = ANY($3::text[])) AS x
+  WHERE x.seq > $1::bigint ORDER BY x.seq LIMIT $2::int
 ) AS e ON true`;
 
 /** The newest published seq (0 when none), and whether unpublished events exist. */
 export const SELECT_LATEST_EVENT_SEQ: SqlTemplate = (t) => `
-SELECT ${HAS_PENDING(t)} AS has_pending,
-  (SELECT coalesce(max(seq), 0) FROM ${t.events}) AS seq`;
+SELECT ${HAS_PENDING(t)} AS has_pending, ${NEWEST_SEQ(t)} AS seq`;
 
-/** $1 keep, $2 before (ms; null: any age) — all but the newest $1 events, of those before $2 */
+/**
+ * $1 keep, $2 before (ms; null: any age) — the rows whose events are all but the newest $1, and
+ * all before $2; returns how many events went. Divergence: whole rows go, so up to a row's worth
+ * more than $1 may stay.
+ */
 export const PRUNE_EVENTS: SqlTemplate = (t) => `
-DELETE FROM ${t.events} WHERE seq <= (SELECT coalesce(max(seq), 0) FROM ${t.events}) - $1::bigint
-  AND ($2::bigint IS NULL OR at < $2::bigint)`;
+WITH gone AS (
+  DELETE FROM ${t.events} WHERE last_seq <= ${NEWEST_SEQ(t)} - $1::bigint
+    AND ($2::bigint IS NULL OR at_max < $2::bigint)
+  RETURNING last_seq - first_seq + 1 AS n
+)
+SELECT coalesce(sum(n), 0)::bigint AS deleted FROM gone`;
 
 /** $1 id, $2 name, $3 prefix, $4 hash, $5 role, $6 tenant, $7 queues text[], $8 now */
 export const INSERT_API_KEY: SqlTemplate = (t) => `

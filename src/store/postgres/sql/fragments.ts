@@ -7,14 +7,19 @@ import type { SchemaNames } from "./names.js";
 
 /**
  * An INSERT of job events into the pending log from `select`, whose columns are, in order:
- * at, name, job_id, tenant, queue, type, status, data (JSON). Rows are logged in the order the
- * SELECT yields them, into the slot the statement's snapshot names (read once per statement; the
- * column default would read it once per row). `xid` comes from its default: the writing
+ * at, name, job_id, tenant, queue, type, status, data (JSON). The statement's events become one
+ * pending row of parallel arrays, in the order the SELECT yields them (all aggregated in one
+ * pass, so element i of each is the same event; no events: no row), in the slot the statement's
+ * snapshot names (migration 0020). `xid` comes from its default: the writing
  * transaction, which is what publication goes by (sql/events.ts).
  */
 export const logEvents = (t: SchemaNames, select: string): string =>
   `INSERT INTO ${t.pendingEvents} (slot, at, name, job_id, tenant, queue, type, status, data)
-  SELECT (SELECT slot FROM ${t.eventSlot}), logged_row.* FROM (${select}) AS logged_row`;
+  SELECT (SELECT slot FROM ${t.eventSlot}), array_agg(e.at::bigint), array_agg(e.name::text),
+    array_agg(e.job_id::uuid), array_agg(e.tenant::text), array_agg(e.queue::text),
+    array_agg(e.type::text), array_agg(e.status::text), array_agg(e.data::json)
+  FROM (${select}) AS e(at, name, job_id, tenant, queue, type, status, data)
+  HAVING count(*) > 0`;
 
 /**
  * One `pg_notify` per distinct queue of the CTE `source` (rows restricted by `where`), on the
