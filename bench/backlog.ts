@@ -1,6 +1,7 @@
 /**
  * PostgreSQL under churn (issue 15): the deep-backlog scenarios (`backlog-200k`, `backlog-1m`:
- * drain a backlog enqueued up front in a fresh schema) and the churn scenario (`churn`: 20,000
+ * drain a backlog enqueued up front in a fresh schema; `backlog-1m-followed`: Spool alone,
+ * following every completion with `spool.on`) and the churn scenario (`churn`: 20,000
  * new jobs on an empty store, then again after 1M, 3M, 5M jobs have gone through it). They run
  * for Spool on PostgreSQL and graphile-worker, one after the other in the same run, and log the
  * rate of every 100,000-job stretch and the dead rows per table as they go, so a slowdown over
@@ -106,7 +107,7 @@ async function drain(
   instance: SystemInstance,
   config: BenchConfig,
   count: number,
-  options: { lanes: boolean; settle: boolean },
+  options: { lanes: boolean; settle: boolean; report?: "events" | "handler" },
 ): Promise<{ rate: number; stretches: number[] }> {
   const counter = new DoneCounter();
   const started = performance.now();
@@ -115,6 +116,7 @@ async function drain(
     goal: "throughput",
     hooks: counter.hooks,
     ...(options.lanes ? { lanes: LANES } : {}),
+    ...(options.report === undefined ? {} : { report: options.report }),
   });
   const stretches: number[] = [];
   let from = started;
@@ -126,8 +128,9 @@ async function drain(
     from = now;
     if (target >= count) break;
   }
-  // graphile-worker reports success before its (batched) delete. Its failed rows stay, so the
-  // churn scenario cannot wait for its table to empty and counts reports only (for both).
+  // graphile-worker reports success before its (batched) delete, and so does Spool reporting
+  // from the handler. graphile-worker's failed rows stay, so the churn scenario cannot wait for
+  // its table to empty and counts reports only (for both).
   if (options.settle) await instance.settle?.(STALL_TIMEOUT_MS);
   const elapsed = performance.now() - started;
   await withTimeout(worker.stop(), 30_000, "the worker to stop");
@@ -151,18 +154,33 @@ async function logRows(instance: SystemInstance, context: ScenarioContext): Prom
   context.log?.(`    tables: ${describeRows(rows)}`);
 }
 
-/** Drains a backlog of `jobs` enqueued up front in a fresh instance. */
-function backlog(id: "backlog-200k" | "backlog-1m", jobs: number): Scenario {
+type BacklogId = "backlog-200k" | "backlog-1m" | "backlog-1m-followed";
+
+/**
+ * Drains a backlog of `jobs` enqueued up front in a fresh instance. Both systems report a job
+ * done when its handler returns, and the drain ends when the store holds no unfinished job —
+ * graphile-worker's own completion point. `followed`: Spool only, every completion followed with
+ * `spool.on("job.completed")` instead (what a process pays to see every completion, committed,
+ * from the store's event log; graphile-worker has no such log).
+ */
+function backlog(id: BacklogId, jobs: number, followed = false): Scenario {
   return {
     id,
-    title: `Deep backlog, ${jobs.toLocaleString("en")} jobs`,
+    title: followed
+      ? `Deep backlog, ${jobs.toLocaleString("en")} jobs, every completion followed with spool.on`
+      : `Deep backlog, ${jobs.toLocaleString("en")} jobs`,
     method: (c) =>
       `${jobs.toLocaleString("en")} no-op jobs enqueued up front in a fresh schema (bulk calls ` +
       `of ${CHUNK.toLocaleString("en")}, not timed); then one worker (concurrency ` +
-      `${c.concurrency}) in the benchmark process drains them; timed from its start until every ` +
-      `job is done (and, for graphile-worker, its table empty). The rate of every ` +
-      `${STRETCH.toLocaleString("en")}-job stretch is logged. Spool runs with maintenance on.`,
-    applies,
+      `${c.concurrency}) in the benchmark process drains them; ` +
+      (followed
+        ? 'Spool only, timed until a `spool.on("job.completed")` listener has seen every ' +
+          "completion (committed, read back from the store's event log). "
+        : "timed from its start until every handler has returned and the store holds no " +
+          "unfinished job (graphile-worker: its table empty). ") +
+      `The rate of every ${STRETCH.toLocaleString("en")}-job stretch is logged. Spool runs ` +
+      `with maintenance on.`,
+    applies: followed ? (system) => system.id === "spool-postgres" : applies,
     ...once,
     timeoutMs: 3_600_000,
     run: (system, config, context) =>
@@ -180,6 +198,7 @@ function backlog(id: "backlog-200k" | "backlog-1m", jobs: number): Scenario {
           const { rate, stretches } = await drain(instance, config, quick, {
             lanes: false,
             settle: true,
+            report: followed ? "events" : "handler",
           });
           const slowest = Math.min(...stretches) / stretches[0]!;
           context.log?.(
@@ -262,5 +281,6 @@ const churn: Scenario = {
 export const BACKLOG_SCENARIOS: readonly Scenario[] = [
   backlog("backlog-200k", 200_000),
   backlog("backlog-1m", 1_000_000),
+  backlog("backlog-1m-followed", 1_000_000, true),
   churn,
 ];

@@ -284,6 +284,7 @@ function shapeOf(scenario: Scenario): TableShape {
     case "process":
     case "backlog-200k":
     case "backlog-1m":
+    case "backlog-1m-followed":
     case "churn":
       return throughputShape(scenario);
     case "pickup":

@@ -105,6 +105,7 @@ export const SCENARIO_IDS = [
   "claim-unserved",
   "backlog-200k",
   "backlog-1m",
+  "backlog-1m-followed",
   "churn",
 ] as const;
 

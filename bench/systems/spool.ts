@@ -55,7 +55,9 @@ export class SpoolSystem implements BenchSystem {
   readonly label: string;
   readonly backend: string;
   readonly completionPoint =
-    "the `job.completed` event, emitted after the completion (result, lease check) is committed";
+    "the `job.completed` event, emitted after the completion (result, lease check) is committed; " +
+    "the deep-backlog drains count handler returns, as graphile-worker's `job:success`, and " +
+    "wait until the store holds no unfinished job";
   readonly tuning: string;
   readonly durability: string;
 
@@ -144,21 +146,9 @@ class SpoolInstance implements SystemInstance {
     goal,
     hooks,
     lanes,
+    report = "events",
   }: StartWorkerOptions): Promise<RunningWorker> {
-    // `job.completed` carries the job id, not the payload: remember which index each id is.
-    const indexById = new Map<string, number>();
-    const off = this.spool.on("job.completed", (event) => {
-      const i = indexById.get(event.jobId);
-      if (i === undefined) return;
-      indexById.delete(event.jobId);
-      hooks.onCompleted(i);
-    });
-    const offFailed = this.spool.on("job.failed", (event) => {
-      const i = indexById.get(event.jobId);
-      if (i === undefined) return;
-      indexById.delete(event.jobId);
-      hooks.onFailed?.(i);
-    });
+    const follow = report === "events" ? this.follow(hooks) : undefined;
     const worker = this.spool.worker({
       concurrency,
       // Like graphile-worker's local queue (500) in the same scenarios: the next jobs are at
@@ -171,8 +161,12 @@ class SpoolInstance implements SystemInstance {
         [NOOP_TYPE]: (job) => {
           const i = Number(job.payload.i);
           hooks.onStarted(i);
-          indexById.set(job.id, i);
-          if (job.payload.fail === true) throw new Error("failing");
+          follow?.set(job.id, i);
+          if (job.payload.fail === true) {
+            if (follow === undefined) hooks.onFailed?.(i);
+            throw new Error("failing");
+          }
+          if (follow === undefined) hooks.onCompleted(i);
           return null;
         },
       },
@@ -183,10 +177,47 @@ class SpoolInstance implements SystemInstance {
       stop: async () => {
         await worker.stop();
         this.workers.delete(worker);
-        off();
-        offFailed();
+        follow?.off();
       },
     };
+  }
+
+  /**
+   * Reports completions and failures from `spool.on`. The events carry the job id, not the
+   * payload: the handler records which index each id is.
+   */
+  private follow(hooks: StartWorkerOptions["hooks"]): {
+    set(id: string, i: number): void;
+    off(): void;
+  } {
+    const indexById = new Map<string, number>();
+    const reportTo = (hook: ((i: number) => void) | undefined) => (event: { jobId: string }) => {
+      const i = indexById.get(event.jobId);
+      if (i === undefined) return;
+      indexById.delete(event.jobId);
+      hook?.(i);
+    };
+    const offs = [
+      this.spool.on("job.completed", reportTo(hooks.onCompleted)),
+      this.spool.on("job.failed", reportTo(hooks.onFailed)),
+    ];
+    return {
+      set: (id, i) => indexById.set(id, i),
+      off: () => offs.forEach((off) => off()),
+    };
+  }
+
+  /** Resolves once the store holds no unfinished job (the `handler` report's end). */
+  async settle(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const s = await this.spool.stats();
+      if (s.scheduled + s.queued + s.running + s.retrying === 0) return;
+      if (performance.now() > deadline) {
+        throw new BenchTimeoutError("the store to hold no unfinished job", timeoutMs);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   startRemoteWorker(concurrency: number): Promise<RemoteWorker> {

@@ -95,6 +95,13 @@ export interface StartWorkerOptions {
   hooks: WorkerHooks;
   /** Queues `lane-0` … to claim from, where the system has them (churn scenario). */
   lanes?: number;
+  /**
+   * Spool only: where `onCompleted`/`onFailed` come from. `events` (default): `spool.on`, after
+   * the completion is committed and read back from the store's event log, as any subscriber
+   * would see it. `handler`: when the handler returns or throws — graphile-worker's
+   * `job:success` point — with `settle` then waiting until the store holds no unfinished job.
+   */
+  report?: "events" | "handler";
 }
 
 /** Live and dead row versions of one table (PostgreSQL systems, from pg_stat_user_tables). */
@@ -119,9 +126,9 @@ export interface SystemInstance {
   /** Starts an in-process worker for the benchmark's no-op job type. */
   startWorker(options: StartWorkerOptions): Promise<RunningWorker>;
   /**
-   * Resolves once no submitted job is left unfinished in the store. Only systems whose
-   * completion callback fires before their completion write (graphile-worker, pg-boss) need it;
-   * the others' callbacks already mean "committed".
+   * Resolves once no submitted job is left unfinished in the store. Needed where the completion
+   * callback fires before the completion write: graphile-worker, pg-boss, and Spool with
+   * `report: "handler"`; the others' callbacks already mean "committed".
    */
   settle?(timeoutMs: number): Promise<void>;
   /** Starts a worker in a child process on the same store (only Spool has this scenario). */
