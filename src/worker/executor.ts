@@ -25,7 +25,7 @@ import {
   type ActiveJob,
 } from "./active-job.js";
 import type { Completer } from "./completer.js";
-import type { HandlerMap, JobContext } from "./handler.js";
+import type { HandlerMap, JobContext, JobHandler } from "./handler.js";
 import type { LeaseKeeper } from "./lease-keeper.js";
 import type { LogWriter } from "./log-writer.js";
 import { ParentLoader } from "./parent-loader.js";
@@ -56,6 +56,9 @@ export interface ExecutorOptions {
 
 type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** The parents of a job that has none (shared: a handler gets a frozen empty list). */
+const NO_PARENTS: readonly ParentResult[] = Object.freeze([]);
+
 /** Runs jobs; one instance per worker. */
 export class Executor {
   private readonly parents: ParentLoader;
@@ -78,23 +81,21 @@ export class Executor {
       await this.giveBack(job);
       return;
     }
+    // Whole milliseconds: Node keeps one timer list per distinct duration, and a fractional one
+    // (the time held in the prefetch buffer) made a list for every job.
     const timer = setTimeout(
       () => abortActiveJob(active, "timeout", new JobTimeoutError(job.timeout)),
-      Math.max(0, job.timeout - active.heldMs),
+      Math.max(0, Math.ceil(job.timeout - active.heldMs)),
     );
     // The handler runs inside the attempt's span (a child of the job's trace), so its own spans
     // nest under it; recording the outcome is a `settle` span under it (worker/tracing.ts).
     const attempt = startAttemptSpan(job, this.options.workerId);
-    this.traces.set(active, attempt.context);
+    if (attempt.span !== undefined) this.traces.set(active, attempt.context);
     try {
-      // A failed read of the parents fails the attempt like a handler error (it is retried); a
-      // handler that throws synchronously fails like an async one (the `then` callback).
-      const parents = job.hasParents === false ? Promise.resolve([]) : this.parents.load(job.id);
-      const result = parents.then((parents) =>
-        context.with(attempt.context, () => handler(job, this.context(active, parents))),
-      );
-      const settled = await this.settle(active, result);
-      endAttemptSpan(attempt.span, settled, active.abortCause, active.abortReason);
+      const settled = await this.settle(active, this.start(active, handler, attempt.context));
+      if (attempt.span !== undefined) {
+        endAttemptSpan(attempt.span, settled, active.abortCause, active.abortReason);
+      }
       await this.finish(active, settled);
     } catch (error) {
       this.options.logger.error(
@@ -107,20 +108,38 @@ export class Executor {
     }
   }
 
+  /**
+   * Calls the handler (in the attempt's trace context, when tracing is on) with the parents'
+   * results once loaded. A failed read of the parents fails the attempt like a handler error (it
+   * is retried); a handler that throws synchronously fails like an async one.
+   */
+  private start(active: ActiveJob, handler: JobHandler, trace: Context | undefined): unknown {
+    const { job } = active;
+    const call = (parents: readonly ParentResult[]) =>
+      trace === undefined
+        ? handler(job, this.context(active, parents))
+        : context.with(trace, () => handler(job, this.context(active, parents)));
+    if (job.hasParents !== false) return this.parents.load(job.id).then(call);
+    try {
+      return call(NO_PARENTS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
   /** Waits for the handler, or for the abort grace to pass once the job is aborted. */
   private async settle(active: ActiveJob, result: unknown): Promise<Settled | undefined> {
-    const handled = Promise.resolve(result).then(
-      (value): Settled => ({ ok: true, value }),
-      (error: unknown): Settled => ({ ok: false, error }),
-    );
     // The wait ends before the lease can (abortWaitMs), so the outcome is recorded under it.
-    const gaveUp = new Promise<undefined>((resolve) =>
+    const settled = await new Promise<Settled | undefined>((resolve) => {
+      Promise.resolve(result).then(
+        (value) => resolve({ ok: true, value }),
+        (error: unknown) => resolve({ ok: false, error }),
+      );
       onAbort(active, () => {
         const waitMs = abortWaitMs(active.job, this.options.abortGraceMs, this.options.clock.now());
         setTimeout(() => resolve(undefined), waitMs).unref();
-      }),
-    );
-    const settled = await Promise.race([handled, gaveUp]);
+      });
+    });
     if (settled === undefined) {
       this.options.logger.warn(
         { jobId: active.job.id, cause: active.abortCause, graceMs: this.options.abortGraceMs },
@@ -185,21 +204,20 @@ export class Executor {
     void this.options.completer
       .complete({ id: job.id, leaseToken: job.leaseToken, resultJson })
       .then(
-        (outcome) => (settle.end(), outcome),
-        (error: unknown) => {
-          recordError(settle, error);
-          settle.end();
-          throw error;
+        (outcome) => {
+          settle?.end();
+          if (!outcome.ok) this.leaseLost(job);
         },
-      )
-      .then((outcome) => {
-        if (!outcome.ok) this.leaseLost(job);
-      })
-      .catch((error: unknown) =>
-        this.options.logger.error(
-          { err: error, jobId: job.id },
-          "recording a completion failed; the lease will expire and the job will run again",
-        ),
+        (error: unknown) => {
+          if (settle !== undefined) {
+            recordError(settle, error);
+            settle.end();
+          }
+          this.options.logger.error(
+            { err: error, jobId: job.id },
+            "recording a completion failed; the lease will expire and the job will run again",
+          );
+        },
       );
   }
 

@@ -16,7 +16,6 @@
  * (docs/benchmarks.md "Tracing overhead").
  */
 import {
-  INVALID_SPAN_CONTEXT,
   ROOT_CONTEXT,
   ProxyTracerProvider,
   SpanKind,
@@ -36,8 +35,8 @@ const tracer = trace.getTracer("spool", SPOOL_VERSION);
 
 /** The API's no-op provider: what a fresh proxy delegates to until an SDK is registered. */
 const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-/** The span of a call made while tracing is off: `end()` and the rest do nothing. */
-const OFF_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+/** An attempt while tracing is off: no span, no context (one shared object, nothing per job). */
+export const NOT_TRACED = Object.freeze({ span: undefined, context: undefined });
 
 /**
  * True once the application has registered a tracer provider (an SDK). The global provider is
@@ -212,8 +211,8 @@ export function recordClaimSpans(
 export function startAttemptSpan(
   job: TracedJob,
   workerId: string,
-): { span: Span; context: Context } {
-  if (!tracingEnabled()) return { span: OFF_SPAN, context: context.active() };
+): { span: Span; context: Context } | typeof NOT_TRACED {
+  if (!tracingEnabled()) return NOT_TRACED;
   const parent = parentContextOf(job.traceContext);
   const span = tracer.startSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER }, parent);
   if (span.isRecording()) {
@@ -231,8 +230,8 @@ export function startSettleSpan(
   job: TracedJob,
   operation: "complete" | "fail",
   parent: Context,
-): Span {
-  if (!tracingEnabled()) return OFF_SPAN;
+): Span | undefined {
+  if (!tracingEnabled()) return undefined;
   const span = tracer.startSpan(`settle ${job.queue}`, { kind: SpanKind.CLIENT }, parent);
   if (span.isRecording()) span.setAttributes(attributesOf(job, "settle", operation));
   return span;
@@ -248,8 +247,8 @@ export async function traceSettle<T>(
   parent: Context,
   record: () => Promise<T>,
 ): Promise<T> {
-  if (!tracingEnabled()) return record();
   const span = startSettleSpan(job, operation, parent);
+  if (span === undefined) return record();
   try {
     return await record();
   } catch (error) {
@@ -270,7 +269,6 @@ export function endAttemptSpan(
   cause: string | undefined,
   reason: Error | undefined,
 ): void {
-  if (span === OFF_SPAN) return;
   if (cause !== undefined) {
     span.setAttribute("spool.abort.cause", cause);
     if (cause !== "shutdown") recordError(span, reason ?? new Error(cause), cause);
