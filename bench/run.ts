@@ -41,6 +41,7 @@ import { renderScale, runScale, sectionOf, withSection } from "./scale.js";
 import { renderSoak, runSoak } from "./soak.js";
 import { benchConfig, type BenchConfig } from "./config.js";
 import { BACKLOG_SCENARIOS } from "./backlog.js";
+import { compiledSpool } from "./compiled-spool.js";
 import { HTTP_SCENARIOS, HTTP_SCENARIO_IDS } from "./http.js";
 import {
   LIBRARY_SCENARIOS,
@@ -408,6 +409,10 @@ async function main(): Promise<void> {
   );
   const machine = await readMachineFacts(postgresUrl);
   progress(`machine: ${machine.cpus}, ${machine.memory}, Node ${machine.node}`);
+  if (systems.some((system) => system instanceof SpoolSystem)) {
+    progress("compiling Spool as the package ships it (tsc; not timed)…");
+    await compiledSpool();
+  }
 
   const background: number[] = [];
   const context: ScenarioContext = {

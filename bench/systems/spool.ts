@@ -1,6 +1,7 @@
 /**
  * Spool adapters: Spool on SQLite (a temporary file per instance) and Spool on PostgreSQL (a
- * schema per instance, dropped on close), both through the public library API. When this build
+ * schema per instance, dropped on close), both through the public library API of the compiled
+ * package (bench/compiled-spool.ts; the child processes run the sources). When this build
  * has no PostgreSQL store, `Spool.open` refuses the URL and the adapter reports
  * `SystemUnavailableError`, so the PostgreSQL rows say "not available in this build" until the
  * store lands, and are measured automatically from then on.
@@ -10,7 +11,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Spool, SpoolValidationError, type Worker } from "../../src/index.js";
+import type { Spool, Worker } from "../../src/index.js";
+import { compiledSpool } from "../compiled-spool.js";
 import type { ChildMessage, ParentMessage, RemoteWorkerConfig } from "../cross-process-worker.js";
 import { HttpServerProcess } from "../http-process.js";
 import { BenchTimeoutError, errorMessage, withTimeout } from "../wait.js";
@@ -69,6 +71,7 @@ export class SpoolSystem implements BenchSystem {
     this.label = store === "sqlite" ? "Spool (SQLite)" : "Spool (PostgreSQL)";
     this.backend = store === "sqlite" ? "SQLite" : "PostgreSQL";
     this.tuning =
+      "the package's compiled JavaScript (tsc, as `npm install spool` ships it); " +
       "`Spool.open({ maintenance: false })` for the in-process instance; worker `concurrency: 50` " +
       "(claims batched up to the free slots, completions batched per event-loop turn, leases " +
       "and heartbeats kept; `prefetch: 500` in the throughput scenarios, where graphile-worker " +
@@ -98,6 +101,7 @@ export class SpoolSystem implements BenchSystem {
       const dropped = schema;
       cleanup = () => dropSchema(this.postgresUrl, dropped);
     }
+    const { Spool, SpoolValidationError } = await compiledSpool();
     let spool: Spool;
     try {
       spool = await Spool.open({
