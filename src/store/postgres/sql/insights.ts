@@ -68,12 +68,19 @@ WHERE $6::text IS NULL OR ahead.tenant = $6::text`;
 
 /**
  * $1 schema, $2 table names — live and dead row versions, and rows modified since the last
- * ANALYZE, from the statistics system (counted whether or not autovacuum runs). PostgreSQL only.
+ * ANALYZE, from the statistics system (counted whether or not autovacuum runs). A table's
+ * versions include its TOAST table's, which a VACUUM of the table reclaims too: `job_events`
+ * keeps each batch's arrays there (migration 0020), so pruning a few thousand rows leaves
+ * hundreds of thousands of dead chunks. PostgreSQL only.
  */
 export const SELECT_TABLE_HEALTH: SqlTemplate = () => `
-SELECT relname AS table, n_live_tup AS live, n_dead_tup AS dead, n_mod_since_analyze AS modified
-FROM pg_stat_user_tables WHERE schemaname = $1::text AND relname = ANY ($2::text[])
-ORDER BY relname`;
+SELECT s.relname AS table, s.n_live_tup + coalesce(toast.n_live_tup, 0) AS live,
+  s.n_dead_tup + coalesce(toast.n_dead_tup, 0) AS dead, s.n_mod_since_analyze AS modified
+FROM pg_stat_user_tables AS s
+JOIN pg_class AS c ON c.oid = s.relid
+LEFT JOIN pg_stat_all_tables AS toast ON toast.relid = c.reltoastrelid
+WHERE s.schemaname = $1::text AND s.relname = ANY ($2::text[])
+ORDER BY s.relname`;
 
 /** $1 lock key — the vacuumer's session lock, without waiting. PostgreSQL only. */
 export const TRY_LOCK_VACUUM: SqlTemplate = () =>
