@@ -1243,6 +1243,19 @@ export function defineStoreConformance(options: StoreConformanceOptions): void {
         );
       });
 
+      test("pruning everything leaves the newest event, so no seq is handed out twice", async () => {
+        for (let i = 0; i < 3; i++) await enqueue();
+        const latest = await store.latestJobEventSeq();
+        await store.pruneJobEvents({ keep: 0 });
+        assert.equal(await store.latestJobEventSeq(), latest);
+        await enqueue();
+        const left = await store.readJobEvents({ afterSeq: 0, limit: 100 });
+        assert.deepEqual(
+          left.map((e) => e.seq),
+          [latest, latest + 1],
+        );
+      });
+
       test("pruning with `before` keeps younger events, however many", async () => {
         for (let i = 0; i < 3; i++) await enqueue();
         const at = clock.now();

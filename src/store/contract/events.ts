@@ -47,10 +47,11 @@ export interface EventStore {
   }): Promise<{ events: StoredJobEvent[]; scannedTo: number }>;
   /** The newest event's `seq` (0 when the log is empty): where a new reader starts. */
   latestJobEventSeq(): Promise<number>;
-  /** Deletes all but the newest `keep` events. Returns how many it deleted. */
   /**
-   * With `before` (ms), only events older than it go, however many there are: a reader that
-   * lags (a busy `spool.on` feed) loses nothing younger.
+   * Deletes all but the newest `keep` events; the newest stays whatever `keep` says, so a seq is
+   * never handed out twice. Returns how many it deleted. With `before` (ms), only events older
+   * than it go, however many there are: a reader that lags (a busy `spool.on` feed) loses
+   * nothing younger.
    */
   pruneJobEvents(params: { keep: number; before?: number }): Promise<number>;
 }

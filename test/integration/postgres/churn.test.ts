@@ -141,9 +141,9 @@ describe("PostgreSQL under churn", () => {
   it("counts the event batches' TOAST chunks among job_events' dead rows", async () => {
     const store = await open();
     const now = Date.now();
-    // Two submissions of 2,000: two pending rows, then two published rows whose arrays are
-    // stored out of line (TOAST), in many chunks each.
-    for (let i = 0; i < 2; i += 1) {
+    // Three submissions of 2,000: three pending rows, then three published rows whose arrays
+    // are stored out of line (TOAST), in many chunks each. Pruning leaves the newest.
+    for (let i = 0; i < 3; i += 1) {
       await store.enqueueJobs({ jobs: Array.from({ length: 2_000 }, () => jobInput(now)), now });
     }
     await store.readJobEvents({ afterSeq: 0, limit: 1 });

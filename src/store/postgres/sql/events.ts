@@ -110,18 +110,31 @@ const HAS_PENDING = (t: SchemaNames): string =>
   `(EXISTS (SELECT 1 FROM ${t.pendingEvents} WHERE xid >= ${PUBLISHED_XMAX(t)})
     OR EXISTS (SELECT 1 FROM ${t.pendingEvents} WHERE xid = ANY (${PUBLISHED_XIP(t)})))`;
 
+/** How many of a row's events come after `after`. */
+const AVAILABLE = (after: string): string =>
+  `CASE WHEN first_seq > ${after} THEN last_seq - first_seq + 1 ELSE last_seq - ${after} END`;
+
 /**
- * The published rows after `after` that hold the next `budget` events: up to `budget` rows in
- * seq order, each with `before_n`, how many events after `after` the rows before it hold (a row
- * is needed while that is under the budget). Only row headers are read here; a row's arrays are
- * read when it is unnested, so the rows cut off cost an index entry each.
+ * The published rows after `after` that hold the next `budget` events, each with `before_n`,
+ * how many events after `after` the rows before it hold. First the bound: the newest row needed
+ * (one whose `before_n` is under the budget), from the seqs of at most `budget` rows (an init
+ * plan, reading no arrays); then the rows up to it, whole, by a range of the primary key — so a
+ * reader far behind copies the rows it unnests, not `budget` rows of arrays.
  */
 const ROWS_AFTER = (t: SchemaNames, after: string, budget: string): string => `
 SELECT r.*, sum(r.avail) OVER (ORDER BY r.last_seq) - r.avail AS before_n
 FROM (
-  SELECT e.*, CASE WHEN e.first_seq > ${after} THEN e.last_seq - e.first_seq + 1
-    ELSE e.last_seq - ${after} END AS avail
-  FROM ${t.events} AS e WHERE e.last_seq > ${after} ORDER BY e.last_seq LIMIT ${budget}
+  SELECT e.*, ${AVAILABLE(after)} AS avail
+  FROM ${t.events} AS e
+  WHERE e.last_seq > ${after} AND e.last_seq <= (
+    SELECT coalesce(max(h.last_seq), ${after}) FROM (
+      SELECT last_seq, sum(avail) OVER (ORDER BY last_seq) - avail AS before_n
+      FROM (
+        SELECT last_seq, ${AVAILABLE(after)} AS avail FROM ${t.events}
+        WHERE last_seq > ${after} ORDER BY last_seq LIMIT ${budget}
+      ) AS seqs
+    ) AS h WHERE h.before_n < ${budget})
+  ORDER BY e.last_seq
 ) AS r`;
 
 /** The events of the rows of CTE `log_rows`, with their seq (`first_seq` + position - 1). */
@@ -172,12 +185,13 @@ SELECT ${HAS_PENDING(t)} AS has_pending, ${NEWEST_SEQ(t)} AS seq`;
 
 /**
  * $1 keep, $2 before (ms; null: any age) — the rows whose events are all but the newest $1, and
- * all before $2; returns how many events went. Divergence: whole rows go, so up to a row's worth
- * more than $1 may stay.
+ * all before $2; returns how many events went. The newest row always stays: publication numbers
+ * after the newest seq, which an empty log would hand out again. Divergence: whole rows go, so
+ * up to a row's worth more than $1 may stay.
  */
 export const PRUNE_EVENTS: SqlTemplate = (t) => `
 WITH gone AS (
-  DELETE FROM ${t.events} WHERE last_seq <= ${NEWEST_SEQ(t)} - $1::bigint
+  DELETE FROM ${t.events} WHERE last_seq <= ${NEWEST_SEQ(t)} - greatest($1::bigint, 1)
     AND ($2::bigint IS NULL OR at_max < $2::bigint)
   RETURNING last_seq - first_seq + 1 AS n
 )

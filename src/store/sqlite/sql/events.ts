@@ -22,9 +22,13 @@ ORDER BY seq LIMIT @limit`;
 
 export const SELECT_LATEST_EVENT_SEQ = `SELECT coalesce(max(seq), 0) FROM job_events`;
 
-/** @keep @before (ms; null: any age) — all but the newest @keep events, of those before @before */
+/**
+ * @keep @before (ms; null: any age) — all but the newest @keep events (at least the newest one
+ * stays: a new event's seq is the newest plus one, which an empty log would hand out again), of
+ * those before @before
+ */
 export const PRUNE_EVENTS = `
-DELETE FROM job_events WHERE seq <= (SELECT coalesce(max(seq), 0) FROM job_events) - @keep
+DELETE FROM job_events WHERE seq <= (SELECT coalesce(max(seq), 0) FROM job_events) - max(@keep, 1)
   AND (@before IS NULL OR at < @before)`;
 
 /** @id @name @prefix @hash @role @tenant @queues @now */
