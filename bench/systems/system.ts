@@ -128,7 +128,8 @@ export interface SystemInstance {
   /**
    * Resolves once no submitted job is left unfinished in the store. Needed where the completion
    * callback fires before the completion write: graphile-worker, pg-boss, and Spool with
-   * `report: "handler"`; the others' callbacks already mean "committed".
+   * `report: "handler"`; the others' callbacks already mean "committed" (for Spool with
+   * `report: "events"` it returns at its first look, one `stats()` read).
    */
   settle?(timeoutMs: number): Promise<void>;
   /** Starts a worker in a child process on the same store (only Spool has this scenario). */

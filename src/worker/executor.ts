@@ -37,7 +37,7 @@ import {
   startSettleSpan,
   traceSettle,
 } from "./tracing.js";
-import { context, type Context } from "@opentelemetry/api";
+import { context, type Context, type Span } from "@opentelemetry/api";
 
 /** What the executor needs from its worker. */
 export interface ExecutorOptions {
@@ -204,21 +204,35 @@ export class Executor {
     void this.options.completer
       .complete({ id: job.id, leaseToken: job.leaseToken, resultJson })
       .then(
-        (outcome) => {
-          settle?.end();
-          if (!outcome.ok) this.leaseLost(job);
-        },
-        (error: unknown) => {
-          if (settle !== undefined) {
-            recordError(settle, error);
-            settle.end();
-          }
-          this.options.logger.error(
-            { err: error, jobId: job.id },
-            "recording a completion failed; the lease will expire and the job will run again",
-          );
-        },
+        (outcome) => this.afterCompletion(job, settle, outcome.ok, undefined),
+        (error: unknown) => this.afterCompletion(job, settle, undefined, error),
       );
+  }
+
+  /**
+   * Ends a background completion's span and reports a lost lease or a failed write. Nothing
+   * awaits it, so it never throws: a tracing SDK's or a logger's error is logged instead of
+   * becoming an unhandled rejection.
+   */
+  private afterCompletion(
+    job: ClaimedJob,
+    settle: Span | undefined,
+    recorded: boolean | undefined,
+    error: unknown,
+  ): void {
+    try {
+      if (recorded === undefined) {
+        if (settle !== undefined) recordError(settle, error);
+        this.options.logger.error(
+          { err: error, jobId: job.id },
+          "recording a completion failed; the lease will expire and the job will run again",
+        );
+      }
+      settle?.end();
+      if (recorded === false) this.leaseLost(job);
+    } catch (thrown) {
+      this.options.logger.error({ err: thrown, jobId: job.id }, "after recording a completion");
+    }
   }
 
   private async finishAborted(active: ActiveJob, cause: AbortCause): Promise<void> {
