@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { ensureChromium } from "./ensure-chromium.mjs";
 
 const roots = ["src", "test"];
 const filters = process.argv.slice(2);
@@ -26,6 +27,10 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(" ")}`);
   process.exit(1);
 }
+
+// The browser tests need Chromium: installed here when missing (where apt-get can), else they
+// fail at once with what to install.
+if (files.some((file) => file.startsWith(join("test", "e2e")))) ensureChromium();
 
 // Every file runs in parallel: no test touches a shared service's lifecycle (the PostgreSQL
 // restart test restarts a private cluster of its own), so none needs to run alone.

@@ -24,7 +24,13 @@ describe("dashboard in headless Chromium", { timeout: 600_000 }, () => {
 
   before(async () => {
     ensureDashboardBuilt();
-    [server, browser] = await Promise.all([startDemoServer(), launchBrowser()]);
+    // Both are kept whatever the other does, so `after` stops a started server even when the
+    // browser did not launch (a server left running would hold the file open until its timeout).
+    const [started, launched] = await Promise.allSettled([startDemoServer(), launchBrowser()]);
+    if (started.status === "fulfilled") server = started.value;
+    if (launched.status === "fulfilled") browser = launched.value;
+    if (started.status === "rejected") throw started.reason;
+    if (launched.status === "rejected") throw launched.reason;
     context = await browser.newContext();
     context.setDefaultTimeout(TIMEOUT);
     page = await context.newPage();

@@ -23,8 +23,14 @@ const ARGS = [
   "--disable-sync",
 ];
 
-/** Launches headless Chromium. */
+/** Launches headless Chromium; without it, fails at once saying what to install. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is missing (${CHROMIUM}): install Debian's chromium package ` +
+        "(`npm test` does when it runs as root; see scripts/ensure-chromium.mjs)",
+    );
+  }
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
 
